@@ -1,0 +1,48 @@
+// `loupe`: every GUI action, headless. Dispatches to the command table in commands.cpp.
+#include <iostream>
+
+#include "app/cli/commands.h"
+#include "core/error.h"
+
+using loupe::cli::CommandSpec;
+
+namespace {
+void print_overview(std::ostream& out) {
+  out << "loupe: mechanistic interpretability of gender bias in image-captioning VLMs\n\n"
+         "usage: loupe COMMAND [options]   (loupe COMMAND --help for its options)\n\ncommands:\n";
+  for (const auto& spec : loupe::cli::all_commands()) {
+    out << "  " << spec.name << std::string(spec.name.size() < 16 ? 16 - spec.name.size() : 1, ' ')
+        << spec.summary << "\n";
+  }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    print_overview(argc < 2 ? std::cerr : std::cout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string name = argv[1];
+  for (const CommandSpec& spec : loupe::cli::all_commands()) {
+    if (spec.name != name) continue;
+    std::vector<std::string> words(argv + 2, argv + argc);
+    for (const auto& word : words) {
+      if (word == "--help" || word == "-h") {
+        std::cout << loupe::cli::help_text(spec);
+        return 0;
+      }
+    }
+    try {
+      return spec.run(loupe::cli::Args(spec, words));
+    } catch (const loupe::Error& error) {
+      std::cerr << "loupe " << name << ": " << error.what() << "\n";
+      return 1;
+    } catch (const std::exception& error) {
+      std::cerr << "loupe " << name << ": internal error: " << error.what() << "\n";
+      return 3;
+    }
+  }
+  std::cerr << "loupe: unknown command '" << name << "'\n\n";
+  print_overview(std::cerr);
+  return 2;
+}
