@@ -3,7 +3,7 @@
 namespace loupe::cli {
 
 std::vector<CommandSpec> all_commands() {
-  return {tokenize_command(), info_command()};
+  return {info_command()};
 }
 
 }  // namespace loupe::cli

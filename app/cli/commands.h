@@ -6,7 +6,6 @@
 
 namespace loupe::cli {
 
-CommandSpec tokenize_command();
 CommandSpec info_command();
 
 std::vector<CommandSpec> all_commands();

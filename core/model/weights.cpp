@@ -1,0 +1,60 @@
+#include "core/model/weights.h"
+
+#include <map>
+
+#include "core/error.h"
+#include "core/io/safetensors.h"
+#include "core/tensor/convert.h"
+
+namespace loupe::model {
+
+namespace {
+
+bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+
+// stored prefix → canonical prefix, tried in order
+const std::pair<const char*, const char*> kPrefixes[] = {
+    {"model.language_model.", "language_model.model."},
+    {"model.vision_tower.vision_model.", "vision_tower."},
+    {"model.vision_tower.", "vision_tower."},
+    {"vision_tower.vision_model.", "vision_tower."},
+    {"model.multi_modal_projector.", "multi_modal_projector."},
+    {"lm_head.", "language_model.lm_head."},
+};
+
+std::string shape_text(c10::IntArrayRef shape) { return c10::str(shape); }
+
+}  // namespace
+
+std::string canonical_weight_name(const std::string& stored) {
+  for (const auto& [from, to] : kPrefixes)
+    if (starts_with(stored, from)) return to + stored.substr(std::string(from).size());
+  return stored;
+}
+
+void load_weights(torch::nn::Module& module, const std::string& folder) {
+  const auto file = io::SafeTensors::open(folder);
+  std::map<std::string, std::string> stored_by_canonical;
+  for (const auto& name : file.names()) stored_by_canonical[canonical_weight_name(name)] = name;
+
+  torch::NoGradGuard no_grad;
+  for (auto& item : module.named_parameters()) {
+    torch::Tensor& parameter = item.value();
+    auto found = stored_by_canonical.find(item.key());
+    if (found == stored_by_canonical.end())
+      throw ConfigError(folder + ": missing weight '" + item.key() + "' (expected shape " + shape_text(parameter.sizes()) +
+                        "); is the config.json right for these weights?");
+    const io::TensorView& view = file.at(found->second);
+    if (c10::IntArrayRef(view.shape) != parameter.sizes())
+      throw ConfigError(folder + ": weight '" + found->second + "' has shape " + shape_text(view.shape) + " but the config expects " +
+                        shape_text(parameter.sizes()));
+    if (view.dtype != io::DType::F32 && view.dtype != io::DType::F16 && view.dtype != io::DType::BF16)
+      throw ConfigError(folder + ": weight '" + found->second + "' is stored as " + io::dtype_name(view.dtype) +
+                        " (supported: F32, F16, BF16)");
+    parameter.copy_(tensor::view_of(view));
+    file.release(found->second);
+    parameter.set_requires_grad(false);
+  }
+}
+
+}  // namespace loupe::model

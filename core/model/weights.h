@@ -1,0 +1,21 @@
+// Weight names and loading. Checkpoints spell the same weight several ways (fixtures README):
+//   language_model.model.*, language_model.lm_head.weight   (the canonical names used here)
+//   model.language_model.*, lm_head.weight                   (newer transformers saves)
+//   vision_tower.vision_model.*, model.vision_tower.*, model.multi_modal_projector.*
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+
+namespace loupe::model {
+
+// The canonical name of a stored weight name.
+std::string canonical_weight_name(const std::string& stored);
+
+// Fills every parameter of `module` (named canonically) from the safetensors in `folder`
+// (single or sharded), converting dtype and device one tensor at a time and releasing the file's
+// pages after each, so loading never holds two full copies. Parameters stop requiring grad.
+// Throws ConfigError naming a missing weight or one whose shape differs (expected and found).
+void load_weights(torch::nn::Module& module, const std::string& folder);
+
+}  // namespace loupe::model
