@@ -1,0 +1,135 @@
+// Image decoding with stb_image, converted to RGB exactly as the Hugging Face processors see it.
+//
+// transformers' convert_to_rgb(image) returns a PIL image whose mode is "RGB" untouched; any other
+// mode goes image.convert("RGBA"), is alpha-composited over an opaque white background with
+// Image.alpha_composite, and converted to "RGB". So:
+//   - grayscale is replicated to R = G = B;
+//   - RGBA, gray+alpha, palettes with transparency and GIF transparency are composited over white
+//     with Pillow's integer arithmetic (fully transparent pixels become white, not their colour);
+//   - an RGB PNG carrying a tRNS colour key stays mode "RGB" in PIL, so the key is ignored there and
+//     here (a grayscale PNG's key does count: PIL converts "L" to "RGBA" through it).
+// 16-bit PNGs keep the high byte of each sample, which is what PIL's "RGB;16B", "RGBA;16B" and
+// "LA;16B" unpackers do. One divergence: PIL opens 16-bit grayscale as mode "I;16" ("I" before
+// Pillow 10) and converts it by saturating every value above 255 to white; the high byte is kept
+// here instead so such an image stays visible.
+#include <stb_image.h>
+
+#include <algorithm>
+#include <climits>
+#include <filesystem>
+#include <memory>
+
+#include "core/error.h"
+#include "core/io/image.h"
+#include "core/util/atomic_file.h"
+
+namespace loupe::io {
+
+namespace {
+
+std::string stb_reason() {
+  const char* reason = stbi_failure_reason();
+  return reason ? reason : "unknown reason";
+}
+
+void check_dimensions(int width, int height, const std::string& name) {
+  if (width <= 0 || height <= 0 || width > kMaxImageSide || height > kMaxImageSide)
+    throw FormatError(name + ": the header declares a " + std::to_string(width) + "x" +
+                      std::to_string(height) + " image; sides up to " + std::to_string(kMaxImageSide) +
+                      " pixels are accepted (is the file corrupt?)");
+}
+
+// stb_image 2.27 (Debian 12's libstb-dev) trusts the symbol counts of a JPEG Huffman table: more
+// than 256 symbols overrun its fixed-size tables (stb 2.28 checks). Such a file is corrupt, so it is
+// refused before stb sees it. Walks the marker segments, skipping entropy-coded data.
+bool jpeg_has_oversized_huffman_table(const uint8_t* bytes, size_t size) {
+  if (size < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) return false;
+  size_t pos = 2;
+  while (pos + 4 <= size) {
+    const uint8_t marker = bytes[pos + 1];
+    if (bytes[pos] != 0xFF || marker == 0xFF) {  // entropy-coded data or a fill byte
+      ++pos;
+      continue;
+    }
+    if (marker == 0xD9) return false;  // end of image
+    if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {  // no length field
+      pos += 2;
+      continue;
+    }
+    const size_t end = std::min(pos + 2 + ((size_t(bytes[pos + 2]) << 8) | bytes[pos + 3]), size);
+    if (marker == 0xC4)  // DHT: tables of (class/id byte, 16 counts, symbols)
+      for (size_t table = pos + 4; table + 17 <= end;) {
+        size_t symbols = 0;
+        for (int i = 1; i <= 16; ++i) symbols += bytes[table + i];
+        if (symbols > 256) return true;
+        table += 17 + symbols;
+      }
+    pos = end;
+  }
+  return false;
+}
+
+// Pillow's Image.alpha_composite(white, pixel) for one channel value c with alpha a > 0. The
+// background is opaque, so Pillow's coef1 = a·255²·128 / 255² is exactly 128·a.
+uint8_t over_white(uint32_t c, uint32_t a) {
+  const uint32_t coef1 = a << 7;
+  const uint32_t coef2 = (255u << 7) - coef1;
+  const uint32_t sum = c * coef1 + 255u * coef2 + (0x80u << 7);
+  return uint8_t((((sum >> 8) + sum) >> 8) >> 7);
+}
+
+Image rgba_to_rgb(const uint8_t* rgba, int width, int height, bool composite_alpha) {
+  Image image;
+  image.width = width;
+  image.height = height;
+  const size_t count = size_t(width) * height;
+  image.pixels.resize(count * 3);
+  uint8_t* out = image.pixels.data();
+  for (size_t i = 0; i < count; ++i, rgba += 4, out += 3) {
+    const uint8_t alpha = rgba[3];
+    for (int c = 0; c < 3; ++c) {
+      if (!composite_alpha || alpha == 255)
+        out[c] = rgba[c];
+      else
+        out[c] = alpha == 0 ? 255 : over_white(rgba[c], alpha);
+    }
+  }
+  return image;
+}
+
+}  // namespace
+
+Image decode_image(const uint8_t* bytes, size_t size, const std::string& name_for_errors) {
+  const std::string& name = name_for_errors;
+  if (size == 0) throw FormatError(name + ": the file is empty (expected a PNG, JPEG, BMP or GIF image)");
+  if (size > size_t(INT_MAX))
+    throw FormatError(name + ": " + std::to_string(size) + " bytes is too large for an image file");
+  const int length = int(size);
+  if (jpeg_has_oversized_huffman_table(bytes, size))
+    throw FormatError(name + ": corrupt JPEG (a Huffman table declares more than 256 symbols)");
+
+  int width = 0, height = 0, header_channels = 0;
+  if (!stbi_info_from_memory(bytes, length, &width, &height, &header_channels))
+    throw FormatError(name + ": not a readable image (" + stb_reason() + ")");
+  check_dimensions(width, height, name);
+
+  int channels = 0;
+  std::unique_ptr<stbi_uc, void (*)(void*)> rgba(
+      stbi_load_from_memory(bytes, length, &width, &height, &channels, STBI_rgb_alpha), stbi_image_free);
+  if (!rgba) throw FormatError(name + ": cannot decode image (" + stb_reason() + ")");
+
+  // `channels` counts the source's channels, alpha included; see the comment at the top.
+  const bool has_alpha = channels == 2 || channels == 4;
+  const bool rgb_with_colour_key = header_channels == 3 && channels == 4;
+  return rgba_to_rgb(rgba.get(), width, height, has_alpha && !rgb_with_colour_key);
+}
+
+Image load_image(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error))
+    throw IoError("cannot read image " + path + ": it is a directory");
+  const std::string bytes = util::read_file(path);
+  return decode_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), path);
+}
+
+}  // namespace loupe::io
