@@ -1,0 +1,162 @@
+#include "core/text/tokenizer.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/text/json_fields.h"
+#include "core/text/tokenizer_json.h"
+#include "core/text/utf8.h"
+
+namespace loupe::text {
+
+namespace {
+
+const nlohmann::json& optional_section(const nlohmann::json& root, const char* key) {
+  static const nlohmann::json null_value;
+  auto it = root.find(key);
+  return it == root.end() ? null_value : *it;
+}
+
+std::vector<int64_t> template_ids(const nlohmann::json& special_tokens, const std::string& name) {
+  const std::string where = "TemplateProcessing special token '" + name + "'";
+  const nlohmann::json& entry =
+      object_field(special_tokens, name.c_str(), "TemplateProcessing special_tokens");
+  std::vector<int64_t> ids;
+  for (const auto& id : array_field(entry, "ids", where)) {
+    if (!id.is_number_unsigned()) throw FormatError(where + " has an id that is not a non-negative integer");
+    ids.push_back(id.get<int64_t>());
+  }
+  return ids;
+}
+
+}  // namespace
+
+Tokenizer Tokenizer::load(const std::string& tokenizer_json_path) {
+  TokenizerJson file = read_tokenizer_json(tokenizer_json_path);
+  try {
+    const nlohmann::json& root = file.rest;
+    if (!root.is_object()) throw FormatError("is not a JSON object");
+    if (!root.contains("model") || !root["model"].is_object())
+      throw FormatError("has no `model` section; is this a Hugging Face tokenizer.json?");
+    const nlohmann::json& model = root["model"];
+    const std::string type = string_field(model, "type", "model");
+    if (type != "BPE") throw FormatError("model type '" + type + "' is not supported (loupe reads BPE)");
+    if (!file.has_vocab) throw FormatError("model has no `vocab`");
+    for (const char* key : {"truncation", "padding"})
+      if (!optional_section(root, key).is_null())
+        throw FormatError(std::string("`") + key + "` is set; loupe supports tokenizers without it");
+
+    Tokenizer tokenizer;
+    tokenizer.source_ = tokenizer_json_path;
+    tokenizer.normalizer_ = Normalizer::from_json(optional_section(root, "normalizer"));
+    tokenizer.pre_tokenizer_ = PreTokenizer::from_json(optional_section(root, "pre_tokenizer"));
+    tokenizer.decoder_ = Decoder::from_json(optional_section(root, "decoder"));
+    tokenizer.added_ =
+        AddedVocabulary::from_json(optional_section(root, "added_tokens"), tokenizer.normalizer_);
+    tokenizer.read_post_processor(optional_section(root, "post_processor"));
+
+    tokenizer.model_ = BpeModel::from_json(model, file);
+    tokenizer.vocab_size_ = tokenizer.model_.id_count();
+    for (const AddedToken& token : tokenizer.added_.tokens())
+      tokenizer.vocab_size_ = std::max(tokenizer.vocab_size_, token.id + 1);
+    for (const auto* side : {&tokenizer.prefix_, &tokenizer.suffix_})
+      for (int64_t id : *side)
+        if (!tokenizer.find_text(id))
+          throw FormatError("post_processor names id " + std::to_string(id) + ", which no token has");
+    return tokenizer;
+  } catch (const FormatError& error) {
+    throw FormatError(tokenizer_json_path + ": " + error.what());
+  } catch (const nlohmann::json::exception& error) {
+    throw FormatError(tokenizer_json_path + ": unexpected JSON shape: " + error.what());
+  }
+}
+
+void Tokenizer::read_post_processor(const nlohmann::json& spec) {
+  if (spec.is_null()) return;
+  const std::string type = string_field(spec, "type", "post_processor");
+  if (type != "TemplateProcessing")
+    throw FormatError("post_processor type '" + type + "' is not supported (loupe reads TemplateProcessing)");
+  const nlohmann::json& special_tokens = object_field(spec, "special_tokens", "TemplateProcessing");
+  bool sequence_seen = false;
+  for (const auto& piece : array_field(spec, "single", "TemplateProcessing")) {
+    if (piece.contains("Sequence")) {
+      if (string_field(piece["Sequence"], "id", "TemplateProcessing Sequence") != "A" || sequence_seen)
+        throw FormatError("TemplateProcessing `single` must hold the sequence A exactly once");
+      sequence_seen = true;
+    } else if (piece.contains("SpecialToken")) {
+      const auto ids = template_ids(
+          special_tokens, string_field(piece["SpecialToken"], "id", "TemplateProcessing SpecialToken"));
+      auto& side = sequence_seen ? suffix_ : prefix_;
+      side.insert(side.end(), ids.begin(), ids.end());
+    } else {
+      throw FormatError(
+          "TemplateProcessing `single` holds a piece that is neither SpecialToken nor Sequence");
+    }
+  }
+  if (!sequence_seen) throw FormatError("TemplateProcessing `single` never places the sequence A");
+}
+
+std::vector<int64_t> Tokenizer::encode(const std::string& text, bool add_special) const {
+  if (!is_valid_utf8(text)) throw InputError("cannot tokenize text that is not valid UTF-8");
+  std::vector<int64_t> ids;
+  if (add_special) ids = prefix_;
+  for (const TextPiece& raw : added_.split_raw(text)) {
+    if (raw.id) {
+      ids.push_back(*raw.id);
+      continue;
+    }
+    const std::string normalized = normalizer_.apply(raw.text);
+    for (const TextPiece& piece : added_.split_normalized(normalized)) {
+      if (piece.id) {
+        ids.push_back(*piece.id);
+        continue;
+      }
+      for (std::string_view word : pre_tokenizer_.split(piece.text)) model_.tokenize(word, ids);
+    }
+  }
+  if (add_special) ids.insert(ids.end(), suffix_.begin(), suffix_.end());
+  return ids;
+}
+
+std::string Tokenizer::decode(const std::vector<int64_t>& ids, bool skip_special) const {
+  std::vector<std::string> tokens;
+  tokens.reserve(ids.size());
+  for (int64_t id : ids) {
+    if (skip_special && is_special(id)) continue;
+    if (auto text = find_text(id)) tokens.emplace_back(*text);
+  }
+  return decoder_.decode(std::move(tokens));
+}
+
+std::optional<std::string_view> Tokenizer::find_text(int64_t id) const {
+  if (const AddedToken* added = added_.by_id(id)) return added->content;
+  return model_.token(id);
+}
+
+std::string Tokenizer::token_text(int64_t id) const {
+  if (auto text = find_text(id)) return std::string(*text);
+  throw InputError("token id " + std::to_string(id) + " is not in the vocabulary of " + source_ + " (" +
+                   std::to_string(vocab_size()) + " ids)");
+}
+
+std::optional<int64_t> Tokenizer::find_token(const std::string& token) const {
+  if (auto id = added_.find(token)) return id;
+  return model_.find(token);
+}
+
+int64_t Tokenizer::token_id(const std::string& token) const {
+  if (auto id = find_token(token)) return *id;
+  throw InputError("token '" + token + "' is not in the vocabulary of " + source_);
+}
+
+bool Tokenizer::is_special(int64_t id) const {
+  const AddedToken* added = added_.by_id(id);
+  return added && added->special;
+}
+
+std::optional<int64_t> Tokenizer::bos_id() const {
+  if (prefix_.empty()) return std::nullopt;
+  return prefix_.front();
+}
+
+}  // namespace loupe::text
