@@ -3,7 +3,7 @@
 namespace loupe::cli {
 
 std::vector<CommandSpec> all_commands() {
-  return {info_command()};
+  return {tokenize_command(), info_command(), forward_command(), generate_command(), patch_command(), caption_command(), synth_command()};
 }
 
 }  // namespace loupe::cli

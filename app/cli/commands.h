@@ -6,7 +6,13 @@
 
 namespace loupe::cli {
 
+CommandSpec tokenize_command();
 CommandSpec info_command();
+CommandSpec forward_command();
+CommandSpec generate_command();
+CommandSpec patch_command();
+CommandSpec caption_command();
+CommandSpec synth_command();
 
 std::vector<CommandSpec> all_commands();
 

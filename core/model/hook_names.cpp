@@ -66,6 +66,22 @@ std::string hook_name(const HookPoint& point) {
   return name + entry.suffix;
 }
 
+int64_t hook_width(const HookPoint& point, const io::ModelConfig& config) {
+  const bool vision = point.vision;
+  const int64_t hidden = vision ? config.vision.hidden : config.text.hidden;
+  switch (point.site) {
+    case Site::Q:
+    case Site::Z: return vision ? hidden : config.text.heads * config.text.head_dim;
+    case Site::K:
+    case Site::V: return vision ? hidden : config.text.kv_heads * config.text.head_dim;
+    case Site::MlpPost: return vision ? config.vision.intermediate : config.text.intermediate;
+    case Site::Pattern: return -1;
+    case Site::Logits: return config.text.vocab;
+    case Site::ProjectorOut: return config.text.hidden;
+    default: return hidden;
+  }
+}
+
 std::vector<HookPoint> all_hook_points(const io::ModelConfig& config) {
   std::vector<HookPoint> points;
   auto add_tower = [&](bool vision, int64_t layers) {

@@ -31,6 +31,9 @@ struct HookPoint {
 
 std::string hook_name(const HookPoint& point);
 
+// The size of a hook's last axis (q/k/v/z: heads × head_dim), or -1 for attention patterns.
+int64_t hook_width(const HookPoint& point, const io::ModelConfig& config);
+
 // Every hook point the model has, in forward order (vision tower, projector, decoder).
 std::vector<HookPoint> all_hook_points(const io::ModelConfig& config);
 

@@ -52,6 +52,13 @@ torch::Tensor load(const std::string& path, const std::string& key) {
   return view_of(file.at(key)).clone();
 }
 
+torch::Tensor load_reference(const std::string& file_colon_key) {
+  const size_t colon = file_colon_key.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == file_colon_key.size())
+    throw InputError("expected FILE.safetensors:KEY, got '" + file_colon_key + "'");
+  return load(file_colon_key.substr(0, colon), file_colon_key.substr(colon + 1));
+}
+
 torch::ScalarType parse_dtype(const std::string& word) {
   if (word == "f32" || word == "float32" || word == "fp32") return torch::kFloat32;
   if (word == "bf16" || word == "bfloat16") return torch::kBFloat16;

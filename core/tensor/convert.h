@@ -24,6 +24,8 @@ using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
 void save(const std::string& path, const NamedTensors& tensors, const std::map<std::string, std::string>& metadata = {});
 // Loads one tensor as an owned CPU copy; throws InputError naming file and key when absent.
 torch::Tensor load(const std::string& path, const std::string& key);
+// "FILE.safetensors:KEY" → load(FILE, KEY).
+torch::Tensor load_reference(const std::string& file_colon_key);
 
 // "--dtype" words: f32/float32, bf16/bfloat16, f16/float16.
 torch::ScalarType parse_dtype(const std::string& word);

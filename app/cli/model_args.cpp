@@ -1,0 +1,69 @@
+#include "app/cli/model_args.h"
+
+#include "core/error.h"
+#include "core/model/hook_names.h"
+#include "core/tensor/convert.h"
+
+namespace loupe::cli {
+
+std::vector<OptionSpec> model_options() {
+  return {{"model", "DIR", "Hugging Face model folder (default: the bundled demo model)"},
+          {"dtype", "f32|bf16", "compute dtype (default f32)"},
+          {"device", "cpu|cuda", "where to run (default cpu)"}};
+}
+
+std::vector<OptionSpec> input_options() {
+  return {{"image", "PATH", "an image file, preprocessed as the model's HF processor does"},
+          {"pixels", "FILE:KEY", "stored pixel values instead of --image"},
+          {"prompt", "TEXT", "the question (default: the captioning question in --lang)"},
+          {"lang", "en|ar", "language of the default question (default en)"},
+          {"ids", "LIST|@FILE", "raw prompt ids instead of --prompt: 2,43,... or @ids.json"}};
+}
+
+std::string model_folder(const Args& args) { return args.get_or("model", LOUPE_DEMO_MODEL); }
+
+model::LoadOptions load_options(const Args& args) {
+  model::LoadOptions options;
+  options.dtype = tensor::parse_dtype(args.get_or("dtype", "f32"));
+  options.device = tensor::parse_device(args.get_or("device", "cpu"));
+  return options;
+}
+
+model::InputSpec input_spec(const Args& args) {
+  model::InputSpec spec;
+  spec.image = args.get_or("image", "");
+  spec.pixels = args.get_or("pixels", "");
+  spec.question = args.get_or("prompt", "");
+  spec.lang = args.get_or("lang", "en");
+  spec.ids = args.get_or("ids", "");
+  return spec;
+}
+
+void add_steering(const Args& args, const io::ModelConfig& config, model::HookSet& hooks) {
+  for (const std::string& spec : args.all("steer")) {
+    const size_t equals = spec.find('='), at = spec.rfind('@');
+    if (equals == std::string::npos || at == std::string::npos || at < equals)
+      throw InputError("--steer expects HOOK=FILE.safetensors:KEY@ALPHA, got '" + spec + "'");
+    const model::HookPoint point = model::parse_hook(spec.substr(0, equals), config);
+    torch::Tensor vector = tensor::load_reference(spec.substr(equals + 1, at - equals - 1)).flatten();
+    double alpha = 0;
+    try {
+      alpha = std::stod(spec.substr(at + 1));
+    } catch (const std::exception&) {
+      throw InputError("--steer: '" + spec.substr(at + 1) + "' is not a number (the ALPHA after @)");
+    }
+    const int64_t width = model::hook_width(point, config);
+    if (vector.numel() != width)
+      throw InputError("--steer: the vector for " + model::hook_name(point) + " has " + std::to_string(vector.numel()) +
+                       " values but that hook is " + std::to_string(width) + " wide");
+    hooks.add(point, vector, alpha);
+  }
+}
+
+std::vector<OptionSpec> options(std::initializer_list<std::vector<OptionSpec>> groups) {
+  std::vector<OptionSpec> all;
+  for (const auto& group : groups) all.insert(all.end(), group.begin(), group.end());
+  return all;
+}
+
+}  // namespace loupe::cli

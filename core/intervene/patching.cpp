@@ -1,0 +1,61 @@
+#include "core/intervene/patching.h"
+
+#include "core/error.h"
+
+namespace loupe::intervene {
+
+using model::HookPoint;
+
+model::HookPoint patch_site(const std::string& templated_name, const io::ModelConfig& config) {
+  const size_t at = templated_name.find("{l}");
+  if (at == std::string::npos)
+    throw InputError("--hook must name a block hook with {l} for the layer, e.g. blocks.{l}.hook_resid_post; got '" +
+                     templated_name + "'");
+  HookPoint point = model::parse_hook(templated_name.substr(0, at) + "0" + templated_name.substr(at + 3), config);
+  point.layer = -1;
+  return point;
+}
+
+PatchSweep patch_sweep(model::VlmImpl& vlm, const model::VlmInputs& clean, const model::VlmInputs& corrupt,
+                       const PatchRequest& request) {
+  torch::NoGradGuard no_grad;
+  const int64_t length = clean.input_ids.size(1);
+  if (clean.input_ids.size(0) != 1 || corrupt.input_ids.size(0) != 1)
+    throw InputError("patching takes one clean and one corrupted input (batch 1)");
+  if (corrupt.input_ids.size(1) != length)
+    throw InputError("clean and corrupted inputs differ in length (" + std::to_string(length) + " vs " +
+                     std::to_string(corrupt.input_ids.size(1)) + " tokens)");
+  for (int64_t p : request.positions)
+    if (p < 0 || p >= length)
+      throw InputError("position " + std::to_string(p) + " is past the sequence of " + std::to_string(length) + " tokens");
+  if (request.positions.empty()) throw InputError("patching needs at least one position");
+
+  const int64_t layers = request.vision ? vlm.config.vision.layers : vlm.config.text.layers;
+  auto point_at = [&](int64_t layer) { return HookPoint{request.site, layer, request.vision}; };
+
+  model::Session clean_run;
+  for (int64_t l = 0; l < layers; ++l) clean_run.hooks.capture(point_at(l));
+  PatchSweep sweep;
+  sweep.clean_last_logits = vlm.forward(clean, clean_run)[0][-1].to(torch::kFloat32);
+  model::Session corrupt_run;
+  sweep.corrupt_last_logits = vlm.forward(corrupt, corrupt_run)[0][-1].to(torch::kFloat32);
+
+  const int64_t total = layers * int64_t(request.positions.size());
+  std::vector<torch::Tensor> rows;  // one [positions, vocab] per layer
+  for (int64_t l = 0; l < layers; ++l) {
+    const torch::Tensor source = clean_run.hooks.captured(point_at(l));
+    std::vector<torch::Tensor> row;
+    for (int64_t p : request.positions) {
+      if (request.cancel && request.cancel->load()) throw Cancelled("patching cancelled");
+      model::Session patched;
+      patched.hooks.replace(point_at(l), source, {p});
+      row.push_back(vlm.forward(corrupt, patched)[0][-1].to(torch::kFloat32));
+      if (request.on_progress) request.on_progress(l * int64_t(request.positions.size()) + int64_t(row.size()), total);
+    }
+    rows.push_back(torch::stack(row));
+  }
+  sweep.patched_last_logits = torch::stack(rows);
+  return sweep;
+}
+
+}  // namespace loupe::intervene

@@ -1,0 +1,118 @@
+#include "core/model/inputs.h"
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/io/image.h"
+#include "core/tensor/convert.h"
+#include "core/text/prompt.h"
+#include "core/util/atomic_file.h"
+
+namespace loupe::model {
+
+namespace {
+
+torch::Tensor stored_pixels(const io::ModelConfig& config, const std::string& reference) {
+  torch::Tensor pixels = tensor::load_reference(reference).to(torch::kFloat32);
+  if (pixels.dim() == 3) pixels = pixels.unsqueeze(0);
+  const int64_t size = config.vision.image_size;
+  if (pixels.dim() != 4 || pixels.size(1) != 3 || pixels.size(2) != size || pixels.size(3) != size)
+    throw InputError(reference + " holds pixel values of shape " + c10::str(pixels.sizes()) + "; this model takes [3, " +
+                     std::to_string(size) + ", " + std::to_string(size) + "]");
+  return pixels;
+}
+
+}  // namespace
+
+torch::Tensor image_pixels(const io::ModelConfig& config, const std::string& image_path) {
+  const io::Image image = io::load_image(image_path);
+  const int size = int(config.vision.image_size);
+  const io::Pixels pixels =
+      config.family == io::Family::Gemma3 ? io::siglip_pixels(image, size) : io::clip_pixels(image, size);
+  return torch::tensor(pixels.values, torch::kFloat32).view({1, pixels.channels, pixels.height, pixels.width});
+}
+
+std::shared_ptr<const text::Tokenizer> model_tokenizer(const std::string& model_folder) {
+  // Loading a 262k-entry tokenizer takes a second: keep one per folder for the process.
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const text::Tokenizer>> loaded;
+  const std::string path = model_folder + "/tokenizer.json";
+  std::lock_guard<std::mutex> lock(mutex);
+  auto found = loaded.find(path);
+  if (found != loaded.end()) return found->second;
+  if (!std::filesystem::exists(path))
+    throw IoError(model_folder + " has no tokenizer.json; pass prompt ids with --ids instead of a text prompt");
+  auto tokenizer = std::make_shared<const text::Tokenizer>(text::Tokenizer::load(path));
+  loaded.emplace(path, tokenizer);
+  return tokenizer;
+}
+
+std::vector<int64_t> parse_ids(const std::string& text) {
+  if (!text.empty() && text[0] == '@') {
+    const std::string path = text.substr(1);
+    try {
+      return nlohmann::json::parse(util::read_file(path)).get<std::vector<int64_t>>();
+    } catch (const nlohmann::json::exception& error) {
+      throw InputError(path + " must hold a JSON array of token ids: " + error.what());
+    }
+  }
+  std::vector<int64_t> ids;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string word = text.substr(start, comma - start);
+    try {
+      size_t used = 0;
+      ids.push_back(std::stoll(word, &used));
+      if (used != word.size()) throw std::invalid_argument(word);
+    } catch (const std::exception&) {
+      throw InputError("token ids must be comma-separated integers; '" + word + "' is not one");
+    }
+    start = comma + 1;
+  }
+  return ids;
+}
+
+VlmInputs caption_prompt(const VlmImpl& model, const text::Tokenizer& tokenizer, const std::string& question,
+                         const torch::Tensor& pixels) {
+  const auto& config = model.config;
+  const text::Prompt prompt =
+      config.family == io::Family::Gemma3
+          ? text::gemma3_prompt(tokenizer, question, config.image_tokens)
+          : text::llava15_prompt(tokenizer, question, config.image_tokens, config.image_token_id);
+  const int64_t image_tokens = std::count(prompt.ids.begin(), prompt.ids.end(), config.image_token_id);
+  if (image_tokens != config.image_tokens)
+    throw ConfigError("the tokenizer's image token does not match the model's image_token_id " +
+                      std::to_string(config.image_token_id) + "; is tokenizer.json from the same checkpoint?");
+  VlmInputs inputs;
+  inputs.input_ids = torch::tensor(prompt.ids, torch::kInt64).unsqueeze(0);
+  inputs.token_type_ids = torch::tensor(prompt.token_type_ids, torch::kInt64).unsqueeze(0);
+  inputs.pixel_values = pixels;
+  return inputs;
+}
+
+VlmInputs prepare_inputs(const VlmImpl& model, const std::string& model_folder, const InputSpec& spec) {
+  const auto& config = model.config;
+  if (!spec.image.empty() && !spec.pixels.empty()) throw InputError("give either an image or stored pixels, not both");
+  if (spec.image.empty() && spec.pixels.empty()) throw InputError("an image is required (--image PATH or --pixels FILE:KEY)");
+  if (!spec.ids.empty() && !spec.question.empty()) throw InputError("give either prompt ids or a prompt text, not both");
+  const torch::Tensor pixels = spec.image.empty() ? stored_pixels(config, spec.pixels) : image_pixels(config, spec.image);
+
+  if (spec.ids.empty()) {
+    const std::string question = spec.question.empty() ? text::caption_question(spec.lang) : spec.question;
+    return caption_prompt(model, *model_tokenizer(model_folder), question, pixels);
+  }
+  const std::vector<int64_t> ids = parse_ids(spec.ids);
+  if (std::count(ids.begin(), ids.end(), config.image_token_id) == 0)
+    throw InputError("the prompt ids hold no image token (id " + std::to_string(config.image_token_id) +
+                     "); the model needs " + std::to_string(config.image_tokens) + " of them for the image");
+  VlmInputs inputs;
+  inputs.input_ids = torch::tensor(ids, torch::kInt64).unsqueeze(0);
+  inputs.pixel_values = pixels;
+  return inputs;
+}
+
+}  // namespace loupe::model

@@ -1,0 +1,40 @@
+// Turning what a user names (an image file or stored pixels; a question or raw ids) into model
+// inputs, the way the Hugging Face processor of the model's family would.
+#pragma once
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/model/vlm.h"
+#include "core/text/tokenizer.h"
+
+namespace loupe::model {
+
+struct InputSpec {
+  std::string image;     // an image file, preprocessed by the family's image processor
+  std::string pixels;    // or stored pixel values: FILE.safetensors:KEY ([3,S,S] or [1,3,S,S])
+  std::string question;  // the user's turn; empty: the captioning question in `lang`
+  std::string lang = "en";
+  std::string ids;       // or raw prompt ids: "2,43,..." or "@ids.json" (a JSON array)
+};
+
+// [1, 3, S, S] pixel values for one image file (SigLIP resize for Gemma 3, CLIP for LLaVA).
+torch::Tensor image_pixels(const io::ModelConfig& config, const std::string& image_path);
+
+// The tokenizer.json of a model folder; throws IoError saying the folder has none.
+std::shared_ptr<const text::Tokenizer> model_tokenizer(const std::string& model_folder);
+
+// Batch-1 inputs. Needs the folder's tokenizer only when ids are not given. Throws InputError for
+// a missing image, malformed ids, or both ids and a question.
+VlmInputs prepare_inputs(const VlmImpl& model, const std::string& model_folder, const InputSpec& spec);
+
+// The family's captioning prompt for one image: ids and token types, [1, T] each.
+VlmInputs caption_prompt(const VlmImpl& model, const text::Tokenizer& tokenizer, const std::string& question,
+                         const torch::Tensor& pixels);
+
+// "2,43,7" or "@file.json" → ids.
+std::vector<int64_t> parse_ids(const std::string& text);
+
+}  // namespace loupe::model

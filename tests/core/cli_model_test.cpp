@@ -1,0 +1,147 @@
+// The model commands run as a user would (the built binary), checked against the reference
+// fixtures, and their errors for bad input.
+#include <catch2/catch.hpp>
+
+#include "cli_run.h"
+#include "core/tensor/convert.h"
+#include "fixture_case.h"
+
+using loupe::test::run_loupe;
+using loupe::test::temp_path;
+
+namespace {
+
+struct CliCase {
+  std::string family;
+  std::string folder;
+  loupe::test::ReferenceCase reference;
+
+  explicit CliCase(const std::string& family_folder)
+      : family(family_folder), folder(std::string(LOUPE_FIXTURES) + "/" + family_folder),
+        reference(loupe::test::reference_case(family_folder)) {}
+
+  std::string ids() const {
+    std::string list;
+    for (const auto& id : reference.meta["input_ids"]) list += (list.empty() ? "" : ",") + std::to_string(id.get<int64_t>());
+    return list;
+  }
+  std::string inputs(const std::string& pixels = "pixel_values") const {
+    return "--model '" + folder + "' --pixels '" + folder + "/case.safetensors:" + pixels + "' --ids " + ids();
+  }
+};
+
+constexpr double kTolerance = 1e-4;
+
+}  // namespace
+
+TEST_CASE("loupe forward dumps hooks that match the reference hidden states and logits", "[cli][model]") {
+  for (const std::string family : {"gemma3-tiny", "llava-tiny"}) {
+    INFO(family);
+    const CliCase c(family);
+    const std::string out = temp_path("forward.safetensors");
+    const auto run = run_loupe("forward " + c.inputs() + " --dump 'blocks.*.hook_resid_post,logits,ln_final.hook_normalized' --out '" + out + "'");
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+    const auto file = loupe::io::SafeTensors::open(out);
+    const int64_t layers = int64_t(file.names().size()) - 2;  // every resid_post, logits, ln_final
+    CHECK(loupe::test::relative_error(loupe::tensor::view_of(file.at("logits")), c.reference.get("logits")) <= kTolerance);
+    for (int64_t l = 0; l + 1 < layers; ++l)
+      CHECK(loupe::test::relative_error(loupe::tensor::view_of(file.at("blocks." + std::to_string(l) + ".hook_resid_post")),
+                                        c.reference.get("text_hidden." + std::to_string(l + 1))) <= kTolerance);
+    CHECK(loupe::test::relative_error(loupe::tensor::view_of(file.at("ln_final.hook_normalized")),
+                                      c.reference.get("text_hidden." + std::to_string(layers))) <= kTolerance);
+  }
+}
+
+TEST_CASE("loupe generate reproduces greedy and steered generations with their step logits", "[cli][model]") {
+  for (const std::string family : {"gemma3-tiny", "llava-tiny"}) {
+    INFO(family);
+    const CliCase c(family);
+    const auto steps = c.reference.meta["greedy_new_tokens"].size();
+    const std::string logits = temp_path("steps.safetensors");
+    auto run = run_loupe("generate " + c.inputs() + " --max-new-tokens " + std::to_string(steps) +
+                         " --no-stop --json --step-logits '" + logits + "'");
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+    CHECK(nlohmann::json::parse(run.out)["tokens"] == c.reference.meta["greedy_new_tokens"]);
+    CHECK(loupe::test::relative_error(loupe::tensor::load(logits, "step_logits"), c.reference.get("greedy_step_logits")) <= kTolerance);
+
+    const auto& steer = c.reference.meta["steer"];
+    const std::string vector = temp_path("steer.safetensors");
+    loupe::tensor::save(vector, {{"v", c.reference.get("steer_vector")}});
+    run = run_loupe("generate " + c.inputs() + " --max-new-tokens " + std::to_string(steps) + " --no-stop --json --steer '" +
+                    steer["hook"].get<std::string>() + "=" + vector + ":v@" + steer["alpha"].dump() + "' --step-logits '" + logits + "'");
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+    CHECK(nlohmann::json::parse(run.out)["tokens"] == steer["greedy_new_tokens"]);
+    CHECK(loupe::test::relative_error(loupe::tensor::load(logits, "step_logits"), c.reference.get("steered_step_logits")) <= kTolerance);
+  }
+}
+
+TEST_CASE("loupe patch writes the reference patching grid", "[cli][model]") {
+  for (const std::string family : {"gemma3-tiny", "llava-tiny"}) {
+    INFO(family);
+    const CliCase c(family);
+    std::string positions;
+    for (const auto& p : c.reference.meta["patch_positions"]) positions += (positions.empty() ? "" : ",") + p.dump();
+    const std::string out = temp_path("patch.safetensors");
+    const auto run = run_loupe("patch " + c.inputs() + " --corrupt-pixels '" + c.folder +
+                               "/case.safetensors:pixel_values_corrupt' --hook 'blocks.{l}.hook_resid_post' --positions " +
+                               positions + " --out '" + out + "'");
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+    for (const char* key : {"patched_last_logits", "clean_last_logits", "corrupt_last_logits"})
+      CHECK(loupe::test::relative_error(loupe::tensor::load(out, key), c.reference.get(key)) <= kTolerance);
+  }
+}
+
+TEST_CASE("model commands reject bad input with a clear message and a non-zero exit", "[cli][model][errors]") {
+  const CliCase c("gemma3-tiny");
+  SECTION("unknown hook name lists near matches") {
+    const auto run = run_loupe("forward " + c.inputs() + " --dump blocks.1.hook_resid_pots --out '" + temp_path("x.safetensors") + "'");
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains("unknown hook 'blocks.1.hook_resid_pots'") && Catch::Contains("blocks.1.hook_resid_post"));
+  }
+  SECTION("steering vector of the wrong width") {
+    const std::string vector = temp_path("wide.safetensors");
+    loupe::tensor::save(vector, {{"v", torch::ones({65})}});
+    const auto run = run_loupe("generate " + c.inputs() + " --max-new-tokens 2 --steer 'blocks.1.hook_resid_post=" + vector + ":v@2'");
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains("has 65 values but that hook is 64 wide"));
+  }
+  SECTION("patch position past the sequence") {
+    const auto run = run_loupe("patch " + c.inputs() + " --corrupt-pixels '" + c.folder +
+                               "/case.safetensors:pixel_values_corrupt' --hook 'blocks.{l}.hook_resid_post' --positions 3,32 --out '" +
+                               temp_path("p.safetensors") + "'");
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains("position 32 is past the sequence of 32 tokens"));
+  }
+  SECTION("prompt longer than the model's context") {
+    std::string ids = c.ids();
+    for (int i = 0; i < 1000; ++i) ids += ",5";
+    const auto run = run_loupe("forward --model '" + c.folder + "' --pixels '" + c.folder + "/case.safetensors:pixel_values' --ids " +
+                               ids + " --dump logits --out '" + temp_path("l.safetensors") + "'");
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains("past this model's context of 1024"));
+  }
+  SECTION("prompt without the image token") {
+    const auto run = run_loupe("forward --model '" + c.folder + "' --pixels '" + c.folder +
+                               "/case.safetensors:pixel_values' --ids 2,43,41 --dump logits --out '" + temp_path("l.safetensors") + "'");
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains("hold no image token (id 299)"));
+  }
+  SECTION("wrong number of image tokens") {
+    const auto run = run_loupe("forward --model '" + c.folder + "' --pixels '" + c.folder +
+                               "/case.safetensors:pixel_values' --ids 2,299,299,5 --dump logits --out '" + temp_path("l.safetensors") + "'");
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains("holds 2 image tokens") && Catch::Contains("give 16 features"));
+  }
+  SECTION("pixels of the wrong size") {
+    const std::string pixels = temp_path("pixels.safetensors");
+    loupe::tensor::save(pixels, {{"p", torch::zeros({3, 32, 32})}});
+    const auto run = run_loupe("forward --model '" + c.folder + "' --pixels '" + pixels + ":p' --ids " + c.ids() +
+                               " --dump logits --out '" + temp_path("l.safetensors") + "'");
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains("this model takes [3, 64, 64]"));
+  }
+}
