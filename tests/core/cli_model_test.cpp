@@ -145,3 +145,31 @@ TEST_CASE("model commands reject bad input with a clear message and a non-zero e
     CHECK_THAT(run.err, Catch::Contains("this model takes [3, 64, 64]"));
   }
 }
+
+TEST_CASE("loupe info describes a checkpoint, as text or JSON", "[cli][info]") {
+  const CliCase c("llava-tiny");
+  auto run = run_loupe("info --model '" + c.folder + "' --json");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const auto info = nlohmann::json::parse(run.out);
+  CHECK(info["family"] == "llava");
+  CHECK(info["text"]["layers"] == 3);
+  CHECK(info["vision"]["kind"] == "clip");
+  CHECK(info["parameters"].get<int64_t>() > 100000);
+  CHECK(info["hook_points"].get<int64_t>() > 50);
+  run = run_loupe("info --model /no/such/model");
+  CHECK(run.status == 1);
+  CHECK_THAT(run.err, Catch::Contains("/no/such/model/config.json does not exist"));
+}
+
+TEST_CASE("every command answers --help, and unknown options are refused", "[cli]") {
+  for (const char* command : {"info", "tokenize", "forward", "generate", "patch", "caption", "synth"}) {
+    INFO(command);
+    const auto run = run_loupe(std::string(command) + " --help");
+    CHECK(run.status == 0);
+    CHECK_THAT(run.out, Catch::StartsWith("usage: loupe " + std::string(command)));
+  }
+  const auto run = run_loupe("info --modle x");
+  CHECK(run.status == 1);
+  CHECK_THAT(run.err, Catch::Contains("unknown option --modle"));
+}
