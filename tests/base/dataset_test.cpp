@@ -1,6 +1,8 @@
 // CSV parsing (RFC 4180 and the variants spreadsheets write) and caption datasets in the seed
 // format: a folder with image_caption.csv (image,en_caption,ar_caption + label columns).
 #include <catch2/catch.hpp>
+
+#include "support/temp_dir.h"
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,32 +15,11 @@ using namespace loupe;
 using namespace loupe::io;
 namespace fs = std::filesystem;
 
+using loupe::test::message_of;
+using loupe::test::TempDir;
+
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "loupe-dataset-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const std::string file = (path / name).string();
-    std::ofstream(file, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
-    return file;
-  }
-};
-
-template <class Error, class Call>
-std::string message_of(Call call) {
-  try {
-    call();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  FAIL("no exception was thrown");
-  return "";
-}
 
 std::vector<std::vector<std::string>> fields_of(const std::vector<CsvRecord>& records) {
   std::vector<std::vector<std::string>> fields;

@@ -4,6 +4,8 @@
 #include <stb_image_write.h>
 
 #include <catch2/catch.hpp>
+
+#include "support/temp_dir.h"
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -18,34 +20,13 @@ using namespace loupe;
 using namespace loupe::io;
 namespace fs = std::filesystem;
 
+using loupe::test::message_of;
+using loupe::test::TempDir;
+
 namespace {
 
 std::string fixture(const std::string& name) { return std::string(LOUPE_FIXTURES) + "/preprocess/" + name; }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "loupe-image-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const std::string file = (path / name).string();
-    std::ofstream(file, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
-    return file;
-  }
-};
-
-template <class Error, class Call>
-std::string message_of(Call call) {
-  try {
-    call();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  FAIL("no exception was thrown");
-  return "";
-}
 
 Image make_image(int width, int height, std::vector<uint8_t> pixels) {
   Image image;
