@@ -27,10 +27,6 @@ class Fields {
     if (!object_.at(key).is_number_integer()) throw ConfigError(where_ + ": `" + key + "` must be an integer");
     return object_.at(key).get<int64_t>();
   }
-  int64_t required_integer(const char* key, const char* hint) const {
-    if (!has(key)) throw ConfigError(where_ + " has no `" + key + "`; " + hint);
-    return integer(key, 0);
-  }
   double number(const char* key, double fallback) const {
     if (!has(key)) return fallback;
     if (!object_.at(key).is_number()) throw ConfigError(where_ + ": `" + key + "` must be a number");
