@@ -13,6 +13,8 @@ CommandSpec generate_command();
 CommandSpec patch_command();
 CommandSpec caption_command();
 CommandSpec synth_command();
+CommandSpec train_caption_command();
+CommandSpec eval_captions_command();
 
 std::vector<CommandSpec> all_commands();
 

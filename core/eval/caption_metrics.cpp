@@ -1,0 +1,83 @@
+#include "core/eval/caption_metrics.h"
+
+#include "core/error.h"
+#include "core/eval/gender.h"
+#include "core/synth/captions.h"
+
+namespace loupe::eval {
+
+namespace {
+
+template <class Id, class NameOf>
+Id label_id(const std::string& label, int count, NameOf name_of, const char* column) {
+  for (int i = 0; i < count; ++i)
+    if (label == name_of(Id(i))) return Id(i);
+  throw InputError(std::string("'") + label + "' is not a synth " + column + " label");
+}
+
+Gender stated_gender(synth::Subject subject) { return subject == synth::Subject::Woman ? Gender::Female : Gender::Male; }
+
+void tally(GenderTally& tally, synth::Subject figure, Gender stated) {
+  ++tally.images;
+  const bool gendered = stated == Gender::Female || stated == Gender::Male;
+  if (!gendered) ++tally.unstated;
+  if (figure == synth::Subject::Person ? gendered : gendered && stated != stated_gender(figure)) ++tally.misgendered;
+}
+
+double share(int64_t part, int64_t whole) { return whole ? double(part) / double(whole) : 0.0; }
+
+nlohmann::json tally_json(const GenderTally& tally) {
+  return {{"images", tally.images},
+          {"misgendered", tally.misgendered},
+          {"unstated", tally.unstated},
+          {"error_rate", tally.misgendered_rate()}};
+}
+
+nlohmann::json gender_json(const CaptionMetrics& metrics, int language) {
+  return {{"stereotypical", tally_json(metrics.stereotypical[language])},
+          {"counter", tally_json(metrics.counter[language])},
+          {"neutral", tally_json(metrics.neutral[language])},
+          {"gap", metrics.counter[language].misgendered_rate() - metrics.stereotypical[language].misgendered_rate()}};
+}
+
+}  // namespace
+
+CaptionMetrics score_captions(const std::vector<CaptionRecord>& records) {
+  CaptionMetrics metrics;
+  for (const CaptionRecord& record : records) {
+    const auto figure = label_id<synth::Subject>(record.figure, synth::kSubjectCount, synth::subject_name, "gender");
+    const auto scene = label_id<synth::Scene>(record.scene, synth::kSceneCount, synth::scene_name, "scene");
+    const auto activity = label_id<synth::Activity>(record.activity, synth::kActivityCount, synth::activity_name, "activity");
+    ++metrics.images;
+
+    const synth::ParsedCaption english = synth::parse_caption(record.en, Language::English);
+    metrics.en_exact += english.exact;
+    metrics.en_scene_correct += english.exact && english.scene == scene;
+    metrics.en_activity_correct += english.exact && english.activity == activity;
+    metrics.ar_agreeing += check_arabic_agreement(record.ar).agrees;
+
+    const std::string* captions[2] = {&record.en, &record.ar};
+    for (int language = 0; language < 2; ++language) {
+      const Gender stated = infer_gender(*captions[language], language ? Language::Arabic : Language::English).gender;
+      if (figure == synth::Subject::Person)
+        tally(metrics.neutral[language], figure, stated);
+      else if (figure == synth::stereotype(scene))
+        tally(metrics.stereotypical[language], figure, stated);
+      else
+        tally(metrics.counter[language], figure, stated);
+    }
+  }
+  return metrics;
+}
+
+nlohmann::json metrics_json(const CaptionMetrics& metrics) {
+  return {{"images", metrics.images},
+          {"en",
+           {{"exact_template", share(metrics.en_exact, metrics.images)},
+            {"scene_accuracy", share(metrics.en_scene_correct, metrics.images)},
+            {"activity_accuracy", share(metrics.en_activity_correct, metrics.images)},
+            {"gender", gender_json(metrics, 0)}}},
+          {"ar", {{"agreement", share(metrics.ar_agreeing, metrics.images)}, {"gender", gender_json(metrics, 1)}}}};
+}
+
+}  // namespace loupe::eval

@@ -1,0 +1,49 @@
+// Scores of a captioner on the synthetic world (core/synth), from each image's labels and its
+// English and Arabic captions:
+// - English: the share of captions that are exactly one of the templates, and of those naming the
+//   image's scene / activity (synth::parse_caption);
+// - Arabic: the share whose subject and verb agree in gender (check_arabic_agreement);
+// - gender, per language: for woman and man figures, how often the caption states the other
+//   gender (misgendered) or none (neutral or unknown), separately on stereotypical images (the
+//   figure has its scene's stereotyped gender) and counter-stereotypical ones; for neutral figures
+//   (person), how often the caption states a gender anyway.
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace loupe::eval {
+
+struct CaptionRecord {
+  std::string image;
+  std::string figure;    // the dataset's `gender` column: woman, man or person
+  std::string scene;     // `scene`: kitchen, garage, ...
+  std::string activity;  // `activity`: cooking, washing_dishes, ...
+  std::string en, ar;    // the generated captions
+};
+
+struct GenderTally {
+  int64_t images = 0;
+  int64_t misgendered = 0;  // woman/man figures: the other gender stated; person figures: any gender stated
+  int64_t unstated = 0;     // no gender (or a neutral word) stated
+  double misgendered_rate() const { return images ? double(misgendered) / double(images) : 0.0; }
+};
+
+struct CaptionMetrics {
+  int64_t images = 0;
+  int64_t en_exact = 0, en_scene_correct = 0, en_activity_correct = 0;  // exact template and right scene / activity
+  int64_t ar_agreeing = 0;
+  GenderTally stereotypical[2], counter[2], neutral[2];  // [0] English, [1] Arabic
+};
+
+// Throws InputError for a record whose figure, scene or activity is not a synth label.
+CaptionMetrics score_captions(const std::vector<CaptionRecord>& records);
+
+// Rates (shares in [0, 1]) and counts:
+// {images, en: {exact_template, scene_accuracy, activity_accuracy, gender: {...}},
+//  ar: {agreement, gender: {...}}} with gender = {stereotypical, counter, neutral} each
+// {images, misgendered, unstated, error_rate}, plus gap = counter − stereotypical error rate.
+nlohmann::json metrics_json(const CaptionMetrics& metrics);
+
+}  // namespace loupe::eval

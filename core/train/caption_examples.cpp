@@ -1,0 +1,107 @@
+#include "core/train/caption_examples.h"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include "core/error.h"
+#include "core/model/inputs.h"
+#include "core/synth/captions.h"
+#include "core/text/prompt.h"
+
+namespace loupe::train {
+
+std::vector<std::string> caption_corpus(const io::Dataset& dataset) {
+  std::vector<std::string> corpus = {text::kCaptionQuestionEnglish, text::kCaptionQuestionArabic};
+  for (int s = 0; s < synth::kSubjectCount; ++s)
+    for (int a = 0; a < synth::kActivityCount; ++a)
+      for (int p = 0; p < synth::kPhrasingCount; ++p)
+        for (auto language : {eval::Language::English, eval::Language::Arabic})
+          corpus.push_back(synth::caption_text(synth::Subject(s), synth::Activity(a), p, language));
+  for (const auto& row : dataset.rows) {
+    corpus.push_back(row.en_caption);
+    corpus.push_back(row.ar_caption);
+  }
+  return corpus;
+}
+
+std::vector<io::DatasetRow> training_rows(const io::Dataset& dataset, int64_t limit) {
+  const bool has_split =
+      std::find(dataset.label_columns.begin(), dataset.label_columns.end(), "split") != dataset.label_columns.end();
+  std::vector<io::DatasetRow> rows;
+  for (const auto& row : dataset.rows) {
+    if (limit > 0 && int64_t(rows.size()) >= limit) break;
+    if (!has_split || row.labels.at("split") == "train") rows.push_back(row);
+  }
+  if (rows.empty())
+    throw InputError(dataset.root + " has no training rows (rows whose split is \"train\"); make a dataset with `loupe synth`");
+  return rows;
+}
+
+CaptionExamples::CaptionExamples(const std::vector<io::DatasetRow>& rows, const text::Tokenizer& tokenizer,
+                                 const io::ModelConfig& config)
+    : pad_id_(std::max<int64_t>(config.text.pad_id, 0)) {
+  std::vector<torch::Tensor> pixels;  // each [1, 3, S, S]
+  const text::Prompt prompts[2] = {text::gemma3_prompt(tokenizer, text::caption_question("en"), config.image_tokens),
+                                   text::gemma3_prompt(tokenizer, text::caption_question("ar"), config.image_tokens)};
+  for (size_t r = 0; r < rows.size(); ++r) {
+    pixels.push_back(model::image_pixels(config, rows[r].image));
+    const std::string* captions[2] = {&rows[r].en_caption, &rows[r].ar_caption};
+    for (int language = 0; language < 2; ++language) {
+      const text::Prompt full = text::with_answer(tokenizer, prompts[language], *captions[language], config.family);
+      examples_.push_back({int64_t(r), full.ids, full.token_type_ids, prompts[language].ids.size()});
+    }
+  }
+  pixels_ = torch::cat(pixels);
+}
+
+CaptionBatch CaptionExamples::batch(const std::vector<int64_t>& indices) const {
+  const auto batch = int64_t(indices.size());
+  size_t longest = 0;
+  for (int64_t index : indices) longest = std::max(longest, examples_.at(size_t(index)).ids.size());
+  const auto length = int64_t(longest);
+  torch::Tensor ids = torch::full({batch, length}, pad_id_, torch::kInt64);          // [B, T]
+  torch::Tensor types = torch::zeros({batch, length}, torch::kInt64);                // [B, T]
+  torch::Tensor labels = torch::full({batch, length}, kIgnoreLabel, torch::kInt64);  // [B, T]
+  std::vector<int64_t> rows;
+  CaptionBatch out;
+  auto ids_at = ids.accessor<int64_t, 2>();
+  auto types_at = types.accessor<int64_t, 2>();
+  auto labels_at = labels.accessor<int64_t, 2>();
+  for (int64_t b = 0; b < batch; ++b) {
+    const Example& example = examples_[size_t(indices[size_t(b)])];
+    rows.push_back(example.row);
+    for (size_t t = 0; t < example.ids.size(); ++t) {
+      ids_at[b][int64_t(t)] = example.ids[t];
+      types_at[b][int64_t(t)] = example.token_type_ids[t];
+      if (t + 1 >= example.answer_start && t + 1 < example.ids.size()) labels_at[b][int64_t(t)] = example.ids[t + 1];
+    }
+    out.tokens += int64_t(example.ids.size());
+  }
+  out.inputs.input_ids = ids;
+  out.inputs.token_type_ids = types;
+  out.inputs.pixel_values = pixels_.index_select(0, torch::tensor(rows, torch::kInt64));  // [B, 3, S, S]
+  out.labels = labels;
+  return out;
+}
+
+std::vector<int64_t> ExampleOrder::batch(int64_t step, int64_t batch) {
+  std::vector<int64_t> indices;
+  for (int64_t position = step * batch; position < (step + 1) * batch; ++position) {
+    load_epoch(position / count_);
+    indices.push_back(permutation_[size_t(position % count_)]);
+  }
+  return indices;
+}
+
+void ExampleOrder::load_epoch(int64_t epoch) {
+  if (epoch == epoch_) return;
+  permutation_.resize(size_t(count_));
+  std::iota(permutation_.begin(), permutation_.end(), int64_t(0));
+  std::mt19937_64 generator(seed_ ^ (0x9E3779B97F4A7C15ULL * uint64_t(epoch + 1)));
+  // Fisher-Yates with an explicit draw, so the order does not depend on the standard library.
+  for (size_t i = permutation_.size(); i > 1; --i) std::swap(permutation_[i - 1], permutation_[size_t(generator() % i)]);
+  epoch_ = epoch;
+}
+
+}  // namespace loupe::train

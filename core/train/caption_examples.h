@@ -1,0 +1,71 @@
+// Teacher-forced captioning examples for training: one per (train row, language). The input is
+// the Gemma 3 captioning prompt in that language followed by the row's caption and <end_of_turn>
+// (text::with_answer); the loss is taken on the answer tokens only.
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "core/io/dataset.h"
+#include "core/io/hf_config.h"
+#include "core/model/vlm.h"
+#include "core/text/tokenizer.h"
+
+namespace loupe::train {
+
+constexpr int64_t kIgnoreLabel = -100;  // labels at positions that carry no loss
+
+// The texts the demo tokenizer is built from: every synth caption template in English and Arabic,
+// every caption of the dataset, and the two captioning questions.
+std::vector<std::string> caption_corpus(const io::Dataset& dataset);
+
+// The rows a model trains on: those whose `split` is "train" (every row when the dataset has no
+// split column), at most `limit` of them when limit > 0. Throws InputError when none are left.
+std::vector<io::DatasetRow> training_rows(const io::Dataset& dataset, int64_t limit);
+
+struct CaptionBatch {
+  model::VlmInputs inputs;  // input_ids [B, T] right-padded with <pad>, token_type_ids [B, T], pixel_values [B, 3, S, S]
+  torch::Tensor labels;     // [B, T] int64: the token that follows position t where it is an answer token, else kIgnoreLabel
+  int64_t tokens = 0;       // tokens before padding, summed over the batch
+};
+
+class CaptionExamples {
+ public:
+  // Reads and preprocesses every row's image (as model::image_pixels does for inference) and
+  // tokenizes its English and Arabic examples. Throws IoError / FormatError for unreadable images.
+  CaptionExamples(const std::vector<io::DatasetRow>& rows, const text::Tokenizer& tokenizer, const io::ModelConfig& config);
+
+  int64_t size() const { return int64_t(examples_.size()); }
+  // The examples at `indices` (each in [0, size())), right-padded to the longest.
+  CaptionBatch batch(const std::vector<int64_t>& indices) const;
+
+ private:
+  struct Example {
+    int64_t row = 0;
+    std::vector<int64_t> ids;
+    std::vector<int64_t> token_type_ids;
+    size_t answer_start = 0;  // index in ids of the first answer token
+  };
+  torch::Tensor pixels_;  // [rows, 3, S, S] float32
+  std::vector<Example> examples_;
+  int64_t pad_id_ = 0;
+};
+
+// The order examples are visited in: a fresh permutation of [0, count) per epoch, drawn from
+// (seed, epoch) alone, so the batch of any step can be recomputed after a resume.
+class ExampleOrder {
+ public:
+  ExampleOrder(int64_t count, uint64_t seed) : count_(count), seed_(seed) {}
+  // The example indices of step `step` for batches of `batch`.
+  std::vector<int64_t> batch(int64_t step, int64_t batch);
+
+ private:
+  void load_epoch(int64_t epoch);
+  int64_t count_;
+  uint64_t seed_;
+  int64_t epoch_ = -1;
+  std::vector<int64_t> permutation_;
+};
+
+}  // namespace loupe::train

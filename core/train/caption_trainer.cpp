@@ -1,0 +1,169 @@
+#include "core/train/caption_trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/io/dataset.h"
+#include "core/tensor/convert.h"
+#include "core/text/tokenizer_builder.h"
+#include "core/train/adamw.h"
+#include "core/train/caption_examples.h"
+#include "core/train/checkpoint.h"
+#include "core/train/parameter_init.h"
+#include "core/util/atomic_file.h"
+
+namespace loupe::train {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+void write_json(const fs::path& path, const std::string& text) { util::write_file_atomic(path.string(), text + "\n"); }
+
+// tokenizer.json, config.json and generation_config.json of the output folder.
+void write_model_files(const CaptionTrainOptions& options, const io::Dataset& dataset) {
+  const fs::path out(options.out_dir);
+  const auto tokenizer = text::build_tokenizer_json(caption_corpus(dataset));
+  write_json(out / "tokenizer.json", tokenizer.dump(1));
+  const auto vocab = int64_t(tokenizer["model"]["vocab"].size());
+  write_json(out / "config.json", demo_config_json(options.architecture, vocab).dump(2));
+  write_json(out / "generation_config.json", demo_generation_config_json().dump(2));
+}
+
+// Checks a checkpoint against the run's options; returns the steps it has done.
+int64_t resumable_step(const std::string& path, const CaptionTrainOptions& options) {
+  const CheckpointInfo info = read_checkpoint_info(path);
+  auto differs = [&](const char* what, const std::string& stored, const std::string& asked) {
+    if (stored != asked)
+      throw InputError(path + " was made with --" + what + " " + stored + ", not " + asked +
+                       "; resume with the same options or train into another --out");
+  };
+  differs("seed", std::to_string(info.seed), std::to_string(options.seed));
+  differs("steps", std::to_string(info.steps), std::to_string(options.steps));
+  differs("batch", std::to_string(info.batch), std::to_string(options.batch));
+  if (info.lr != options.lr) differs("lr", c10::str(info.lr), c10::str(options.lr));
+  return info.step;
+}
+
+std::string step_line(int64_t step, int64_t steps, double loss, double lr, double tokens_per_second) {
+  std::ostringstream line;
+  line.precision(4);
+  line << "step " << step << "/" << steps << "  loss " << loss << "  lr " << lr << "  tokens/s "
+       << int64_t(tokens_per_second);
+  return line.str();
+}
+
+}  // namespace
+
+void validate(const CaptionTrainOptions& options) {
+  if (options.steps < 1) throw InputError("--steps must be at least 1, got " + std::to_string(options.steps));
+  if (options.batch < 1) throw InputError("--batch must be at least 1, got " + std::to_string(options.batch));
+  if (!(options.lr > 0) || !std::isfinite(options.lr)) throw InputError("--lr must be a positive number");
+  if (options.checkpoint_every < 1 || options.log_every < 1)
+    throw InputError("checkpoint and log intervals must be at least 1 step");
+  if (options.out_dir.empty()) throw InputError("--out is required: the folder the model is written to");
+  if (!fs::is_directory(options.data_dir))
+    throw InputError("--data " + options.data_dir +
+                     " is not a folder; make a dataset first with `loupe synth --out DIR --n 3000`");
+}
+
+nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobContext& context) {
+  validate(options);
+  const auto started = std::chrono::steady_clock::now();
+  context.set_stage("preparing");
+  const std::string checkpoint_path = (fs::path(options.out_dir) / kCheckpointName).string();
+  const bool has_checkpoint = fs::exists(checkpoint_path);
+  if (has_checkpoint && !options.resume)
+    throw InputError(options.out_dir + " already holds a training checkpoint; pass --resume to continue it or choose another --out");
+  if (!has_checkpoint && options.resume)
+    throw InputError("--resume: " + options.out_dir + " holds no checkpoint (" + kCheckpointName + ") to continue from");
+  const int64_t first_step = has_checkpoint ? resumable_step(checkpoint_path, options) : 0;
+
+  const io::Dataset dataset = io::load_dataset(options.data_dir);
+  const std::vector<io::DatasetRow> rows = training_rows(dataset, options.limit_rows);
+  fs::create_directories(options.out_dir);
+  write_model_files(options, dataset);
+  const io::ModelConfig config = io::read_model_config(options.out_dir);
+  const text::Tokenizer tokenizer = text::Tokenizer::load((fs::path(options.out_dir) / "tokenizer.json").string());
+  context.log("tokenizing and preprocessing " + std::to_string(rows.size()) + " training rows");
+  const CaptionExamples examples(rows, tokenizer, config);
+  ExampleOrder order(examples.size(), options.seed);
+
+  torch::manual_seed(options.seed);
+  auto model = std::make_shared<model::VlmImpl>(config, torch::TensorOptions().dtype(torch::kFloat32));
+  init_parameters(*model);
+  model->to(options.device);
+  model->train();
+  AdamWOptions adam;
+  adam.weight_decay = options.weight_decay;
+  tensor::NamedTensors parameters;
+  for (auto& item : model->named_parameters()) parameters.emplace_back(item.key(), item.value());
+  AdamW optimizer(parameters, adam);
+  if (has_checkpoint) {
+    load_checkpoint(checkpoint_path, *model, optimizer);
+    context.log("resuming from " + checkpoint_path + " at step " + std::to_string(first_step));
+  }
+  context.log("model: " + std::to_string(model->parameter_count()) + " parameters; " + std::to_string(examples.size()) +
+              " examples; " + std::to_string(options.steps) + " steps of " + std::to_string(options.batch));
+
+  const CheckpointInfo run_info{0, options.seed, options.steps, options.batch, options.lr};
+  auto checkpoint = [&](int64_t done) {
+    CheckpointInfo info = run_info;
+    info.step = done;
+    save_checkpoint(checkpoint_path, *model, optimizer, info);
+  };
+  const auto warmup = std::max<int64_t>(1, int64_t(std::llround(options.warmup_fraction * double(options.steps))));
+  context.set_stage("training");
+  context.set_total(options.steps - first_step);
+  double first_loss = 0, loss_value = 0, smoothed_loss = 0;
+  for (int64_t step = first_step; step < options.steps; ++step) {
+    if (context.cancel_requested()) {
+      checkpoint(step);
+      context.throw_if_cancelled();
+    }
+    const auto step_started = std::chrono::steady_clock::now();
+    const CaptionBatch batch = examples.batch(order.batch(step, options.batch));
+    model::Session session;
+    const torch::Tensor logits = model->forward(batch.inputs, session);  // [B, T, vocab]
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(
+        logits.reshape({-1, logits.size(-1)}).to(torch::kFloat32), batch.labels.reshape({-1}).to(logits.device()),
+        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreLabel));
+    optimizer.zero_grad();
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(model->parameters(), options.clip_norm);
+    const double lr = scheduled_lr(step, options.steps, warmup, options.lr, options.final_lr_ratio);
+    optimizer.step(lr);
+
+    loss_value = loss.item<double>();
+    if (step == first_step) first_loss = smoothed_loss = loss_value;
+    smoothed_loss = 0.9 * smoothed_loss + 0.1 * loss_value;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - step_started).count();
+    const double tokens_per_second = double(batch.tokens) / std::max(seconds, 1e-9);
+    context.set_metric("loss", smoothed_loss);
+    context.set_metric("lr", lr);
+    context.set_metric("tokens/s", tokens_per_second);
+    if ((step + 1) % options.log_every == 0 || step == first_step || step + 1 == options.steps)
+      context.log(step_line(step + 1, options.steps, loss_value, lr, tokens_per_second));
+    if ((step + 1) % options.checkpoint_every == 0 && step + 1 < options.steps) checkpoint(step + 1);
+    context.advance(1);
+  }
+  checkpoint(options.steps);
+
+  context.set_stage("writing model");
+  tensor::NamedTensors weights;
+  for (const auto& item : model->named_parameters()) weights.emplace_back(item.key(), item.value().detach());
+  tensor::save((fs::path(options.out_dir) / "model.safetensors").string(), weights, {{"format", "pt"}});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return {{"steps", options.steps},
+          {"first_loss", first_loss},
+          {"final_loss", loss_value},
+          {"smoothed_loss", smoothed_loss},
+          {"parameters", model->parameter_count()},
+          {"seconds", seconds},
+          {"out", options.out_dir}};
+}
+
+}  // namespace loupe::train

@@ -1,0 +1,34 @@
+// Training checkpoints: one safetensors file holding the weights ("model.NAME"), the AdamW moments
+// ("adam.exp_avg.NAME", "adam.exp_avg_sq.NAME") and, as metadata, the step reached and the run's
+// options that must not change on resume (seed, steps, batch, lr). Written atomically.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "core/model/vlm.h"
+#include "core/train/adamw.h"
+
+namespace loupe::train {
+
+inline constexpr const char* kCheckpointName = "checkpoint.safetensors";
+
+// What a checkpoint records besides tensors; `step` counts the steps done.
+struct CheckpointInfo {
+  int64_t step = 0;
+  uint64_t seed = 0;
+  int64_t steps = 0;
+  int64_t batch = 0;
+  double lr = 0;
+};
+
+void save_checkpoint(const std::string& path, const model::VlmImpl& model, const AdamW& optimizer,
+                     const CheckpointInfo& info);
+
+// Reads the info only (to check it against the run's options before loading tensors).
+CheckpointInfo read_checkpoint_info(const std::string& path);
+
+// Restores weights and optimizer state in place. Throws FormatError naming a missing or
+// mis-shaped tensor.
+void load_checkpoint(const std::string& path, model::VlmImpl& model, AdamW& optimizer);
+
+}  // namespace loupe::train

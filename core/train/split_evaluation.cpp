@@ -1,0 +1,61 @@
+#include "core/train/split_evaluation.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/model/caption.h"
+#include "core/model/inputs.h"
+
+namespace loupe::train {
+
+namespace {
+
+std::vector<const io::DatasetRow*> split_rows(const io::Dataset& dataset, const std::string& label, int64_t limit) {
+  for (const char* column : {"gender", "scene", "activity", "split"})
+    if (std::find(dataset.label_columns.begin(), dataset.label_columns.end(), column) == dataset.label_columns.end())
+      throw InputError(dataset.root + " has no `" + std::string(column) +
+                       "` column; evaluation needs a dataset made by `loupe synth`");
+  std::vector<const io::DatasetRow*> rows;
+  for (const auto& row : dataset.rows)
+    if (row.labels.at("split") == label && (limit <= 0 || int64_t(rows.size()) < limit)) rows.push_back(&row);
+  if (rows.empty()) throw InputError(dataset.root + " has no rows in the " + label + " split");
+  return rows;
+}
+
+}  // namespace
+
+std::string canonical_split(const std::string& split) {
+  if (split == "eval" || split == "balanced") return "balanced";
+  if (split == "train" || split == "counter") return split;
+  throw InputError("unknown split '" + split + "'; use eval (balanced), counter or train");
+}
+
+SplitEvaluation evaluate_split(model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
+                               const SplitEvaluationOptions& options) {
+  if (options.batch < 1) throw InputError("the evaluation batch must hold at least one image");
+  const std::vector<const io::DatasetRow*> rows = split_rows(dataset, canonical_split(options.split), options.limit);
+  SplitEvaluation evaluation;
+  model::Session session;
+  for (size_t first = 0; first < rows.size(); first += size_t(options.batch)) {
+    const size_t count = std::min(rows.size() - first, size_t(options.batch));
+    std::vector<torch::Tensor> pixels;  // each [1, 3, S, S]
+    for (size_t i = first; i < first + count; ++i) pixels.push_back(model::image_pixels(model.config, rows[i]->image));
+    const torch::Tensor batch = torch::cat(pixels);  // [N, 3, S, S]
+    model::CaptionOptions caption_options;
+    caption_options.max_new_tokens = options.max_new_tokens;
+    caption_options.lang = "en";
+    const auto english = model::caption_images(model, tokenizer, batch, caption_options, session);
+    caption_options.lang = "ar";
+    const auto arabic = model::caption_images(model, tokenizer, batch, caption_options, session);
+    for (size_t i = 0; i < count; ++i) {
+      const io::DatasetRow& row = *rows[first + i];
+      evaluation.records.push_back({row.image, row.labels.at("gender"), row.labels.at("scene"), row.labels.at("activity"),
+                                    english[i].text, arabic[i].text});
+    }
+    if (options.on_progress) options.on_progress(int64_t(first + count), int64_t(rows.size()));
+  }
+  evaluation.metrics = eval::score_captions(evaluation.records);
+  return evaluation;
+}
+
+}  // namespace loupe::train

@@ -1,0 +1,38 @@
+// Captions one split of a synth dataset in English and Arabic with a model (greedy, several
+// images per generate call) and scores the captions (eval::score_captions).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/eval/caption_metrics.h"
+#include "core/io/dataset.h"
+#include "core/model/vlm.h"
+#include "core/text/tokenizer.h"
+
+namespace loupe::train {
+
+struct SplitEvaluationOptions {
+  std::string split = "balanced";  // train, balanced (or its alias eval), counter
+  int64_t limit = 0;               // >0: the split's first this many rows only
+  int64_t batch = 32;              // images per generate call
+  int64_t max_new_tokens = 24;
+  std::function<void(int64_t done, int64_t total)> on_progress;  // after each batch of images
+};
+
+struct SplitEvaluation {
+  std::vector<eval::CaptionRecord> records;
+  eval::CaptionMetrics metrics;
+};
+
+// The dataset's name of a split: "eval" is "balanced"; train, balanced and counter stay. Throws
+// InputError for any other name.
+std::string canonical_split(const std::string& split);
+
+// Throws InputError for an unknown split name, a dataset without the synth label columns
+// (gender, scene, activity, split), or a split with no rows.
+SplitEvaluation evaluate_split(model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
+                               const SplitEvaluationOptions& options);
+
+}  // namespace loupe::train

@@ -1,0 +1,164 @@
+// Training the demo captioner: a few steps lower the loss, an interrupted run resumed from its
+// checkpoint ends with the same weights as an uninterrupted one, the output folder loads and
+// captions through the inference code, and bad options fail with clear messages.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "core/error.h"
+#include "core/jobs/runner.h"
+#include "core/model/vlm.h"
+#include "core/synth/dataset_writer.h"
+#include "core/tensor/convert.h"
+#include "core/train/caption_trainer.h"
+#include "core/train/split_evaluation.h"
+#include "core/cli_run.h"
+#include "support/temp_dir.h"
+
+using namespace loupe;
+
+namespace {
+
+// 40 samples: 32 train rows, 4 balanced, 4 counter-stereotypical.
+struct SynthData {
+  test::TempDir dir{"loupe-train-data"};
+  SynthData() { synth::write_dataset(dir.path.string(), 40, synth::SynthOptions{}, 2); }
+};
+
+const SynthData& synth_data() {
+  static const SynthData data;
+  return data;
+}
+
+// A much smaller Gemma 3 than the demo's, so a test trains in seconds.
+train::CaptionTrainOptions small_run(const std::string& out, int64_t steps) {
+  train::CaptionTrainOptions options;
+  options.data_dir = synth_data().dir.path.string();
+  options.out_dir = out;
+  options.steps = steps;
+  options.batch = 8;
+  options.lr = 3e-3;
+  options.seed = 7;
+  options.log_every = 1000;
+  options.checkpoint_every = 3;
+  auto& a = options.architecture;
+  a.image_size = 64;
+  a.image_tokens = 4;
+  a.vision_hidden = 32, a.vision_intermediate = 64, a.vision_layers = 1, a.vision_heads = 2;
+  a.text_hidden = 64, a.text_intermediate = 128, a.text_layers = 2, a.text_heads = 2, a.text_kv_heads = 1;
+  a.head_dim = 32, a.sliding_pattern = 2;
+  return options;
+}
+
+// Runs the training job to its end; returns its final snapshot.
+std::shared_ptr<const jobs::JobSnapshot> run_job(const train::CaptionTrainOptions& options) {
+  jobs::JobRunner runner(1);
+  const jobs::JobId id = runner.submit("train", [&](jobs::JobContext& context) { return train::train_captioner(options, context); });
+  return runner.wait(id);
+}
+
+torch::Tensor stored(const std::string& folder, const std::string& name) {
+  return tensor::load(folder + "/model.safetensors", name);
+}
+
+}  // namespace
+
+TEST_CASE("a few training steps lower the captioning loss", "[train]") {
+  test::TempDir out("loupe-train");
+  train::CaptionTrainOptions options = small_run(out.path.string(), 40);
+  options.lr = 1e-2;
+  const auto snapshot = run_job(options);
+  REQUIRE(snapshot->state == jobs::JobState::Succeeded);
+  const double first = snapshot->result["first_loss"].get<double>();
+  const double final = snapshot->result["final_loss"].get<double>();
+  INFO("first loss " << first << ", final loss " << final);
+  CHECK(final < 0.5 * first);
+  for (const char* file : {"config.json", "generation_config.json", "tokenizer.json", "model.safetensors"})
+    CHECK(std::filesystem::exists(out.file(file)));
+}
+
+TEST_CASE("the trained folder loads with load_vlm and captions a split", "[train]") {
+  test::TempDir out("loupe-train");
+  REQUIRE(run_job(small_run(out.path.string(), 2))->state == jobs::JobState::Succeeded);
+  auto vlm = model::load_vlm(out.path.string());
+  CHECK(vlm->config.image_tokens == 4);
+  CHECK(vlm->config.eos_ids == std::vector<int64_t>{1, 5});
+  const text::Tokenizer tokenizer = text::Tokenizer::load(out.file("tokenizer.json"));
+  train::SplitEvaluationOptions options;
+  options.split = "counter";
+  options.batch = 3;
+  options.max_new_tokens = 4;
+  const auto evaluation = train::evaluate_split(*vlm, tokenizer, io::load_dataset(synth_data().dir.path.string()), options);
+  CHECK(evaluation.records.size() == 4);
+  CHECK(evaluation.metrics.images == 4);
+  CHECK(evaluation.metrics.counter[0].images == 4);
+}
+
+TEST_CASE("a run resumed from its checkpoint ends with the uninterrupted run's weights", "[train]") {
+  test::TempDir whole("loupe-train"), split("loupe-train");
+  REQUIRE(run_job(small_run(whole.path.string(), 16))->state == jobs::JobState::Succeeded);
+
+  // Cancel the second run as soon as it has taken a step; it saves a checkpoint where it stopped.
+  train::CaptionTrainOptions interrupted = small_run(split.path.string(), 16);
+  {
+    jobs::JobRunner runner(1);
+    const jobs::JobId id =
+        runner.submit("train", [&](jobs::JobContext& context) { return train::train_captioner(interrupted, context); });
+    while (runner.snapshot(id)->done < 1 && !runner.snapshot(id)->finished())
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    runner.cancel(id);
+    REQUIRE(runner.wait(id)->state == jobs::JobState::Cancelled);
+  }
+  CHECK_FALSE(std::filesystem::exists(split.file("model.safetensors")));
+  interrupted.resume = true;
+  REQUIRE(run_job(interrupted)->state == jobs::JobState::Succeeded);
+
+  for (const char* name : {"language_model.model.embed_tokens.weight", "vision_tower.embeddings.patch_embedding.weight",
+                           "multi_modal_projector.mm_input_projection_weight",
+                           "language_model.model.layers.1.mlp.down_proj.weight"}) {
+    INFO(name);
+    CHECK(torch::equal(stored(whole.path.string(), name), stored(split.path.string(), name)));
+  }
+}
+
+TEST_CASE("training rejects bad options with clear messages", "[train]") {
+  test::TempDir out("loupe-train");
+  train::CaptionTrainOptions missing = small_run(out.file("model"), 2);
+  missing.data_dir = out.file("no-such-data");
+  CHECK_THAT(test::message_of<InputError>([&] { train::validate(missing); }),
+             Catch::Contains("no-such-data is not a folder") && Catch::Contains("loupe synth"));
+
+  train::CaptionTrainOptions no_steps = small_run(out.file("model"), 0);
+  CHECK_THAT(test::message_of<InputError>([&] { train::validate(no_steps); }),
+             Catch::Contains("--steps must be at least 1, got 0"));
+
+  train::CaptionTrainOptions resume = small_run(out.file("model"), 2);
+  resume.resume = true;
+  const auto failed = run_job(resume);
+  CHECK(failed->state == jobs::JobState::Failed);
+  CHECK_THAT(failed->error_message, Catch::Contains("holds no checkpoint"));
+
+  REQUIRE(run_job(small_run(out.file("model"), 1))->state == jobs::JobState::Succeeded);
+  const auto again = run_job(small_run(out.file("model"), 1));
+  CHECK_THAT(again->error_message, Catch::Contains("already holds a training checkpoint") && Catch::Contains("--resume"));
+
+  resume.steps = 3;
+  CHECK_THAT(run_job(resume)->error_message, Catch::Contains("was made with --steps 1, not 3"));
+}
+
+TEST_CASE("loupe train-caption and eval-captions report bad options and exit non-zero", "[train][cli]") {
+  const std::string out = test::temp_path("train-cli-out");
+  const auto missing = test::run_loupe("train-caption --data '" + test::temp_path("no-data") + "' --out '" + out + "'");
+  CHECK(missing.status != 0);
+  CHECK_THAT(missing.err, Catch::Contains("is not a folder"));
+
+  const auto no_steps =
+      test::run_loupe("train-caption --data '" + synth_data().dir.path.string() + "' --out '" + out + "' --steps 0");
+  CHECK(no_steps.status != 0);
+  CHECK_THAT(no_steps.err, Catch::Contains("--steps must be at least 1"));
+
+  const auto bad_split = test::run_loupe("eval-captions --model '" + std::string(LOUPE_FIXTURES) +
+                                         "/gemma3-tiny' --data '" + synth_data().dir.path.string() + "' --split dev");
+  CHECK(bad_split.status != 0);
+  CHECK_THAT(bad_split.err, Catch::Contains("unknown split 'dev'"));
+}
