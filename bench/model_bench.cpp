@@ -18,6 +18,7 @@
 #include "core/model/generate.h"
 #include "core/model/hook_names.h"
 #include "core/tensor/convert.h"
+#include "core/train/parameter_init.h"
 
 using namespace loupe;
 using Clock = std::chrono::steady_clock;
@@ -49,9 +50,9 @@ void make(const std::string& dir, const std::string& size) {
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/config.json") << bench_config(size).dump(2);
   model::VlmImpl vlm(io::read_model_config(dir), torch::TensorOptions().dtype(torch::kFloat32));
-  torch::NoGradGuard no_grad;
+  train::init_parameters(vlm);
   tensor::NamedTensors tensors;
-  for (auto& item : vlm.named_parameters()) tensors.emplace_back(item.key(), item.value().normal_(0, 0.02));
+  for (const auto& item : vlm.named_parameters()) tensors.emplace_back(item.key(), item.value());
   tensor::save(dir + "/model.safetensors", tensors);
   std::cout << "wrote " << vlm.parameter_count() / 1e6 << "M parameters to " << dir << "\n";
 }
