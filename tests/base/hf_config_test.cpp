@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/io/hf_config.h"
 #include "core/util/atomic_file.h"
+#include "support/temp_dir.h"
 
 using loupe::io::read_model_config;
 namespace fs = std::filesystem;
@@ -22,9 +23,8 @@ nlohmann::json fixture_json(const std::string& file) {
 }
 
 std::string write_config(const std::string& name, const nlohmann::json& config) {
-  const fs::path path = fs::temp_directory_path() / ("loupe-config-" + std::to_string(::getpid()) + "-" + name + ".json");
-  std::ofstream(path) << config.dump();
-  return path.string();
+  static const loupe::test::TempDir scratch("loupe-config");  // removed at exit
+  return scratch.write(name + ".json", config.dump());
 }
 
 std::string config_error(const nlohmann::json& config, const std::string& name) {
@@ -97,9 +97,8 @@ TEST_CASE("LLaVA configs read the CLIP tower and the projector", "[config]") {
 TEST_CASE("bad configs are refused with the field and the file", "[config][errors]") {
   CHECK_THROWS_WITH(read_model_config("/nonexistent/model"), Catch::Contains("does not exist"));
   {
-    const fs::path path = fs::temp_directory_path() / "loupe-config-bad.json";
-    std::ofstream(path) << "{\"model_type\": ";
-    CHECK_THROWS_WITH(read_model_config(path.string()), Catch::Contains("malformed JSON"));
+    const loupe::test::TempDir dir("loupe-config-bad");
+    CHECK_THROWS_WITH(read_model_config(dir.write("config.json", "{\"model_type\": ")), Catch::Contains("malformed JSON"));
   }
   auto gemma = fixture_json("gemma3-tiny/config.json");
   auto unknown = gemma;

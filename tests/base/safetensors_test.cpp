@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/io/safetensors.h"
+#include "support/temp_dir.h"
 
 using loupe::io::DType;
 using loupe::io::SafeTensors;
@@ -16,10 +17,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// One scratch folder for the whole run, removed at exit.
 std::string temp_file(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("loupe-safetensors-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return (dir / name).string();
+  static const loupe::test::TempDir scratch("loupe-safetensors");
+  return scratch.file(name);
 }
 
 // A file with the given header JSON (padded as written) followed by `data_bytes` zero bytes.
