@@ -1,6 +1,4 @@
 // Hugging Face config.json reading: both Gemma 3 styles agree, LLaVA, and clear errors.
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
