@@ -3,7 +3,18 @@
 namespace loupe::cli {
 
 std::vector<CommandSpec> all_commands() {
-  return {tokenize_command(), info_command(), forward_command(), generate_command(), patch_command(), caption_command(), synth_command(), train_caption_command(), eval_captions_command()};
+  return {
+      tokenize_command(),
+      info_command(),
+      forward_command(),
+      generate_command(),
+      patch_command(),
+      caption_command(),
+      synth_command(),
+      train_caption_command(),
+      eval_captions_command(),
+      init_command(),
+      extract_command()};
 }
 
 }  // namespace loupe::cli

@@ -15,6 +15,8 @@ CommandSpec caption_command();
 CommandSpec synth_command();
 CommandSpec train_caption_command();
 CommandSpec eval_captions_command();
+CommandSpec init_command();
+CommandSpec extract_command();
 
 std::vector<CommandSpec> all_commands();
 

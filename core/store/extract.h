@@ -1,0 +1,74 @@
+// Activation extraction: runs the model over a caption dataset (each row × language) with capture
+// hooks and writes the chosen positions' activations to an activation store (store_writer.h).
+// prepare() does every check that can fail before any work (model, hooks, rule, dataset, store
+// state); run() does the work as a background job and can be killed at any point: `--resume`
+// continues from the last committed shard, losing and duplicating nothing.
+#pragma once
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/io/dataset.h"
+#include "core/jobs/job.h"
+#include "core/model/vlm.h"
+#include "core/store/positions.h"
+#include "core/store/store_writer.h"
+#include "core/text/tokenizer.h"
+
+namespace loupe::store {
+
+struct ExtractOptions {
+  std::string model;                 // model folder
+  std::string dataset;               // dataset folder (image_caption.csv)
+  std::filesystem::path out;         // store folder
+  std::string hooks;                 // decoder hook patterns, e.g. "blocks.{1,2}.hook_resid_post"
+  std::string vision_hooks;          // or vision tower hook patterns (a store holds one kind)
+  std::vector<std::string> langs = {"en", "ar"};
+  std::string positions = "text";    // position rule (positions.h)
+  std::string source = "caption";    // caption: teacher-force the reference; generate: greedy caption
+  int64_t limit = 0;                 // first N dataset rows (0: all)
+  int64_t batch = 8;                 // images per forward pass
+  std::string dtype = "f32";         // stored dtype: f32 | bf16 | f16
+  std::string device = "cpu";
+  int64_t shard_vectors = 16384;     // a shard is committed once this many vectors are buffered
+  int64_t max_new_tokens = 32;       // generate: caption length limit
+  bool resume = false;
+};
+
+class Extraction {
+ public:
+  // Loads the model and dataset and opens the store. Throws InputError for an unknown hook, rule,
+  // language or source, a store that exists without --resume or differs from the resumed one.
+  static std::unique_ptr<Extraction> prepare(const ExtractOptions& options);
+
+  // The work; returns a summary {store, rows, vectors, shards, units, skipped, seconds, units_per_second}.
+  // Rows whose image is missing or unreadable are skipped and listed (summary "skipped", the
+  // manifest). A full disk ends it with IoError saying the store is consistent and how to resume.
+  nlohmann::json run(jobs::JobContext& context);
+
+  int64_t units_total() const { return spec_.units_total; }
+  int64_t units_done() const { return writer_ ? writer_->units_done() : 0; }
+
+ private:
+  struct Chunk;  // the rows of one batch and their pixels
+  void run_chunk(const Chunk& chunk, int64_t first_unit, jobs::JobContext& context);
+  std::vector<UnitVectors> decoder_units(const Chunk& chunk, const std::string& lang);
+  std::vector<UnitVectors> vision_units(const Chunk& chunk);
+
+  ExtractOptions options_;
+  StoreSpec spec_;
+  PositionRule rule_ = PositionRule::Text;
+  bool vision_ = false;
+  std::vector<model::HookPoint> points_;
+  torch::ScalarType store_dtype_ = torch::kFloat32;
+  std::shared_ptr<model::VlmImpl> model_;
+  std::shared_ptr<const text::Tokenizer> tokenizer_;
+  io::Dataset dataset_;
+  std::vector<io::DatasetRow> rows_;  // the first `limit` rows
+  std::unique_ptr<StoreWriter> writer_;
+};
+
+}  // namespace loupe::store

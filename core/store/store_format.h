@@ -1,0 +1,21 @@
+// Names shared by the writer and the reader of activation stores (format: docs/store.md).
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace loupe::store {
+
+constexpr const char* kManifestName = "manifest.json";
+constexpr const char* kRowsName = "rows.jsonl";
+constexpr const char* kStoreFormat = "loupe.activation_store";
+constexpr int kStoreVersion = 1;
+
+// Tensors every shard holds besides one [vectors, d] tensor per hook.
+constexpr const char* kRowIndexTensor = "row_index";            // [vectors] int64: rows.jsonl entry
+constexpr const char* kTokenPositionTensor = "token_position";  // [vectors] int64: position in the sequence, -1 pooled
+constexpr const char* kTokenTypeTensor = "token_type";          // [vectors] int8: TokenType
+
+// "shard-00042.safetensors"
+std::string shard_name(int64_t index);
+
+}  // namespace loupe::store

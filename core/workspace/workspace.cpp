@@ -1,0 +1,148 @@
+#include "core/workspace/workspace.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/util/atomic_file.h"
+
+namespace loupe::workspace {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kVersion = 1;
+
+fs::path absolute_existing(const fs::path& path, const char* what) {
+  std::error_code error;
+  if (!fs::is_directory(path, error))
+    throw InputError(std::string(what) + " folder " + path.string() + " does not exist");
+  return fs::weakly_canonical(fs::absolute(path));
+}
+
+void make_dir(const fs::path& path) {
+  std::error_code error;
+  fs::create_directories(path, error);
+  if (error) throw IoError("cannot create folder " + path.string() + ": " + error.message());
+}
+
+}  // namespace
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+void check_entry_name(const std::string& name, const char* what) {
+  if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos ||
+      name.find('\\') != std::string::npos)
+    throw InputError(std::string(what) + " name '" + name +
+                     "' must be a plain folder name (no '/', not starting with '.')");
+}
+
+Workspace Workspace::init(const fs::path& root, const fs::path& model, const fs::path& dataset) {
+  std::error_code error;
+  if (fs::exists(root / kWorkspaceFileName, error))
+    throw InputError(root.string() + " already holds a workspace (workspace.json); open it instead");
+  Workspace workspace;
+  workspace.model_ = absolute_existing(model, "model");
+  workspace.dataset_ = absolute_existing(dataset, "dataset");
+  make_dir(root);
+  workspace.root_ = fs::weakly_canonical(fs::absolute(root));
+  for (const char* sub : {"stores", "saes", "analyses", "reports"}) make_dir(workspace.root_ / sub);
+  nlohmann::json file = {{"version", kVersion},
+                         {"model", workspace.model_.string()},
+                         {"dataset", workspace.dataset_.string()},
+                         {"created", utc_now()},
+                         {"settings", workspace.settings_}};
+  util::write_file_atomic((workspace.root_ / kWorkspaceFileName).string(), file.dump(2) + "\n");
+  return workspace;
+}
+
+Workspace Workspace::open(const fs::path& root) {
+  const fs::path file = root / kWorkspaceFileName;
+  std::error_code error;
+  if (!fs::exists(file, error))
+    throw InputError(root.string() + " is not a workspace (no workspace.json); run `loupe init --workspace " +
+                     root.string() + " --model DIR --dataset DIR` first");
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(util::read_file(file.string()));
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(file.string() + " is not valid JSON: " + e.what());
+  }
+  if (!json.is_object() || !json.contains("model") || !json["model"].is_string() || !json.contains("dataset") ||
+      !json["dataset"].is_string())
+    throw FormatError(file.string() + " needs string fields \"model\" and \"dataset\"");
+  Workspace workspace;
+  workspace.root_ = fs::weakly_canonical(fs::absolute(root));
+  workspace.model_ = json["model"].get<std::string>();
+  workspace.dataset_ = json["dataset"].get<std::string>();
+  if (json.contains("settings") && json["settings"].is_object()) workspace.settings_ = json["settings"];
+  return workspace;
+}
+
+fs::path Workspace::store_dir(const std::string& name) const {
+  check_entry_name(name, "store");
+  return root_ / "stores" / name;
+}
+fs::path Workspace::sae_dir(const std::string& name) const {
+  check_entry_name(name, "SAE");
+  return root_ / "saes" / name;
+}
+fs::path Workspace::analyses_dir() const { return root_ / "analyses"; }
+fs::path Workspace::reports_dir() const { return root_ / "reports"; }
+fs::path Workspace::runs_file() const { return root_ / kRunsFileName; }
+
+void Workspace::log_run(const RunRecord& record) const {
+  nlohmann::json line = {{"command", record.command},
+                         {"parameters", record.parameters.is_null() ? nlohmann::json::object() : record.parameters},
+                         {"started", record.started},
+                         {"ended", record.ended},
+                         {"outcome", record.outcome},
+                         {"message", record.message}};
+  if (!record.details.is_null()) line["details"] = record.details;
+  // One write() of the whole line with O_APPEND: concurrent runs never interleave within a line.
+  const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const std::string path = runs_file().string();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
+  ssize_t written = ::write(fd, text.data(), text.size());
+  int saved = errno;
+  ::close(fd);
+  if (written != static_cast<ssize_t>(text.size()))
+    throw IoError("cannot append to " + path + ": " + std::strerror(written < 0 ? saved : ENOSPC));
+}
+
+std::vector<RunRecord> Workspace::runs() const {
+  std::vector<RunRecord> records;
+  std::error_code error;
+  if (!fs::exists(runs_file(), error)) return records;
+  std::istringstream lines(util::read_file(runs_file().string()));
+  for (std::string text; std::getline(lines, text);) {
+    nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+    if (!json.is_object()) continue;
+    RunRecord record;
+    record.command = json.value("command", "");
+    record.parameters = json.value("parameters", nlohmann::json::object());
+    record.started = json.value("started", "");
+    record.ended = json.value("ended", "");
+    record.outcome = json.value("outcome", "");
+    record.message = json.value("message", "");
+    if (json.contains("details")) record.details = json["details"];
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+}  // namespace loupe::workspace

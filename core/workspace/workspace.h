@@ -1,0 +1,67 @@
+// A workspace: the folder that holds one study (DESIGN.md, RESEARCH.md). Layout:
+//   workspace.json   {"version":1, "model": abs path, "dataset": abs path, "settings": {...}}
+//   stores/NAME/     activation stores (core/store)
+//   saes/NAME/       trained SAEs
+//   analyses/, reports/
+//   runs.jsonl       one JSON object per command run: what ran, when, with which parameters, how it ended
+// Torch-free (part of loupe_base). The CLI's `loupe init` makes one; every later command opens it.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace loupe::workspace {
+
+constexpr const char* kWorkspaceFileName = "workspace.json";
+constexpr const char* kRunsFileName = "runs.jsonl";
+
+struct RunRecord {
+  std::string command;         // "extract", "train-sae", ...
+  nlohmann::json parameters;   // the options as given (object)
+  std::string started, ended;  // ISO 8601 UTC, e.g. "2026-11-30T10:12:00Z"
+  std::string outcome;         // ok | failed | cancelled
+  std::string message;         // error message, or a one-line summary
+  nlohmann::json details;      // optional extras (e.g. skipped rows); omitted from the line when null
+};
+
+// Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (for RunRecord::started / ended).
+std::string utc_now();
+
+class Workspace {
+ public:
+  // Creates root (and its subfolders) and writes workspace.json. `model` and `dataset` are stored as
+  // absolute paths. Throws InputError when root already holds a workspace.json or the model/dataset
+  // folder does not exist, IoError when the folder cannot be made.
+  static Workspace init(const std::filesystem::path& root, const std::filesystem::path& model,
+                        const std::filesystem::path& dataset);
+  // Throws InputError if root has no workspace.json ("run `loupe init` first"), FormatError if it is
+  // not the expected JSON.
+  static Workspace open(const std::filesystem::path& root);
+
+  const std::filesystem::path& root() const { return root_; }
+  const std::filesystem::path& model() const { return model_; }      // absolute
+  const std::filesystem::path& dataset() const { return dataset_; }  // absolute
+  const nlohmann::json& settings() const { return settings_; }       // free-form object
+
+  std::filesystem::path store_dir(const std::string& name) const;  // root/stores/name
+  std::filesystem::path sae_dir(const std::string& name) const;    // root/saes/name
+  std::filesystem::path analyses_dir() const;                      // root/analyses
+  std::filesystem::path reports_dir() const;                       // root/reports
+  std::filesystem::path runs_file() const;                         // root/runs.jsonl
+
+  // Appends one JSON line to runs.jsonl (a single write of the whole line, flushed). Throws IoError.
+  void log_run(const RunRecord& record) const;
+  // Every record in runs.jsonl, oldest first (lines that are not JSON objects are skipped).
+  std::vector<RunRecord> runs() const;
+
+ private:
+  std::filesystem::path root_, model_, dataset_;
+  nlohmann::json settings_ = nlohmann::json::object();
+};
+
+// Throws InputError when `name` is empty or not a plain folder name (no '/', '..', leading '.').
+void check_entry_name(const std::string& name, const char* what);
+
+}  // namespace loupe::workspace

@@ -1,0 +1,316 @@
+// `loupe init` + `loupe extract` as a user runs them: stored activations equal `loupe forward`
+// dumps bit for bit, a killed extraction resumes to the same store, bad rows are skipped and
+// listed, an unknown hook fails before any work, and a full disk leaves a consistent store.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "cli_run.h"
+#include "core/io/dataset.h"
+#include "core/store/store_format.h"
+#include "core/store/store_reader.h"
+#include "core/tensor/convert.h"
+#include "core/util/atomic_file.h"
+#include "core/workspace/workspace.h"
+#include "support/temp_dir.h"
+
+using namespace loupe;
+namespace fs = std::filesystem;
+using loupe::test::run_loupe;
+using loupe::test::TempDir;
+
+namespace {
+
+const std::string kDemoModel = std::string(LOUPE_SOURCE_DIR) + "/assets/models/demo";
+const std::string kHooks = "blocks.{1,3}.hook_resid_post";
+
+// A 16-row synth dataset, made once per test process.
+const fs::path& demo_dataset() {
+  static TempDir dir("loupe-extract-data");
+  static bool made = false;
+  if (!made) {
+    const auto run = run_loupe("synth --out '" + dir.path.string() + "' --n 16 --seed 3");
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+    made = true;
+  }
+  return dir.path;
+}
+
+// A workspace with the demo model on `dataset` (the shared demo dataset unless given).
+struct Study {
+  TempDir dir{"loupe-extract"};
+  fs::path root = dir.path / "ws";
+  explicit Study(const fs::path& dataset = demo_dataset()) {
+    const auto run = run_loupe("init --workspace '" + root.string() + "' --model '" + kDemoModel + "' --dataset '" +
+                               dataset.string() + "'");
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+  }
+  std::string extract(const std::string& options) const {
+    return "extract --workspace '" + root.string() + "' " + options;
+  }
+  fs::path store(const std::string& name) const { return root / "stores" / name; }
+};
+
+// Runs loupe with `args` in a child process; returns its pid. `file_limit` > 0 caps the size of
+// any file it writes (RLIMIT_FSIZE, SIGXFSZ ignored): writes past it fail as on a full disk.
+pid_t spawn_loupe(const std::vector<std::string>& args, const std::string& log, rlim_t file_limit = 0) {
+  std::vector<std::string> words = {LOUPE_BINARY};
+  words.insert(words.end(), args.begin(), args.end());
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    if (file_limit > 0) {
+      ::signal(SIGXFSZ, SIG_IGN);
+      const rlimit limit{file_limit, file_limit};
+      ::setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    std::vector<char*> argv;
+    for (auto& word : words) argv.push_back(word.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int wait_status(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Every tensor of two stores, vector for vector, and their rows.jsonl, are identical.
+void check_same_store(const fs::path& a_folder, const fs::path& b_folder) {
+  const auto a = store::StoreReader::open(a_folder), b = store::StoreReader::open(b_folder);
+  REQUIRE(a.count() == b.count());
+  for (const auto& hook : a.hooks()) CHECK(torch::equal(a.read_raw(hook, 0, a.count()), b.read_raw(hook, 0, b.count())));
+  CHECK(torch::equal(a.row_index(0, a.count()), b.row_index(0, b.count())));
+  CHECK(torch::equal(a.token_position(0, a.count()), b.token_position(0, b.count())));
+  CHECK(util::read_file((a_folder / store::kRowsName).string()) == util::read_file((b_folder / store::kRowsName).string()));
+}
+
+// The vectors of rows.jsonl entry `entry`: [begin, end) in the store.
+std::pair<int64_t, int64_t> vectors_of(const store::StoreReader& store, int64_t entry) {
+  const torch::Tensor rows = store.row_index(0, store.count());
+  const torch::Tensor hits = (rows == entry).nonzero().flatten();
+  return {hits[0].item<int64_t>(), hits[-1].item<int64_t>() + 1};
+}
+
+}  // namespace
+
+TEST_CASE("extracted activations equal loupe forward dumps bit for bit", "[cli][store]") {
+  Study study;
+  for (const std::string dtype : {"f32", "bf16"}) {
+    INFO(dtype);
+    const std::string name = "all-" + dtype;
+    const auto run = run_loupe(study.extract("--out " + name + " --hooks '" + kHooks +
+                                             "' --positions all --limit 2 --batch 1 --dtype " + dtype));
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+    const auto store = store::StoreReader::open(study.store(name));
+    REQUIRE(store.row_meta_count() == 4);  // 2 rows × en, ar
+    for (int64_t entry : {0, 3}) {  // row 0 in English, row 1 in Arabic
+      const nlohmann::json& meta = store.row_meta(entry);
+      TempDir dir;
+      const std::string ids = dir.write("ids.json", meta["ids"].dump());
+      const std::string dump = dir.file("dump.safetensors");
+      const auto forward = run_loupe("forward --model '" + kDemoModel + "' --image '" + meta["image"].get<std::string>() +
+                                     "' --ids @'" + ids + "' --dtype " + dtype + " --dump '" + kHooks + "' --out '" + dump + "'");
+      INFO(forward.err);
+      REQUIRE(forward.status == 0);
+      const auto [begin, end] = vectors_of(store, entry);
+      CHECK(end - begin == int64_t(meta["ids"].size()));  // `all`: every position
+      for (const auto& hook : store.hooks()) {
+        const torch::Tensor direct = tensor::load(dump, hook);  // [T, d]
+        const torch::Tensor stored = store.read_raw(hook, begin, end);
+        CHECK(stored.scalar_type() == direct.scalar_type());
+        CHECK(torch::equal(stored, direct));
+      }
+    }
+  }
+}
+
+TEST_CASE("batched extraction stores what batch 1 stores", "[cli][store]") {
+  Study study;
+  for (const std::string batch : {"1", "5"}) {
+    const auto run = run_loupe(study.extract("--out b" + batch + " --hooks '" + kHooks + "' --limit 10 --batch " + batch));
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+  }
+  check_same_store(study.store("b1"), study.store("b5"));
+}
+
+TEST_CASE("the default store holds caption tokens with their metadata", "[cli][store]") {
+  Study study;
+  const auto run = run_loupe(study.extract("--hooks '" + kHooks + "' --limit 3"));
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const auto store = store::StoreReader::open(study.store("acts"));
+  CHECK(store.positions() == "text");
+  CHECK(store.manifest()["source"] == "caption");
+  CHECK(store.manifest()["complete"] == true);
+  CHECK(store.width("blocks.1.hook_resid_post") == 256);
+  REQUIRE(store.row_meta_count() == 6);
+  CHECK((store.token_type(0, store.count()) == int8_t(store::kTextToken)).all().item<bool>());
+  for (int64_t entry = 0; entry < store.row_meta_count(); ++entry) {
+    const nlohmann::json& meta = store.row_meta(entry);
+    CHECK(meta["lang"] == (entry % 2 == 0 ? "en" : "ar"));
+    CHECK(meta["row"] == entry / 2);
+    CHECK(meta["labels"].contains("gender"));
+    CHECK(meta["gender"]["label"] == meta["labels"]["gender"]);
+    CHECK(meta["tokens"].size() == meta["ids"].size());
+    // The stored positions are the caption's tokens: text type, after the prompt, before <end_of_turn>.
+    const auto [begin, end] = vectors_of(store, entry);
+    const torch::Tensor positions = store.token_position(begin, end);
+    CHECK(meta["positions"].get<std::vector<int64_t>>() == std::vector<int64_t>(positions.data_ptr<int64_t>(),
+                                                                                   positions.data_ptr<int64_t>() + (end - begin)));
+    for (int64_t p : meta["positions"].get<std::vector<int64_t>>()) CHECK(meta["types"][size_t(p)] == store::kTextToken);
+    std::string caption;
+    for (int64_t p : meta["positions"].get<std::vector<int64_t>>()) caption += meta["tokens"][size_t(p)].get<std::string>();
+    CHECK_FALSE(caption.empty());
+    CHECK(meta["tokens"].back() == "<end_of_turn>");
+  }
+  const auto runs = workspace::Workspace::open(study.root).runs();
+  REQUIRE(runs.size() == 2);  // init, extract
+  CHECK(runs[1].command == "extract");
+  CHECK(runs[1].outcome == "ok");
+
+  // Pooled rules: one vector per (row, language), position -1.
+  const auto pooled = run_loupe(study.extract("--out mean --hooks blocks.2.hook_mlp_out --positions mean-image --limit 3 --langs ar"));
+  INFO(pooled.err);
+  REQUIRE(pooled.status == 0);
+  const auto mean = store::StoreReader::open(study.store("mean"));
+  CHECK(mean.count() == 3);
+  CHECK((mean.token_position(0, 3) == -1).all().item<bool>());
+  CHECK((mean.token_type(0, 3) == int8_t(store::kImageToken)).all().item<bool>());
+}
+
+TEST_CASE("generate source stores generated captions and vision hooks store patches", "[cli][store]") {
+  Study study;
+  const auto run = run_loupe(study.extract("--out gen --hooks blocks.0.hook_resid_post --source generate --limit 2 --batch 2"));
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const auto store = store::StoreReader::open(study.store("gen"));
+  REQUIRE(store.row_meta_count() == 4);
+  for (int64_t entry = 0; entry < 4; ++entry) {
+    const nlohmann::json& meta = store.row_meta(entry);
+    CHECK(meta["generated_caption"].is_string());
+    CHECK_FALSE(meta["generated_caption"].get<std::string>().empty());
+    CHECK(meta["gender"].contains("generated"));
+  }
+  const auto vision = run_loupe(study.extract("--out vis --vision-hooks 'vision.blocks.{0,3}.hook_resid_post' --positions all --limit 2"));
+  INFO(vision.err);
+  REQUIRE(vision.status == 0);
+  const auto patches = store::StoreReader::open(study.store("vis"));
+  CHECK(patches.row_meta_count() == 2);  // one entry per image: the tower does not see the language
+  CHECK(patches.count() % 2 == 0);
+  CHECK(patches.count() > 2);
+  const auto both = run_loupe(study.extract("--out x --hooks blocks.0.hook_resid_post --vision-hooks vision.blocks.0.hook_resid_post"));
+  CHECK(both.status == 1);
+  CHECK_THAT(both.err, Catch::Contains("two stores"));
+}
+
+TEST_CASE("a killed extraction resumes to exactly the uninterrupted store", "[cli][store]") {
+  Study study;
+  const std::string common = "--hooks '" + kHooks + "' --limit 12 --batch 1 --shard-vectors 16";
+  const auto whole = run_loupe(study.extract("--out whole " + common));
+  INFO(whole.err);
+  REQUIRE(whole.status == 0);
+
+  TempDir logs;
+  const pid_t child = spawn_loupe({"extract", "--workspace", study.root.string(), "--out", "cut", "--hooks", kHooks, "--limit",
+                                   "12", "--batch", "1", "--shard-vectors", "16"},
+                                  logs.file("cut.log"));
+  const fs::path manifest = study.store("cut") / store::kManifestName;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(manifest) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ::kill(child, SIGKILL);
+  CHECK(wait_status(child) == -1);  // killed, not exited
+  const auto partial = store::StoreReader::open(study.store("cut"));
+  REQUIRE(partial.manifest()["complete"] == false);
+  CHECK(partial.count() > 0);
+
+  const auto again = run_loupe(study.extract("--out cut --resume " + common));
+  INFO(again.err);
+  REQUIRE(again.status == 0);
+  CHECK_THAT(again.err, Catch::Contains("resuming after"));
+  check_same_store(study.store("whole"), study.store("cut"));
+  CHECK(store::StoreReader::open(study.store("cut")).manifest()["complete"] == true);
+
+  // Without --resume an existing store is refused; with other options a resume is refused.
+  const auto twice = run_loupe(study.extract("--out cut " + common));
+  CHECK(twice.status == 1);
+  CHECK_THAT(twice.err, Catch::Contains("--resume"));
+  const auto other = run_loupe(study.extract("--out cut --resume --positions all --hooks '" + kHooks + "' --limit 12"));
+  CHECK(other.status == 1);
+  CHECK_THAT(other.err, Catch::Contains("positions"));
+}
+
+TEST_CASE("missing or corrupt images are skipped and listed, an unknown hook fails before any work", "[cli][store]") {
+  TempDir data("loupe-extract-bad");
+  fs::copy(demo_dataset(), data.path, fs::copy_options::recursive);
+  const auto rows = io::load_dataset(data.path.string()).rows;
+  Study study(data.path);
+  fs::remove(rows[1].image);
+  { std::ofstream(rows[3].image, std::ios::binary | std::ios::trunc) << "not a png at all"; }
+
+  const auto run = run_loupe(study.extract("--hooks '" + kHooks + "' --limit 5"));
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  CHECK_THAT(run.out, Catch::Contains("skipped row 1") && Catch::Contains("skipped row 3"));
+  const auto store = store::StoreReader::open(study.store("acts"));
+  CHECK(store.row_meta_count() == 6);  // rows 0, 2, 4 × en, ar
+  CHECK(store.manifest()["skipped"].size() == 2);
+  const auto runs = workspace::Workspace::open(study.root).runs();
+  REQUIRE(runs.back().details["skipped"].size() == 2);
+  CHECK(runs.back().details["skipped"][0]["row"] == 1);
+  CHECK(runs.back().details["skipped"][1]["row"] == 3);
+
+  const auto bad = run_loupe(study.extract("--out typo --hooks 'blocks.{1,9}.hook_resid_post'"));
+  CHECK(bad.status == 1);
+  CHECK_THAT(bad.err, Catch::Contains("blocks.9"));
+  CHECK_FALSE(fs::exists(study.store("typo")));
+  CHECK(workspace::Workspace::open(study.root).runs().back().outcome == "failed");
+}
+
+TEST_CASE("a full disk ends the extraction with a clear failure and a consistent store", "[cli][store]") {
+  Study study;
+  // `last`: one vector per entry, so shards stay small while rows.jsonl (ids and tokens of every
+  // entry) outgrows the 12 KiB file-size limit part way through.
+  TempDir logs;
+  const std::vector<std::string> args = {"extract", "--workspace", study.root.string(), "--out", "full", "--hooks", kHooks,
+                                         "--positions", "last", "--limit", "12", "--batch", "2", "--shard-vectors", "4"};
+  const pid_t child = spawn_loupe(args, logs.file("full.log"), 12 * 1024);
+  CHECK(wait_status(child) == 1);
+  const std::string log = util::read_file(logs.file("full.log"));
+  INFO(log);
+  CHECK_THAT(log, Catch::Contains("File too large") && Catch::Contains("--resume") && Catch::Contains("consistent"));
+
+  const auto partial = store::StoreReader::open(study.store("full"));  // opens: manifest, shards and rows agree
+  CHECK(partial.manifest()["complete"] == false);
+  CHECK(partial.count() > 0);
+  CHECK(partial.count() == partial.row_meta_count());
+  CHECK(workspace::Workspace::open(study.root).runs().back().outcome == "failed");
+
+  std::vector<std::string> resume = args;
+  resume.push_back("--resume");
+  const pid_t again = spawn_loupe(resume, logs.file("resume.log"));
+  REQUIRE(wait_status(again) == 0);
+  const auto whole = run_loupe(study.extract("--out whole --hooks '" + kHooks + "' --positions last --limit 12 --batch 2 --shard-vectors 4"));
+  REQUIRE(whole.status == 0);
+  check_same_store(study.store("whole"), study.store("full"));
+}
