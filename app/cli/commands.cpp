@@ -14,7 +14,9 @@ std::vector<CommandSpec> all_commands() {
       train_caption_command(),
       eval_captions_command(),
       init_command(),
-      extract_command()};
+      extract_command(),
+      train_sae_command(),
+      eval_sae_command()};
 }
 
 }  // namespace loupe::cli

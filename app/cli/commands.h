@@ -17,6 +17,8 @@ CommandSpec train_caption_command();
 CommandSpec eval_captions_command();
 CommandSpec init_command();
 CommandSpec extract_command();
+CommandSpec train_sae_command();
+CommandSpec eval_sae_command();
 
 std::vector<CommandSpec> all_commands();
 

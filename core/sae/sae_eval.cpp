@@ -1,0 +1,154 @@
+#include "core/sae/sae_eval.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/error.h"
+#include "core/model/hook_names.h"
+#include "core/train/caption_examples.h"
+
+namespace loupe::sae {
+
+namespace {
+
+enum class Condition { Clean, Reconstructed, ZeroAblated };
+
+std::vector<io::DatasetRow> evaluation_rows(const io::Dataset& dataset, const std::string& split, int64_t limit) {
+  const bool has_split =
+      std::find(dataset.label_columns.begin(), dataset.label_columns.end(), "split") != dataset.label_columns.end();
+  std::vector<io::DatasetRow> rows;
+  for (const auto& row : dataset.rows) {
+    if (limit > 0 && int64_t(rows.size()) >= limit) break;
+    if (!has_split || row.labels.at("split") == split) rows.push_back(row);
+  }
+  if (rows.empty()) throw InputError(dataset.root + " has no rows in split '" + split + "'");
+  return rows;
+}
+
+// [B, T] bool: the positions the SAE acts on. Answer tokens are those whose predecessor has a label;
+// the caption is the answer without its final <end_of_turn>.
+torch::Tensor position_mask(const train::CaptionBatch& batch, const std::string& rule) {
+  const torch::Tensor labels = batch.labels;  // [B, T]
+  const int64_t rows = labels.size(0), length = labels.size(1);
+  torch::Tensor answer = torch::zeros({rows, length}, torch::kBool);
+  answer.slice(1, 1).copy_(labels.slice(1, 0, length - 1) != train::kIgnoreLabel);
+  auto answer_at = answer.accessor<bool, 2>();
+  torch::Tensor caption = answer.clone(), used = torch::zeros({rows, length}, torch::kBool);
+  auto caption_at = caption.accessor<bool, 2>();
+  auto used_at = used.accessor<bool, 2>();
+  for (int64_t b = 0; b < rows; ++b) {
+    int64_t last = -1;
+    for (int64_t t = 0; t < length; ++t)
+      if (answer_at[b][t]) last = t;
+    if (last >= 0) caption_at[b][last] = false;
+    for (int64_t t = 0; t <= last; ++t) used_at[b][t] = true;  // the example's own positions, no padding
+  }
+  if (rule == "text") return caption;
+  if (rule == "image") return (batch.inputs.token_type_ids == 1).logical_and(used);
+  return used;  // all
+}
+
+struct HookStatistics {
+  double squared_error = 0, sum_squares = 0, active = 0;
+  torch::Tensor sum;  // [d] float64
+  int64_t count = 0;
+
+  double explained_variance() const {
+    if (count == 0) return 0;
+    const double total = sum_squares - sum.pow(2).sum().item<double>() / double(count);
+    return total > 0 ? 1.0 - squared_error / total : 0.0;
+  }
+};
+
+}  // namespace
+
+nlohmann::json CaptionLossResult::to_json() const {
+  return {{"clean_loss", clean},
+          {"sae_loss", reconstructed},
+          {"zero_ablation_loss", zero_ablated},
+          {"fraction_of_loss_recovered", fraction_recovered},
+          {"loss_increase", clean > 0 ? (reconstructed - clean) / clean : 0.0},
+          {"explained_variance", explained_variance},
+          {"l0", l0},
+          {"examples", examples},
+          {"answer_tokens", answer_tokens},
+          {"replaced_positions", replaced_positions}};
+}
+
+CaptionLossResult caption_loss_with_sae(model::VlmImpl& model, const text::Tokenizer& tokenizer,
+                                        const io::Dataset& dataset, const Sae& sae, const CaptionLossOptions& options) {
+  torch::NoGradGuard no_grad;
+  if (options.positions != "text" && options.positions != "image" && options.positions != "all")
+    throw InputError("the SAE was trained on pooled vectors (positions '" + options.positions +
+                     "'); the caption-loss check replaces per-token activations: train on a store with --positions "
+                     "text, image or all");
+  if (sae.config.hook_name.empty())
+    throw InputError("the SAE names no hook (cfg.json hook_name); loupe cannot tell where to splice it in");
+  const model::HookPoint point = model::parse_hook(sae.config.hook_name, model.config);
+  const int64_t width = model::hook_width(point, model.config);
+  if (width != sae.config.d_in)
+    throw InputError("the SAE's d_in is " + std::to_string(sae.config.d_in) + " but the model's " +
+                     sae.config.hook_name + " has width " + std::to_string(width) + "; it belongs to another model");
+  if (options.batch < 1) throw InputError("the evaluation batch must hold at least one example");
+
+  const train::CaptionExamples examples(evaluation_rows(dataset, options.split, options.rows), tokenizer, model.config);
+  const Sae on_device = sae.to(model.device());
+  const torch::Device device = model.device();
+  CaptionLossResult result;
+  double loss_sums[3] = {0, 0, 0};
+  HookStatistics statistics;
+  statistics.sum = torch::zeros({sae.config.d_in}, torch::kFloat64);
+
+  for (int64_t first = 0; first < examples.size(); first += options.batch) {
+    std::vector<int64_t> indices(size_t(std::min(options.batch, examples.size() - first)));
+    std::iota(indices.begin(), indices.end(), first);
+    const train::CaptionBatch batch = examples.batch(indices);
+    const torch::Tensor mask = position_mask(batch, options.positions).to(device);  // [B, T]
+    model::VlmInputs inputs = batch.inputs;
+    inputs.input_ids = inputs.input_ids.to(device);
+    inputs.token_type_ids = inputs.token_type_ids.to(device);
+    inputs.pixel_values = inputs.pixel_values.to(device, model.dtype());
+    const torch::Tensor labels = batch.labels.to(device);
+    for (Condition condition : {Condition::Clean, Condition::Reconstructed, Condition::ZeroAblated}) {
+      model::Session session;
+      if (condition != Condition::Clean)
+        session.hooks.callback(point, [&](const torch::Tensor& x, const model::HookContext&) {
+          const torch::Tensor flat = x.reshape({x.size(0), x.size(1), -1});  // [B, T, d_in]
+          const torch::Tensor where = mask.unsqueeze(-1);
+          if (condition == Condition::ZeroAblated) return flat.masked_fill(where, 0).view(x.sizes());
+          const torch::Tensor reconstruction = on_device.reconstruct(flat.to(torch::kFloat32));  // [B, T, d_in]
+          const torch::Tensor selected = flat.to(torch::kFloat32).index({mask});                // [n, d_in]
+          if (selected.size(0) > 0) {
+            statistics.squared_error += (reconstruction.index({mask}) - selected).pow(2).sum().item<double>();
+            statistics.sum_squares += selected.pow(2).sum().item<double>();
+            statistics.sum += selected.sum(0).cpu().to(torch::kFloat64);
+            statistics.count += selected.size(0);
+            statistics.active += (on_device.encode(selected) != 0).sum().item<double>();
+          }
+          return torch::where(where, reconstruction.to(x.scalar_type()), flat).view(x.sizes());
+        });
+      const torch::Tensor logits = model.forward(inputs, session);  // [B, T, vocab]
+      loss_sums[int(condition)] += torch::nn::functional::cross_entropy(
+                                       logits.reshape({-1, logits.size(-1)}).to(torch::kFloat32), labels.reshape({-1}),
+                                       torch::nn::functional::CrossEntropyFuncOptions()
+                                           .ignore_index(train::kIgnoreLabel)
+                                           .reduction(torch::kSum))
+                                       .item<double>();
+    }
+    result.answer_tokens += (batch.labels != train::kIgnoreLabel).sum().item<int64_t>();
+    result.examples += int64_t(indices.size());
+    if (options.on_progress) options.on_progress(result.examples, examples.size());
+  }
+  const double tokens = double(std::max<int64_t>(1, result.answer_tokens));
+  result.clean = loss_sums[0] / tokens;
+  result.reconstructed = loss_sums[1] / tokens;
+  result.zero_ablated = loss_sums[2] / tokens;
+  const double gap = result.zero_ablated - result.clean;
+  result.fraction_recovered = gap != 0 ? (result.zero_ablated - result.reconstructed) / gap : 0.0;
+  result.explained_variance = statistics.explained_variance();
+  result.l0 = statistics.count > 0 ? statistics.active / double(statistics.count) : 0.0;
+  result.replaced_positions = statistics.count;
+  return result;
+}
+
+}  // namespace loupe::sae

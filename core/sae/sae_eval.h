@@ -1,0 +1,43 @@
+// The downstream check of an SAE: the model's teacher-forced caption loss (cross-entropy of the
+// reference captions, as the captioner trains, core/train/caption_examples.h) when the hook's
+// activation is replaced by the SAE's reconstruction, against the clean model and against zeroing
+// the hook. Replacement and ablation act on the positions the SAE was trained on (the store's
+// position rule: text = caption tokens, image = image tokens, all = every position).
+//   fraction of loss recovered = (zero - sae) / (zero - clean)
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/io/dataset.h"
+#include "core/model/vlm.h"
+#include "core/sae/sae.h"
+#include "core/text/tokenizer.h"
+
+namespace loupe::sae {
+
+struct CaptionLossOptions {
+  std::string split = "balanced";  // dataset split (train, balanced, counter); rows of every split when absent
+  int64_t rows = 64;               // the split's first N rows (each gives an English and an Arabic example)
+  int64_t batch = 16;              // examples per forward pass
+  std::string positions = "text";  // text | image | all
+  std::function<void(int64_t done, int64_t total)> on_progress;
+};
+
+struct CaptionLossResult {
+  double clean = 0, reconstructed = 0, zero_ablated = 0;  // mean cross-entropy per answer token
+  double fraction_recovered = 0;
+  double explained_variance = 0;  // of the SAE on the hook's activations at the replaced positions
+  double l0 = 0;                  // mean active latents there
+  int64_t examples = 0, answer_tokens = 0, replaced_positions = 0;
+
+  nlohmann::json to_json() const;
+};
+
+// Throws InputError when the SAE's width differs from the hook's, the hook is unknown, the split
+// has no rows or the position rule is pooled (last, mean-*: the SAE never saw per-token vectors).
+CaptionLossResult caption_loss_with_sae(model::VlmImpl& model, const text::Tokenizer& tokenizer,
+                                        const io::Dataset& dataset, const Sae& sae, const CaptionLossOptions& options);
+
+}  // namespace loupe::sae

@@ -1,0 +1,76 @@
+#include "core/sae/sae_store_training.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "core/error.h"
+#include "core/io/hf_config.h"
+#include "core/model/hook_names.h"
+#include "core/store/store_reader.h"
+#include "core/workspace/workspace.h"
+
+namespace loupe::sae {
+
+PreparedTraining prepare_store_training(const StoreTrainingRequest& request) {
+  const auto ws = workspace::Workspace::open(request.workspace);
+  workspace::check_entry_name(request.store, "store");
+  workspace::check_entry_name(request.name, "SAE");
+  if (request.expansion < 1) throw InputError("--expansion must be at least 1, got " + std::to_string(request.expansion));
+  if (request.tokens < 0) throw InputError("--tokens must be positive");
+  const std::filesystem::path store_folder = ws.store_dir(request.store);
+  const auto store = store::StoreReader::open(store_folder);
+  const int64_t store_width = store.width(request.hook);  // lists the store's hooks when absent
+
+  const io::ModelConfig config = io::read_model_config(ws.model().string());
+  const model::HookPoint point = model::parse_hook(request.hook, config);  // lists near matches when unknown
+  const int64_t model_width = model::hook_width(point, config);
+  if (model_width != store_width)
+    throw InputError("the store's " + request.hook + " vectors have width " + std::to_string(store_width) +
+                     " but the workspace model's " + request.hook + " has width " + std::to_string(model_width) +
+                     "; was the store extracted from another model? Re-extract it with this workspace");
+
+  PreparedTraining prepared;
+  prepared.store_folder = store_folder;
+  SaeTrainOptions& options = prepared.options;
+  options = request.options;
+  options.sae.kind = request.kind;
+  options.sae.d_in = store_width;
+  options.sae.d_sae = request.expansion * store_width;
+  options.sae.k = request.kind == SaeKind::TopK ? request.k : 0;
+  options.sae.hook_name = request.hook;
+  options.sae.model_name = store.model();
+  options.sae.extra["dataset_path"] = store_folder.string();
+  options.sae.extra["loupe_positions"] = store.positions();
+  options.out_dir = ws.sae_dir(request.name).string();
+  if (options.batch > store.count())
+    throw InputError("--batch " + std::to_string(options.batch) + " is larger than the store (" +
+                     std::to_string(store.count()) + " vectors); use a smaller batch or extract more rows");
+  const int64_t tokens = request.tokens > 0 ? request.tokens : std::max<int64_t>(2 * store.count(), 2000000);
+  options.steps = std::max<int64_t>(1, (tokens + options.batch - 1) / options.batch);
+  validate(options);
+  prepared.parameters = {{"store", request.store},        {"hook", request.hook},
+                         {"kind", kind_name(request.kind)}, {"expansion", request.expansion},
+                         {"k", options.sae.k},             {"tokens", options.steps * options.batch},
+                         {"steps", options.steps},          {"batch", options.batch},
+                         {"lr", options.lr},                {"l1", options.objective.l1},
+                         {"seed", options.seed},            {"device", options.device.str()},
+                         {"resume", options.resume},        {"out", request.name}};
+  return prepared;
+}
+
+jobs::JobFunction store_training_job(const PreparedTraining& prepared) {
+  return [prepared](jobs::JobContext& context) {
+    context.set_stage("opening the store");
+    auto store = std::make_shared<const store::StoreReader>(store::StoreReader::open(prepared.store_folder));
+    const std::string hook = prepared.options.sae.hook_name;
+    const int64_t batch = prepared.options.batch;
+    const BatchSourceFactory batches = [store, hook, batch](uint64_t seed) {
+      auto stream = std::make_shared<store::BatchStream>(*store, hook, batch, seed);
+      // Each function keeps the store alive with the stream that points into it.
+      return BatchSource{[store, stream]() { return stream->next(); }, [store, stream](int64_t n) { stream->skip(n); }};
+    };
+    return train_sae(prepared.options, batches, context);
+  };
+}
+
+}  // namespace loupe::sae

@@ -1,0 +1,41 @@
+// SAE training on a workspace's activation store: checks the request against the store and the
+// model (hook present, widths agree), then gives the job function that trains it. The CLI
+// (`loupe train-sae`) runs that job in the foreground; the GUI submits it to its JobRunner.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "core/jobs/job.h"
+#include "core/sae/sae_trainer.h"
+
+namespace loupe::sae {
+
+struct StoreTrainingRequest {
+  std::filesystem::path workspace;
+  std::string store;   // store name in the workspace (stores/NAME)
+  std::string hook;    // TransformerLens hook name, e.g. "blocks.2.hook_resid_post"
+  std::string name;    // the SAE's name: it is written to saes/NAME
+  SaeKind kind = SaeKind::TopK;
+  int64_t expansion = 8;   // d_sae = expansion · d_in
+  int64_t k = 32;          // TopK
+  int64_t tokens = 0;      // activation vectors to train on (0: two passes over the store, at least 2M)
+  SaeTrainOptions options;  // batch, lr, seed, device, objective, intervals, resume (the rest is filled in)
+};
+
+struct PreparedTraining {
+  SaeTrainOptions options;            // complete: d_in, d_sae, k, hook, model, steps, out_dir
+  std::filesystem::path store_folder;
+  nlohmann::json parameters;          // the request as run records and cfg.json note it
+};
+
+// Throws InputError naming what does not fit: no workspace or store, a hook the store lacks (listing
+// those it has) or the model lacks, a store width that differs from the model's hook width, k
+// larger than the SAE, fewer stored vectors than one batch.
+PreparedTraining prepare_store_training(const StoreTrainingRequest& request);
+
+// The job: opens the store on the job thread and trains from its shuffled batches
+// (store::BatchStream). Returns train_sae's summary.
+jobs::JobFunction store_training_job(const PreparedTraining& prepared);
+
+}  // namespace loupe::sae

@@ -1,0 +1,343 @@
+#include "core/sae/sae_trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/sae/sae_checkpoint.h"
+#include "core/sae/sae_init.h"
+#include "core/sae/sae_io.h"
+#include "core/util/atomic_file.h"
+
+namespace loupe::sae {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// The options a checkpoint must have been made with to be continued.
+nlohmann::json run_options(const SaeTrainOptions& o) {
+  return {{"kind", kind_name(o.sae.kind)},   {"d_in", o.sae.d_in},
+          {"d_sae", o.sae.d_sae},            {"k", o.sae.k},
+          {"hook", o.sae.hook_name},         {"steps", o.steps},
+          {"batch", o.batch},                {"lr", o.lr},
+          {"seed", o.seed},                  {"l1", o.objective.l1},
+          {"l1_decoder_norm", o.objective.l1_decoder_norm},
+          {"aux_coefficient", o.objective.aux_coefficient},
+          {"aux_k", o.objective.aux_k},      {"b_dec_init", o.b_dec_init},
+          {"dead_tokens", o.dead_tokens},    {"resample_every", o.resample_every},
+          {"warmup_fraction", o.warmup_fraction}, {"decay_fraction", o.decay_fraction}};
+}
+
+// Linear warm-up, constant, then a linear decay to zero over the final decay_fraction of the run.
+double learning_rate(int64_t step, const SaeTrainOptions& o) {
+  const int64_t warmup = std::max<int64_t>(1, std::llround(o.warmup_fraction * double(o.steps)));
+  const int64_t decay = std::llround(o.decay_fraction * double(o.steps));
+  if (step < warmup) return o.lr * double(step + 1) / double(warmup);
+  if (decay > 0 && step >= o.steps - decay) return o.lr * double(o.steps - step) / double(decay);
+  return o.lr;
+}
+
+// The final steps whose latent activity gives the summary's statistics and feature sparsity.
+int64_t window_length(const SaeTrainOptions& o) {
+  return std::clamp<int64_t>((o.dead_tokens + o.batch - 1) / o.batch, 1, o.steps);
+}
+
+bool unit_decoder(const SaeTrainOptions& o) {
+  return o.sae.kind == SaeKind::TopK || !o.objective.l1_decoder_norm;
+}
+
+std::vector<torch::Tensor*> parameters(Sae& sae) { return {&sae.W_enc, &sae.b_enc, &sae.W_dec, &sae.b_dec}; }
+
+// The decoder rows stay unit vectors: drop the gradient along each row before the step, renormalise after.
+void project_decoder_gradient(Sae& sae) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor grad = sae.W_dec.mutable_grad();
+  if (grad.defined()) grad.sub_((grad * sae.W_dec).sum(1, true) * sae.W_dec);
+}
+void normalize_decoder(Sae& sae) {
+  torch::NoGradGuard no_grad;
+  sae.W_dec.div_(sae.W_dec.norm(2, {1}, true).clamp_min(1e-12));
+}
+
+// Re-initialises dead latents of a ReLU SAE towards inputs it reconstructs badly (Anthropic's
+// resampling): decoder row = a residual x - x̂ drawn with probability ∝ its squared loss, encoder
+// column = that direction at 0.2 × the mean alive encoder norm, zero bias, fresh Adam moments.
+void resample_dead(Sae& sae, SaeAdam& optimizer, TrainingState& state, const torch::Tensor& x,
+                   const torch::Tensor& reconstruction, const torch::Tensor& dead, uint64_t seed) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor dead_ids = dead.nonzero().reshape({-1});
+  const int64_t count = dead_ids.numel();
+  if (count == 0) return;
+  const torch::Tensor residual = x - reconstruction;                             // [B, d_in]
+  const torch::Tensor weights = residual.pow(2).sum(1).pow(2).cpu().to(torch::kFloat64);  // [B]
+  if (!(weights.sum().item<double>() > 0)) return;
+  auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const torch::Tensor picks = torch::multinomial(weights, count, true, generator).to(x.device());
+  torch::Tensor directions = residual.index_select(0, picks);
+  directions.div_(directions.norm(2, {1}, true).clamp_min(1e-12));  // [n, d_in]
+  const torch::Tensor alive_ids = dead.logical_not().nonzero().reshape({-1});
+  const double encoder_norm =
+      alive_ids.numel() > 0 ? sae.W_enc.index_select(1, alive_ids).norm(2, {0}).mean().item<double>() : 1.0;
+  sae.W_dec.index_copy_(0, dead_ids, directions);
+  sae.W_enc.index_copy_(1, dead_ids, (directions * (0.2 * encoder_norm)).t());
+  sae.b_enc.index_fill_(0, dead_ids, 0.0);
+  optimizer.reset_latents("W_dec", 0, dead_ids);
+  optimizer.reset_latents("W_enc", 1, dead_ids);
+  optimizer.reset_latents("b_enc", 0, dead_ids);
+  state.tokens_since_fired.index_fill_(0, dead_ids, 0);
+}
+
+// metrics.jsonl up to (and including) step `keep`; later lines came from a run that was stopped.
+void truncate_metrics(const fs::path& path, int64_t keep) {
+  if (!fs::exists(path)) return;
+  std::istringstream lines(util::read_file(path.string()));
+  std::string line, kept;
+  while (std::getline(lines, line)) {
+    const auto record = nlohmann::json::parse(line, nullptr, false);
+    if (record.is_object() && record.value("step", int64_t(0)) <= keep) kept += line + "\n";
+  }
+  util::write_file_atomic(path.string(), kept);
+}
+
+std::string step_line(int64_t step, int64_t steps, double mse, double ev, double l0, double dead, double rate) {
+  std::ostringstream line;
+  line.precision(4);
+  line << "step " << step << "/" << steps << "  mse " << mse << "  explained variance " << ev << "  L0 " << l0
+       << "  dead " << dead << "  tokens/s " << int64_t(rate);
+  return line.str();
+}
+
+}  // namespace
+
+void validate(const SaeTrainOptions& o) {
+  if (o.sae.kind == SaeKind::JumpRelu)
+    throw InputError("loupe trains relu and topk SAEs; jumprelu SAEs can be loaded (SAELens, Gemma Scope) but not trained");
+  if (o.sae.d_in < 1 || o.sae.d_sae < 1) throw InputError("the SAE needs d_in and d_sae of at least 1");
+  if (o.sae.kind == SaeKind::TopK && (o.sae.k < 1 || o.sae.k > o.sae.d_sae))
+    throw InputError("--k must be between 1 and the SAE width " + std::to_string(o.sae.d_sae) + ", got " +
+                     std::to_string(o.sae.k));
+  if (o.steps < 1) throw InputError("the SAE needs at least 1 training step (--tokens at least one --batch)");
+  if (o.batch < 1) throw InputError("--batch must be at least 1, got " + std::to_string(o.batch));
+  if (!(o.lr > 0) || !std::isfinite(o.lr)) throw InputError("--lr must be a positive number");
+  if (!(o.objective.l1 >= 0)) throw InputError("--l1 must be zero or positive");
+  if (!(o.decay_fraction >= 0 && o.decay_fraction <= 1) || !(o.warmup_fraction >= 0 && o.warmup_fraction <= 1))
+    throw InputError("--decay-fraction and the warm-up fraction must lie between 0 and 1");
+  if (!(o.objective.aux_coefficient >= 0)) throw InputError("--aux-coefficient must be zero or positive");
+  if (o.b_dec_init != "median" && o.b_dec_init != "mean" && o.b_dec_init != "zeros")
+    throw InputError("--b-dec-init must be median, mean or zeros, got '" + o.b_dec_init + "'");
+  if (o.checkpoint_every < 1 || o.log_every < 1 || o.init_batches < 1 || o.dead_tokens < 1)
+    throw InputError("checkpoint, log, initialisation and dead-latent intervals must be at least 1");
+  if (o.out_dir.empty()) throw InputError("the SAE needs an output folder");
+}
+
+nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactory& batches, jobs::JobContext& context) {
+  validate(options);
+  const auto started = Clock::now();
+  const fs::path out(options.out_dir);
+  const std::string checkpoint_path = (out / kCheckpointFile).string();
+  const fs::path metrics_path = out / "metrics.jsonl";
+  const bool has_checkpoint = fs::exists(checkpoint_path);
+  if (has_checkpoint && !options.resume)
+    throw InputError(options.out_dir + " already holds an SAE training checkpoint; resume it or choose another name");
+  if (!has_checkpoint && options.resume)
+    throw InputError("nothing to resume: " + options.out_dir + " holds no " + kCheckpointFile);
+  const nlohmann::json run = run_options(options);
+  if (has_checkpoint) {
+    const nlohmann::json stored = read_checkpoint_options(checkpoint_path);
+    for (const auto& [key, value] : run.items())
+      if (stored.value(key, nlohmann::json()) != value)
+        throw InputError(checkpoint_path + " was made with " + key + " = " + stored.value(key, nlohmann::json()).dump() +
+                         ", not " + value.dump() + "; resume with the same options or train under another name");
+  }
+  fs::create_directories(out);
+
+  context.set_stage("initialising");
+  Sae sae = Sae::initialized(options.sae, options.seed);
+  TrainingState state;
+  state.tokens_since_fired = torch::zeros({options.sae.d_sae}, torch::kLong);
+  state.window_fires = torch::zeros({options.sae.d_sae}, torch::kLong);
+  if (!has_checkpoint) {
+    BatchSource sampler = batches(options.seed + 1);
+    std::vector<torch::Tensor> drawn;
+    for (int64_t i = 0; i < options.init_batches; ++i) drawn.push_back(sampler.next().to(torch::kFloat32));
+    const torch::Tensor samples = torch::cat(drawn);  // [N, d_in]
+    if (samples.size(1) != options.sae.d_in)
+      throw InputError("the activations have width " + std::to_string(samples.size(1)) + " but the SAE's d_in is " +
+                       std::to_string(options.sae.d_in));
+    state.input_scale = input_scale(samples);
+    if (options.b_dec_init == "median") sae.b_dec = geometric_median(samples * state.input_scale);
+    else if (options.b_dec_init == "mean") sae.b_dec = (samples * state.input_scale).mean(0);
+    context.log("input scale " + std::to_string(state.input_scale) + " (mean squared norm " +
+                std::to_string(options.sae.d_in) + " after scaling); b_dec from the " + options.b_dec_init + " of " +
+                std::to_string(samples.size(0)) + " vectors");
+  }
+  sae = sae.to(options.device);
+  state.tokens_since_fired = state.tokens_since_fired.to(options.device);
+  state.window_fires = state.window_fires.to(options.device);
+  for (torch::Tensor* p : parameters(sae)) p->set_requires_grad(true);
+  SaeAdam optimizer({{"W_enc", sae.W_enc}, {"b_enc", sae.b_enc}, {"W_dec", sae.W_dec}, {"b_dec", sae.b_dec}});
+  if (has_checkpoint) {
+    load_sae_checkpoint(checkpoint_path, sae, optimizer, state);
+    truncate_metrics(metrics_path, state.step);
+    context.log("resuming from " + checkpoint_path + " at step " + std::to_string(state.step));
+  } else {
+    util::write_file_atomic(metrics_path.string(), "");
+  }
+  auto checkpoint = [&]() { save_sae_checkpoint(checkpoint_path, sae, optimizer, state, run); };
+
+  BatchSource source = batches(options.seed);
+  source.skip(state.step);
+  const int64_t window = window_length(options);
+  std::ofstream metrics(metrics_path, std::ios::app);
+  context.set_stage("training");
+  context.set_total(options.steps - state.step);
+  context.log(std::string(kind_name(options.sae.kind)) + " SAE " + std::to_string(options.sae.d_in) + " → " +
+              std::to_string(options.sae.d_sae) + (options.sae.kind == SaeKind::TopK ? ", k " + std::to_string(options.sae.k) : "") +
+              "; " + std::to_string(options.steps) + " steps of " + std::to_string(options.batch));
+  double tokens_per_second = 0;
+  while (state.step < options.steps) {
+    if (context.cancel_requested()) {
+      checkpoint();
+      context.throw_if_cancelled();
+    }
+    const auto step_started = Clock::now();
+    const int64_t step = state.step;
+    const torch::Tensor x = source.next().to(options.device, torch::kFloat32) * state.input_scale;  // [B, d_in]
+    if (x.dim() != 2 || x.size(1) != options.sae.d_in)
+      throw InputError("a batch has shape " + c10::str(x.sizes()) + ", expected [B, " + std::to_string(options.sae.d_in) + "]");
+    const torch::Tensor dead = state.tokens_since_fired >= options.dead_tokens;  // [d_sae]
+    const double lr = learning_rate(step, options);
+    const ObjectiveResult result = training_step(sae, optimizer, x, dead, options.objective, lr, unit_decoder(options));
+    {
+      torch::NoGradGuard no_grad;
+      state.tokens_since_fired.add_(x.size(0)).masked_fill_(result.fire_counts > 0, 0);
+      if (step >= options.steps - window) {
+        state.window_fires.add_(result.fire_counts);
+        state.window_tokens += x.size(0);
+        state.window_explained_variance += result.explained_variance;
+        state.window_mse += result.mse;
+        state.window_l0 += result.l0;
+        ++state.window_steps;
+      }
+      if (options.sae.kind == SaeKind::Relu && options.resample_every > 0 && (step + 1) % options.resample_every == 0 &&
+          step + 1 < options.steps)
+        resample_dead(sae, optimizer, state, x, result.reconstruction, state.tokens_since_fired >= options.dead_tokens,
+                      options.seed * 1000003ULL + uint64_t(step));
+    }
+    state.step = step + 1;
+    const double dead_fraction = (state.tokens_since_fired >= options.dead_tokens).to(torch::kFloat64).mean().item<double>();
+    tokens_per_second = double(x.size(0)) / std::max(1e-9, std::chrono::duration<double>(Clock::now() - step_started).count());
+    metrics << nlohmann::json{{"step", state.step},
+                              {"tokens", state.step * options.batch},
+                              {"lr", lr},
+                              {"loss", result.loss.item<double>()},
+                              {"mse", result.mse},
+                              {"explained_variance", result.explained_variance},
+                              {"l0", result.l0},
+                              {"dead_fraction", dead_fraction},
+                              {"sparsity_loss", result.sparsity_loss},
+                              {"tokens_per_s", tokens_per_second}}
+                   .dump()
+            << "\n";
+    context.set_metric("mse", result.mse);
+    context.set_metric("explained_variance", result.explained_variance);
+    context.set_metric("l0", result.l0);
+    context.set_metric("dead_fraction", dead_fraction);
+    context.set_metric("tokens/s", tokens_per_second);
+    if (state.step % options.log_every == 0 || state.step == 1 || state.step == options.steps)
+      context.log(step_line(state.step, options.steps, result.mse, result.explained_variance, result.l0, dead_fraction,
+                            tokens_per_second));
+    if (state.step % options.checkpoint_every == 0 && state.step < options.steps) {
+      metrics.flush();
+      checkpoint();
+    }
+    context.advance(1);
+  }
+  metrics.close();
+  checkpoint();
+
+  context.set_stage("writing the SAE");
+  Sae trained = fold_input_scale(sae, state.input_scale).to(torch::kCPU);
+  trained.config.input_scale = state.input_scale;
+  const torch::Tensor frequency = state.window_fires.cpu().to(torch::kFloat64) / double(std::max<int64_t>(1, state.window_tokens));
+  save_sae(options.out_dir, trained, torch::log10(frequency + 1e-10).to(torch::kFloat32));
+  const int64_t dead_latents = (state.window_fires == 0).sum().item<int64_t>();
+  const int64_t dense_latents = (frequency > options.dense_frequency).sum().item<int64_t>();
+  const double steps_in_window = double(std::max<int64_t>(1, state.window_steps));
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  nlohmann::json summary{{"kind", kind_name(options.sae.kind)},
+                         {"d_in", options.sae.d_in},
+                         {"d_sae", options.sae.d_sae},
+                         {"k", options.sae.k},
+                         {"hook", options.sae.hook_name},
+                         {"steps", options.steps},
+                         {"tokens", options.steps * options.batch},
+                         {"input_scale", state.input_scale},
+                         {"window_tokens", state.window_tokens},
+                         {"explained_variance", state.window_explained_variance / steps_in_window},
+                         {"mse", state.window_mse / steps_in_window},
+                         {"l0", state.window_l0 / steps_in_window},
+                         {"dead_latents", dead_latents},
+                         {"dead_fraction", double(dead_latents) / double(options.sae.d_sae)},
+                         {"dense_latents", dense_latents},
+                         {"last_tokens_per_s", tokens_per_second},
+                         {"seconds", seconds},
+                         {"out", options.out_dir}};
+  util::write_file_atomic((out / "summary.json").string(), summary.dump(2) + "\n");
+  context.log("explained variance " + std::to_string(summary["explained_variance"].get<double>()) + ", L0 " +
+              std::to_string(summary["l0"].get<double>()) + ", dead " + std::to_string(dead_latents) + "/" +
+              std::to_string(options.sae.d_sae) + ", dense " + std::to_string(dense_latents));
+  return summary;
+}
+
+ObjectiveResult training_step(Sae& sae, SaeAdam& optimizer, const torch::Tensor& x, const torch::Tensor& dead,
+                              const ObjectiveOptions& objective, double lr, bool unit_decoder) {
+  ObjectiveResult result = sae_objective(sae, x, dead, objective);
+  optimizer.zero_grad();
+  result.loss.backward();
+  if (unit_decoder) project_decoder_gradient(sae);
+  optimizer.step(lr);
+  if (unit_decoder) normalize_decoder(sae);
+  return result;
+}
+
+BatchSourceFactory tensor_batches(torch::Tensor data, int64_t batch) {
+  if (data.dim() != 2 || data.size(0) < batch || batch < 1)
+    throw InputError("tensor_batches needs [N, d] data with N >= batch >= 1, got " + c10::str(data.sizes()) +
+                     " and batch " + std::to_string(batch));
+  return [data, batch](uint64_t seed) {
+    struct Cursor {
+      int64_t served = 0;
+      int64_t epoch = -1;
+      torch::Tensor order;
+    };
+    auto cursor = std::make_shared<Cursor>();
+    const int64_t per_epoch = data.size(0) / batch;
+    auto permutation = [data, seed](int64_t epoch) {
+      auto generator = at::make_generator<at::CPUGeneratorImpl>(seed * 7919ULL + uint64_t(epoch));
+      return torch::randperm(data.size(0), generator, torch::kLong);
+    };
+    BatchSource source;
+    source.next = [=]() {
+      const int64_t epoch = cursor->served / per_epoch, within = cursor->served % per_epoch;
+      if (epoch != cursor->epoch) {
+        cursor->order = permutation(epoch);
+        cursor->epoch = epoch;
+      }
+      ++cursor->served;
+      return data.index_select(0, cursor->order.slice(0, within * batch, (within + 1) * batch));
+    };
+    source.skip = [cursor](int64_t batches) { cursor->served += batches; };
+    return source;
+  };
+}
+
+}  // namespace loupe::sae

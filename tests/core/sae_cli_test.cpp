@@ -1,0 +1,110 @@
+// `loupe train-sae` and `loupe eval-sae` as a user runs them on a small demo store: the SAE lands in
+// the workspace in SAELens layout with its metrics, the caption-loss check writes eval.json, runs
+// are logged, and a hook or width that does not fit is refused before any training.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "cli_run.h"
+#include "core/sae/sae_io.h"
+#include "core/util/atomic_file.h"
+#include "support/temp_dir.h"
+
+using namespace loupe;
+namespace fs = std::filesystem;
+using loupe::test::run_loupe;
+using loupe::test::TempDir;
+
+namespace {
+
+const std::string kDemoModel = std::string(LOUPE_SOURCE_DIR) + "/assets/models/demo";
+const std::string kTinyModel = std::string(LOUPE_FIXTURES) + "/gemma3-tiny";
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+// A workspace with the demo model, an 8-row dataset and a store of blocks.{1,2}.hook_resid_post.
+struct SaeStudy {
+  TempDir dir{"loupe-sae-cli"};
+  fs::path root = dir.path / "ws";
+  SaeStudy() {
+    for (const std::string& command :
+         {"synth --out " + quoted(dir.path / "data") + " --n 8 --seed 5",
+          "init --workspace " + quoted(root) + " --model '" + kDemoModel + "' --dataset " + quoted(dir.path / "data"),
+          "extract --workspace " + quoted(root) + " --hooks 'blocks.{1,2}.hook_resid_post' --limit 8"}) {
+      const auto run = run_loupe(command);
+      INFO(command << "\n" << run.err);
+      REQUIRE(run.status == 0);
+    }
+  }
+  std::string train(const std::string& options) const {
+    return "train-sae --workspace " + quoted(root) + " --expansion 2 --k 8 --batch 64 --tokens 3200 " + options;
+  }
+};
+
+// Made once per test process: the extraction is the slow part.
+const SaeStudy& study() {
+  static const SaeStudy shared;
+  return shared;
+}
+
+}  // namespace
+
+TEST_CASE("train-sae trains on a store and eval-sae scores the caption loss", "[sae][cli]") {
+  const SaeStudy& study = ::study();
+  const auto trained = run_loupe(study.train("--hook blocks.2.hook_resid_post --out l2 --lr 0.005 --log-every 10"));
+  INFO(trained.err);
+  REQUIRE(trained.status == 0);
+  CHECK_THAT(trained.out, Catch::Contains("explained variance"));
+  CHECK_THAT(trained.err, Catch::Contains("step 50/50"));
+  const fs::path folder = study.root / "saes" / "l2";
+  const sae::Sae loaded = sae::load_sae(folder.string());
+  CHECK(loaded.config.d_in == 256);
+  CHECK(loaded.config.d_sae == 512);
+  CHECK(loaded.config.hook_name == "blocks.2.hook_resid_post");
+  for (const char* file : {"metrics.jsonl", "summary.json", "sparsity.safetensors", "checkpoint.safetensors", "train.log"})
+    CHECK(fs::exists(folder / file));
+  const auto runs = util::read_file((study.root / "runs.jsonl").string());
+  CHECK_THAT(runs, Catch::Contains("\"command\":\"train-sae\""));
+
+  const auto evaluated = run_loupe("eval-sae --workspace " + quoted(study.root) + " --sae l2 --split train --rows 4");
+  INFO(evaluated.err);
+  REQUIRE(evaluated.status == 0);
+  const auto report = nlohmann::json::parse(util::read_file((folder / "eval.json").string()));
+  CHECK(report["examples"].get<int64_t>() > 0);
+  CHECK(report["positions"] == "text");
+  CHECK(report["replaced_positions"].get<int64_t>() > 0);
+  // Zeroing the caption tokens' residual stream at layer 2 hurts more than any reconstruction.
+  CHECK(report["zero_ablation_loss"].get<double>() > report["clean_loss"].get<double>());
+  CHECK(report["zero_ablation_loss"].get<double>() > report["sae_loss"].get<double>());
+  CHECK(report["fraction_of_loss_recovered"].get<double>() > 0);
+  CHECK(report["training"]["steps"] == 50);
+
+  // Training the same name again without --resume is refused.
+  const auto again = run_loupe(study.train("--hook blocks.2.hook_resid_post --out l2 --lr 0.005"));
+  CHECK(again.status != 0);
+  CHECK_THAT(again.err, Catch::Contains("resume"));
+}
+
+TEST_CASE("train-sae refuses hooks and widths that do not fit", "[sae][cli]") {
+  const SaeStudy& study = ::study();
+  const auto absent = run_loupe(study.train("--hook blocks.3.hook_resid_post --out x"));
+  CHECK(absent.status != 0);
+  CHECK_THAT(absent.err, Catch::Contains("blocks.1.hook_resid_post"));  // lists what the store has
+  const auto unknown = run_loupe(study.train("--hook blocks.2.hook_resid_psot --out x"));
+  CHECK(unknown.status != 0);
+  const auto bad_k = run_loupe(study.train("--hook blocks.2.hook_resid_post --k 600 --out x"));
+  CHECK(bad_k.status != 0);
+  CHECK_THAT(bad_k.err, Catch::Contains("--k"));
+  CHECK_FALSE(fs::exists(study.root / "saes" / "x" / "checkpoint.safetensors"));
+
+  // The same store under a workspace whose model is 64 wide.
+  const fs::path other = study.dir.path / "other";
+  const auto init = run_loupe("init --workspace " + quoted(other) + " --model '" + kTinyModel + "' --dataset " +
+                              quoted(study.dir.path / "data"));
+  REQUIRE(init.status == 0);
+  fs::copy(study.root / "stores" / "acts", other / "stores" / "acts", fs::copy_options::recursive);
+  const auto mismatch = run_loupe("train-sae --workspace " + quoted(other) +
+                                  " --hook blocks.1.hook_resid_post --out x --batch 64 --tokens 640");
+  CHECK(mismatch.status != 0);
+  CHECK_THAT(mismatch.err, Catch::Contains("width 256") && Catch::Contains("width 64"));
+}
