@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs a loupe-gui script under a virtual X server with Mesa's software OpenGL (llvmpipe) and
+# keeps its screenshots as test artifacts. Exit 77 (CTest: skipped) when xvfb-run is missing.
+# usage: run_session.sh LOUPE_GUI SCRIPT ARTIFACT_DIR
+set -euo pipefail
+gui=$1 script=$2 artifacts=$3
+if ! command -v xvfb-run >/dev/null; then
+  echo "xvfb-run is not installed (Debian: apt-get install xvfb xauth); skipping the GUI session" >&2
+  exit 77
+fi
+mkdir -p "$artifacts"
+export LOUPE_ARTIFACTS=$artifacts LIBGL_ALWAYS_SOFTWARE=1
+# Screenshots in the script are relative to the artifact folder.
+cd "$artifacts"
+rm -rf ./*.png export  # nothing from an earlier run may pass for this one's output
+xvfb-run -a -s "-screen 0 1600x1000x24" "$gui" --script "$script" --size 1600x1000
+# The screenshots must be real PNG files, not empty ones.
+for png in *.png; do
+  [ -s "$png" ] && [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || { echo "bad screenshot $png" >&2; exit 1; }
+done
+if grep -q '^export ' "$script"; then
+  [ -s export/session.json ] && [ -s export/directions.safetensors ] || { echo "the export is missing" >&2; exit 1; }
+fi
+echo "screenshots and exports kept in $artifacts"

@@ -1,0 +1,133 @@
+// Everything the panels read and change, owned by the UI thread. Workers never touch it: they
+// publish immutable results (LiveWorker::latest, JobRunner snapshots, the Inbox) that the UI
+// thread picks up once per frame. Torch-free.
+#pragma once
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/jobs/runner.h"
+#include "ui/live/live_worker.h"
+#include "ui/live/model_info.h"
+#include "ui/text/shape_cache.h"
+
+namespace loupe::ui {
+
+class TextureCache;
+class HeatmapView;
+struct Fonts;
+
+struct ImageEntry {
+  std::string path;
+  std::string name;                           // file name, shown under the thumbnail
+  std::map<std::string, std::string> labels;  // the dataset's label columns
+  std::string en_reference, ar_reference;     // the dataset's captions, when it has them
+};
+
+// A slider in the Steering panel.
+struct SteerSlider {
+  std::shared_ptr<const Direction> direction;
+  std::string hook;
+  PositionSet positions = PositionSet::Image;
+  float alpha = 0;
+  float range = 10;  // the slider spans [-range, range]
+};
+
+// The text fields of the Steering panel's "Add a direction" section.
+struct SteeringInputs {
+  std::string gender_hook = "blocks.1.hook_resid_post";
+  bool gender_by_caption = true;
+  char file[1024] = {};
+  char sae[1024] = {};
+  int latent = 0;
+};
+
+// The fields of the Jobs panel's "Extract activations" form.
+struct ExtractionInputs {
+  std::string hook = "blocks.1.hook_resid_post";
+  char out[1024] = {};
+  int limit = 100;
+};
+
+// Results that jobs hand back to the UI thread (drained once per frame).
+class Inbox {
+ public:
+  void post_direction(std::shared_ptr<const Direction> direction);
+  void post_model(std::shared_ptr<const LoadedModel> model);
+  std::vector<std::shared_ptr<const Direction>> take_directions();
+  std::shared_ptr<const LoadedModel> take_model();
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::shared_ptr<const Direction>> directions_;
+  std::shared_ptr<const LoadedModel> model_;
+};
+
+enum Panel { kImagesPanel, kCaptionPanel, kHeatmapPanel, kSteeringPanel, kJobsPanel, kPanelCount };
+const char* panel_name(Panel panel);  // "images", "caption", ... (script names)
+const char* panel_title(Panel panel);  // "Images", "Caption", ...
+
+struct AppState {
+  // Model and data
+  std::string model_folder;
+  std::shared_ptr<const LoadedModel> model;  // null until the load job finishes
+  ModelInfo model_info;
+  std::string dataset_folder;  // empty: the bundled demo images
+  std::string workspace;       // empty: none open
+  std::vector<std::string> label_columns;
+  std::vector<ImageEntry> images;
+  std::map<std::string, std::string> filters;  // label column → value ("" = any)
+  int selected = -1;                           // index into images
+
+  // The live loop
+  std::vector<SteerSlider> sliders;
+  std::vector<std::shared_ptr<const Direction>> directions;  // every direction made so far
+  HeatmapSpec heatmap;
+  SteeringInputs steering_inputs;
+  ExtractionInputs extraction_inputs;
+  std::string sae_path;  // an SAE folder for latent sliders and heatmaps
+  float heat_opacity = 0.6f;
+  bool heat_over_tokens = true;
+  std::shared_ptr<const LiveResult> live;  // newest published result
+  uint64_t last_request = 0;               // id of the newest request sent
+  bool request_dirty = true;               // something changed since the last request
+
+  bool show[kPanelCount] = {true, true, true, true, true};
+  std::string status;  // one line in the status bar (last error or notice)
+
+  jobs::JobRunner jobs{1};
+  LiveWorker worker;
+  Inbox inbox;
+  ShapeCache shaper;
+
+  TextureCache* textures = nullptr;
+  HeatmapView* heatmap_view = nullptr;
+  Fonts* fonts = nullptr;
+
+  const ImageEntry* selected_image() const {
+    return selected >= 0 && selected < int(images.size()) ? &images[size_t(selected)] : nullptr;
+  }
+  bool image_visible(const ImageEntry& image) const;  // passes the label filters
+};
+
+// Actions shared by the menu, panels, drag and drop and the script runner.
+void load_model_async(AppState& state, const std::string& folder);
+void open_image_folder(AppState& state, const std::string& folder);  // a dataset or a plain folder of images
+void add_image_files(AppState& state, const std::vector<std::string>& paths);  // drag and drop
+void open_workspace(AppState& state, const std::string& root);
+void new_workspace(AppState& state, const std::string& root);
+void add_gender_direction(AppState& state, const std::string& hook, bool by_caption);
+void add_file_direction(AppState& state, const std::string& file_colon_key, const std::string& hook);
+void add_sae_latent_direction(AppState& state, const std::string& sae_path, int64_t latent);  // at the SAE's hook
+void export_session(AppState& state, const std::string& folder);
+// An activation store of the open dataset at one hook (core/store), as a job.
+void start_extraction(AppState& state, const std::string& hook, const std::string& out, int64_t limit);
+void select_image(AppState& state, int index);
+// Sends a new request to the live worker when something changed (called once per frame).
+void pump_live(AppState& state);
+// Nothing is computing: no live request in flight, no job running, the model loaded.
+bool app_idle(const AppState& state);
+
+}  // namespace loupe::ui

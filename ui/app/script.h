@@ -1,0 +1,42 @@
+// `loupe-gui --script FILE`: a list of actions run one after another across frames, then the app
+// exits (README screenshots, tests under xvfb-run). One action per line, words separated by spaces,
+// `#` starts a comment. The commands are listed in docs/gui.md; parsing is torch- and GL-free.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace loupe::ui {
+
+enum class ScriptCommand {
+  SelectImage,           // select-image NAME|INDEX
+  OpenPanel,             // open-panel images|caption|heatmap|steering|jobs
+  ClosePanel,            // close-panel NAME
+  AddDirection,          // add-direction gender [HOOK] | add-direction file PATH:KEY [HOOK]
+  SetSlider,             // set-slider NAME VALUE
+  DragSlider,            // drag-slider NAME FROM TO SECONDS
+  SetHeatmap,            // set-heatmap HOOK norm|projection|attention|latent [ARG]
+  SetOpacity,            // set-opacity 0..1
+  WaitIdle,              // wait-idle [TIMEOUT_SECONDS]   (default 60)
+  Sleep,                 // sleep SECONDS
+  Screenshot,            // screenshot PATH.png
+  AssertCaptionChanged,  // assert-caption-changed en|ar
+  AssertCaptionContains, // assert-caption-contains en|ar WORD   (a whole word of the steered caption)
+  AssertFrameTime,       // assert-frame-time MAX_MS   (worst frame since the last drag started)
+  Export,                // export FOLDER   (as File > Export: session.json, directions.safetensors)
+  Extract,               // extract HOOK STORE_FOLDER ROWS   (the Jobs panel's extraction job)
+};
+
+struct ScriptAction {
+  ScriptCommand command;
+  std::vector<std::string> args;
+  int line = 0;  // 1-based line in the script, for messages
+};
+
+// Throws InputError naming the line for an unknown command or a wrong number of arguments, and
+// for numbers that do not parse.
+std::vector<ScriptAction> parse_script(const std::string& text, const std::string& source_name);
+std::vector<ScriptAction> load_script(const std::string& path);  // + IoError when unreadable
+
+const char* command_word(ScriptCommand command);
+
+}  // namespace loupe::ui

@@ -1,0 +1,98 @@
+// What the UI thread sends to the live worker and what it gets back. Torch-free: panels include
+// only this. Results are immutable once published (std::shared_ptr<const LiveResult>).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace loupe::ui {
+
+struct LoadedModel;  // the model, its tokenizer and hook table (ui/live/loaded_model.h, torch)
+
+// A steering direction in a hook's space, e.g. the gender direction at blocks.2.hook_resid_post.
+struct Direction {
+  std::string name;         // slider label, unique in the steering panel
+  std::string hook;         // where it was measured (its natural place to add it)
+  std::string description;  // how it was made, for the tooltip
+  std::vector<float> values;  // [d]
+  // For a mean difference: the spread of the per-image projections, a natural slider unit.
+  float suggested_range = 10.0f;
+};
+
+enum class PositionSet { Image, Text, All };
+const char* position_set_name(PositionSet positions);  // "image tokens", "text", "all"
+
+struct Steer {
+  std::shared_ptr<const Direction> direction;
+  std::string hook;  // where to add alpha · direction
+  PositionSet positions = PositionSet::Image;
+  double alpha = 0;
+};
+
+enum class HeatQuantity { Norm, Latent, Projection, Attention };
+const char* heat_quantity_name(HeatQuantity quantity);  // "activation norm", ...
+
+struct HeatmapSpec {
+  std::string hook = "blocks.2.hook_resid_post";  // for Attention: any hook of the layer is fine
+  HeatQuantity quantity = HeatQuantity::Norm;
+  std::shared_ptr<const Direction> direction;  // Projection
+  int64_t latent = 0;                          // Latent (needs an SAE on this hook)
+  std::string sae_path;                        // Latent: the SAE folder
+  int caption_token = 0;                       // Attention: from this caption token (0-based)
+  std::string lang = "en";                     // which caption's tokens are coloured
+};
+
+struct LiveRequest {
+  std::shared_ptr<const LoadedModel> model;
+  std::string image;  // file path
+  std::vector<Steer> steers;
+  HeatmapSpec heatmap;
+  int max_new_tokens = 24;
+};
+
+// True when the two requests differ at most in their sliders' alphas (a drag), which lets the
+// worker finish the run it has started instead of cancelling it (docs/gui.md, Threads).
+bool same_except_alphas(const LiveRequest& a, const LiveRequest& b);
+
+struct TokenChoice {
+  std::string text;
+  float probability = 0;
+};
+
+struct TokenChip {
+  int64_t id = 0;
+  std::string text;  // decoded piece, special tokens shown as their name
+  float logit = 0;
+  float probability = 0;
+  std::vector<TokenChoice> top;  // the 5 most likely tokens at this step
+  bool changed = false;          // differs from the baseline caption (steered captions only)
+};
+
+struct CaptionText {
+  std::string lang;
+  std::string text;
+  std::vector<TokenChip> tokens;
+};
+
+struct Heatmap {
+  std::string title;              // "blocks.2.hook_resid_post · activation norm"
+  int grid_width = 0, grid_height = 0;
+  std::vector<float> patches;     // [grid_height * grid_width], row-major
+  std::vector<float> tokens;      // one per caption token of spec.lang (empty when not defined)
+  float low = 0, high = 1;        // colour-map range over patches
+  std::string error;              // why there is no map (wrong width, no SAE, ...)
+};
+
+struct LiveResult {
+  uint64_t request_id = 0;
+  std::string image;
+  CaptionText baseline[2];  // en, ar with no steering
+  CaptionText steered[2];   // with the request's steers (== baseline when none)
+  bool steering = false;
+  Heatmap heatmap;
+  double latency_ms = 0;    // from the request to this result
+  std::string error;
+};
+
+}  // namespace loupe::ui

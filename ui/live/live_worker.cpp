@@ -1,0 +1,250 @@
+// The live worker: one thread, one Session per run, the model shared and never changed.
+#include "ui/live/live_worker.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "core/error.h"
+#include "core/model/generate.h"
+#include "core/model/inputs.h"
+#include "core/sae/sae_io.h"
+#include "core/text/prompt.h"
+#include "ui/live/heatmap_compute.h"
+#include "ui/live/loaded_model.h"
+#include "ui/text/word_diff.h"
+
+namespace loupe::ui {
+
+struct LiveWorker::Cache {
+  std::map<std::string, torch::Tensor> pixels;                    // image → [1, 3, S, S]
+  std::map<std::string, std::array<CaptionText, 2>> baselines;    // model|image|tokens → en, ar
+  std::map<std::string, std::shared_ptr<const sae::Sae>> saes;    // folder → SAE
+};
+
+namespace {
+
+constexpr const char* kLanguages[2] = {"en", "ar"};
+
+std::string chip_text(const text::Tokenizer& tokenizer, int64_t id) {
+  std::string piece = tokenizer.token_text(id);
+  for (size_t at; (at = piece.find("\xE2\x96\x81")) != std::string::npos;) piece.replace(at, 3, " ");  // ▁
+  if (!piece.empty() && piece[0] == ' ') piece.erase(0, 1);
+  return piece;
+}
+
+// Absolute positions for a steer: image tokens, the text around them (prompt text and every
+// generated position), or all. Outside the decoder (vision tower, projector) every position.
+model::Positions steer_positions(PositionSet set, const model::HookPoint& point, const torch::Tensor& token_types,
+                                 int64_t max_new_tokens) {
+  if (set == PositionSet::All || point.vision || point.site == model::Site::ProjectorOut) return {};
+  model::Positions positions;
+  const int64_t length = token_types.size(1);
+  for (int64_t p = 0; p < length; ++p) {
+    const bool image = token_types[0][p].item<int64_t>() == 1;
+    if (image == (set == PositionSet::Image)) positions.push_back(p);
+  }
+  if (set == PositionSet::Text)
+    for (int64_t p = length; p < length + max_new_tokens; ++p) positions.push_back(p);
+  return positions;
+}
+
+void add_steers(const LoadedModel& model, const std::vector<Steer>& steers, const torch::Tensor& token_types,
+                int64_t max_new_tokens, model::HookSet& hooks) {
+  const io::ModelConfig& config = model.vlm->config;
+  for (const Steer& steer : steers) {
+    if (steer.alpha == 0 || !steer.direction) continue;
+    const model::HookPoint point = model::parse_hook(steer.hook, config);
+    if (point.site == model::Site::Q || point.site == model::Site::K || point.site == model::Site::V ||
+        point.site == model::Site::Z || point.site == model::Site::Pattern || point.site == model::Site::Logits)
+      throw InputError("steer at a residual, attention-output or MLP hook, not " + steer.hook);
+    const int64_t width = model::hook_width(point, config);
+    const auto& values = steer.direction->values;
+    if (int64_t(values.size()) != width)
+      throw InputError("direction '" + steer.direction->name + "' has " + std::to_string(values.size()) +
+                       " values but " + steer.hook + " is " + std::to_string(width) + " wide; choose a hook " +
+                       std::to_string(values.size()) + " wide for it");
+    torch::Tensor vector = torch::tensor(values, torch::kFloat32).to(model.vlm->device(), model.vlm->dtype());  // [d]
+    hooks.add(point, vector, steer.alpha, steer_positions(steer.positions, point, token_types, max_new_tokens));
+  }
+}
+
+struct CaptionRun {
+  CaptionText caption;
+  int64_t prompt_length = 0;
+  torch::Tensor token_types;  // [1, T]
+  bool cancelled = false;
+};
+
+CaptionRun caption_once(const LoadedModel& model, const torch::Tensor& pixels, const std::string& lang,
+                        int64_t max_new_tokens, const std::atomic<bool>& cancel, model::Session& session) {
+  model::VlmImpl& vlm = *model.vlm;
+  const model::VlmInputs prompt = model::caption_prompt(vlm, *model.tokenizer, text::caption_question(lang), pixels);
+  CaptionRun run;
+  run.prompt_length = prompt.input_ids.size(1);
+  run.token_types = prompt.token_type_ids;
+  model::GenerateOptions options;
+  options.max_new_tokens = max_new_tokens;
+  options.stop_ids = vlm.config.eos_ids;
+  options.keep_step_logits = true;
+  options.cancel = &cancel;
+  session.reset();
+  const model::GenerateResult result = model::generate(vlm, session, prompt, options);
+  run.cancelled = result.cancelled || cancel.load();
+  if (run.cancelled) return run;
+  const std::vector<int64_t>& tokens = result.tokens[0];
+  run.caption.lang = lang;
+  run.caption.text = model.tokenizer->decode(tokens, true);
+  const torch::Tensor logits = result.step_logits[0];  // [steps, vocab]
+  const torch::Tensor probabilities = logits.softmax(-1);
+  const auto [top_p, top_i] = probabilities.topk(std::min<int64_t>(5, probabilities.size(-1)), -1);  // [steps, 5]
+  for (size_t s = 0; s < tokens.size(); ++s) {
+    TokenChip chip;
+    chip.id = tokens[s];
+    chip.text = chip_text(*model.tokenizer, chip.id);
+    chip.logit = logits[int64_t(s)][chip.id].item<float>();
+    chip.probability = probabilities[int64_t(s)][chip.id].item<float>();
+    for (int64_t k = 0; k < top_i.size(1); ++k)
+      chip.top.push_back({chip_text(*model.tokenizer, top_i[int64_t(s)][k].item<int64_t>()), top_p[int64_t(s)][k].item<float>()});
+    run.caption.tokens.push_back(std::move(chip));
+  }
+  return run;
+}
+
+void mark_changes(const CaptionText& baseline, CaptionText& steered) {
+  std::vector<std::string> before, after;
+  for (const auto& chip : baseline.tokens) before.push_back(chip.text);
+  for (const auto& chip : steered.tokens) after.push_back(chip.text);
+  const std::vector<bool> changed = changed_items(before, after);
+  for (size_t i = 0; i < changed.size(); ++i) steered.tokens[i].changed = changed[i];
+}
+
+}  // namespace
+
+LiveWorker::LiveWorker() : cache_(std::make_unique<Cache>()), thread_([this] { run(); }) {}
+
+LiveWorker::~LiveWorker() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    if (running_cancel_) running_cancel_->store(true);
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+uint64_t LiveWorker::submit(LiveRequest request) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (pending_) cancelled_.fetch_add(1);
+  if (running_cancel_ && running_ && !same_except_alphas(*running_, request)) running_cancel_->store(true);
+  pending_ = Pending{next_id_++, std::move(request), std::chrono::steady_clock::now()};
+  wake_.notify_all();
+  return pending_->id;
+}
+
+std::shared_ptr<const LiveResult> LiveWorker::latest() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return latest_;
+}
+
+uint64_t LiveWorker::running_id() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return running_id_;
+}
+
+bool LiveWorker::idle() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !pending_ && !busy_;
+}
+
+void LiveWorker::run() {
+  torch::NoGradGuard no_grad;
+  model::Session session;
+  for (;;) {
+    Pending job{0, {}, {}};
+    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || pending_.has_value(); });
+      if (stopping_) return;
+      job = std::move(*pending_);
+      pending_.reset();
+      running_cancel_ = cancel;
+      running_ = job.request;
+      running_id_ = job.id;
+      busy_ = true;
+    }
+    auto result = std::make_shared<LiveResult>();
+    result->request_id = job.id;
+    result->image = job.request.image;
+    bool cancelled = false;
+    try {
+      const LoadedModel& model = *job.request.model;
+      const int64_t max_new = job.request.max_new_tokens;
+      torch::Tensor& pixels = cache_->pixels[job.request.image];
+      if (!pixels.defined()) pixels = model::image_pixels(model.vlm->config, job.request.image).to(model.vlm->device(), model.vlm->dtype());
+      const std::string key = model.folder + "|" + job.request.image + "|" + std::to_string(max_new);
+      const bool steering = std::any_of(job.request.steers.begin(), job.request.steers.end(),
+                                        [](const Steer& s) { return s.alpha != 0 && s.direction; });
+      const int heat_lang = job.request.heatmap.lang == "ar" ? 1 : 0;
+      const model::HookPoint heat_point = heatmap_capture_point(job.request.heatmap, model.vlm->config);
+      auto cached = cache_->baselines.find(key);
+      for (int l = 0; l < 2 && !cancelled; ++l) {
+        const bool capture_here = !steering && l == heat_lang;
+        if (cached != cache_->baselines.end() && !capture_here) {
+          result->baseline[l] = cached->second[size_t(l)];
+          continue;
+        }
+        session.hooks.clear();
+        if (capture_here) session.hooks.capture(heat_point);
+        CaptionRun run = caption_once(model, pixels, kLanguages[l], max_new, *cancel, session);
+        cancelled = run.cancelled;
+        if (cancelled) break;
+        result->baseline[l] = run.caption;
+        if (capture_here)
+          result->heatmap = compute_heatmap(job.request.heatmap, heat_point, session.hooks, run.token_types,
+                                            int64_t(run.caption.tokens.size()), cache_->saes);
+      }
+      if (!cancelled) cache_->baselines[key] = {result->baseline[0], result->baseline[1]};
+      result->steering = steering;
+      for (int l = 0; l < 2 && !cancelled; ++l) {
+        if (!steering) {
+          result->steered[l] = result->baseline[l];
+          continue;
+        }
+        session.hooks.clear();
+        // The prompt's token types do not depend on the steers: build them once from a dry prompt.
+        const model::VlmInputs prompt = model::caption_prompt(*model.vlm, *model.tokenizer, text::caption_question(kLanguages[l]), pixels);
+        add_steers(model, job.request.steers, prompt.token_type_ids, max_new, session.hooks);
+        if (l == heat_lang) session.hooks.capture(heat_point);
+        CaptionRun run = caption_once(model, pixels, kLanguages[l], max_new, *cancel, session);
+        cancelled = run.cancelled;
+        if (cancelled) break;
+        result->steered[l] = run.caption;
+        mark_changes(result->baseline[l], result->steered[l]);
+        if (l == heat_lang)
+          result->heatmap = compute_heatmap(job.request.heatmap, heat_point, session.hooks, run.token_types,
+                                            int64_t(run.caption.tokens.size()), cache_->saes);
+      }
+    } catch (const std::exception& error) {  // loupe::Error and c10::Error alike: shown in the panel
+      result->error = error.what();
+      result->steering = false;  // what was captioned without steering is still shown
+      for (int l = 0; l < 2; ++l) result->steered[l] = result->baseline[l];
+    }
+    session.hooks.clear();
+    result->latency_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (cancelled) {
+      cancelled_.fetch_add(1);
+    } else {
+      latest_ = std::move(result);
+    }
+    running_cancel_.reset();
+    running_.reset();
+    running_id_ = 0;
+    busy_ = false;
+  }
+}
+
+}  // namespace loupe::ui

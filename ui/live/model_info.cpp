@@ -1,0 +1,34 @@
+#include "ui/live/loaded_model.h"
+
+#include "core/model/inputs.h"
+
+#include <thread>
+
+namespace loupe::ui {
+
+std::shared_ptr<const LoadedModel> load_model(const std::string& folder) {
+  auto loaded = std::make_shared<LoadedModel>();
+  loaded->folder = folder;
+  loaded->vlm = model::load_vlm(folder);
+  loaded->tokenizer = model::model_tokenizer(folder);
+  const io::ModelConfig& config = loaded->vlm->config;
+  ModelInfo& info = loaded->info;
+  info.folder = folder;
+  info.family = io::family_name(config.family);
+  info.parameters = loaded->vlm->parameter_count();
+  info.decoder_layers = int(config.text.layers);
+  info.vision_layers = int(config.vision.layers);
+  info.hidden = int(config.text.hidden);
+  info.image_tokens = int(config.image_tokens);
+  for (const auto& point : model::all_hook_points(config)) info.hooks.push_back(model::hook_name(point));
+  return loaded;
+}
+
+const ModelInfo& model_info(const LoadedModel& model) { return model.info; }
+
+void leave_a_core_for_the_ui() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  torch::set_num_threads(int(cores > 2 ? cores - 1 : 1));
+}
+
+}  // namespace loupe::ui

@@ -1,0 +1,31 @@
+// Loading a model for the desktop app, and the facts about it that panels show (torch-free).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace loupe::ui {
+
+struct LoadedModel;
+
+struct ModelInfo {
+  std::string folder;
+  std::string family;              // "gemma3", "llava"
+  int64_t parameters = 0;
+  int decoder_layers = 0;
+  int vision_layers = 0;
+  int hidden = 0;                  // decoder width
+  int image_tokens = 0;
+  std::vector<std::string> hooks;  // every hook point, forward order (vision, projector, decoder)
+};
+
+// Loads config, weights and tokenizer (seconds for real checkpoints: call it from a job).
+// Throws the core's typed errors (IoError, FormatError, ConfigError) with their messages.
+std::shared_ptr<const LoadedModel> load_model(const std::string& folder);
+const ModelInfo& model_info(const LoadedModel& model);
+
+// LibTorch's intra-op threads = cores − 1 (at least 1), so that the UI thread (and Mesa's software
+// renderer) keep a core while the workers compute.
+void leave_a_core_for_the_ui();
+
+}  // namespace loupe::ui

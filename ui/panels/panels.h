@@ -1,0 +1,14 @@
+// One function per panel (one file each). Each draws its window when `open` is set; every Begin
+// has its End.
+#pragma once
+#include "ui/app/app_state.h"
+
+namespace loupe::ui {
+
+void draw_images_panel(AppState& state, bool* open);
+void draw_caption_panel(AppState& state, bool* open);
+void draw_heatmap_panel(AppState& state, bool* open);
+void draw_steering_panel(AppState& state, bool* open);
+void draw_jobs_panel(AppState& state, bool* open);
+
+}  // namespace loupe::ui
