@@ -130,7 +130,7 @@ TEST_CASE("a job's exception becomes a failure with its message and kind", "[job
   CHECK(runner.wait(odd)->error_kind == "internal");
 }
 
-TEST_CASE("one worker runs jobs one at a time, in order; queued jobs can be cancelled", "[jobs]") {
+TEST_CASE("one worker runs jobs one at a time, in order, and queued jobs can be cancelled", "[jobs]") {
   JobRunner runner(1);
   std::atomic<bool> release{false};
   std::atomic<bool> first_started{false};

@@ -189,7 +189,7 @@ TEST_CASE("split sizes are 80 / 10 / 10", "[synth]") {
   CHECK(odd.balanced == 123);
 }
 
-TEST_CASE("the train split carries the planted bias; eval splits are balanced and counter-stereotypical", "[synth]") {
+TEST_CASE("the train split carries the planted bias, eval splits are balanced and counter-stereotypical", "[synth]") {
   SynthOptions options;
   options.seed = 11;
   const int n = 1800;  // train 1440, balanced 180 (10 per scene and gender), counter 180
