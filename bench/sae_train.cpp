@@ -86,7 +86,7 @@ double loupe_tokens_per_second(const BenchOptions& o, const std::vector<torch::T
   config.k = o.k;
   sae::Sae model = sae::Sae::initialized(config, 1).to(device);
   for (torch::Tensor* p : {&model.W_enc, &model.b_enc, &model.W_dec, &model.b_dec}) p->set_requires_grad(true);
-  sae::SaeAdam adam({{"W_enc", model.W_enc}, {"b_enc", model.b_enc}, {"W_dec", model.W_dec}, {"b_dec", model.b_dec}});
+  train::AdamW adam({{"W_enc", model.W_enc}, {"b_enc", model.b_enc}, {"W_dec", model.W_dec}, {"b_dec", model.b_dec}}, sae::kSaeAdam);
   // One latent in a hundred dead, so AuxK runs as it does in a healthy training run.
   const torch::Tensor dead = torch::arange(config.d_sae, torch::TensorOptions().dtype(torch::kLong).device(device)) % 100 == 0;
   const sae::ObjectiveOptions objective;

@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "app/cli/commands.h"
-#include "core/error.h"
 #include "core/io/dataset.h"
 #include "core/model/inputs.h"
 #include "core/sae/sae_eval.h"
@@ -26,8 +25,7 @@ int run_eval_sae(const Args& args) {
   const std::filesystem::path folder = space.sae_dir(name);
   workspace::RunRecord record;
   record.command = "eval-sae";
-  record.started = workspace::utc_now();
-  try {
+  space.run_logged(record, [&](workspace::RunRecord&) {
     const sae::Sae trained = sae::load_sae(folder.string());
     sae::CaptionLossOptions options;
     options.split = args.get_or("split", options.split);
@@ -60,25 +58,12 @@ int run_eval_sae(const Args& args) {
             << 100.0 * (result.reconstructed - result.clean) / result.clean << "% more), zero-ablated " << result.zero_ablated
             << "; fraction of loss recovered " << result.fraction_recovered << "; at the hook: explained variance "
             << result.explained_variance << ", L0 " << result.l0;
-    record.ended = workspace::utc_now();
-    record.outcome = "ok";
     record.message = message.str();
     record.details = report;
-    space.log_run(record);
     std::cout << "eval-sae " << name << " (" << result.examples << " examples, " << result.answer_tokens
               << " caption tokens): " << record.message << "\n  written to " << (folder / "eval.json").string() << "\n";
-    return 0;
-  } catch (const Error& error) {
-    record.ended = workspace::utc_now();
-    record.outcome = "failed";
-    record.message = error.what();
-    try {
-      space.log_run(record);
-    } catch (const Error&) {
-      // A full disk may refuse the log line too; the error below still says what happened.
-    }
-    throw;
-  }
+  });
+  return 0;
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "app/cli/commands.h"
-#include "core/error.h"
 #include "core/jobs/progress_printer.h"
 #include "core/store/extract.h"
 #include "core/workspace/workspace.h"
@@ -46,40 +45,25 @@ int run_extract(const Args& args) {
   const std::string name = args.get_or("out", "acts");
   workspace::RunRecord record;
   record.command = "extract";
-  record.started = workspace::utc_now();
-  store::ExtractOptions options;
-  try {
-    options = extract_options(args, space, name);
+  space.run_logged(record, [&](workspace::RunRecord&) {
+    const store::ExtractOptions options = extract_options(args, space, name);
     record.parameters = parameters_of(options, name);
     std::unique_ptr<store::Extraction> extraction = store::Extraction::prepare(options);
     jobs::JobRunner runner(1);
     const jobs::JobId id = runner.submit("extract", [&](jobs::JobContext& context) { return extraction->run(context); });
     const nlohmann::json result = jobs::run_in_foreground(runner, id, std::cerr);
-    record.ended = workspace::utc_now();
-    record.outcome = "ok";
     record.message = std::to_string(result["vectors"].get<int64_t>()) + " vectors from " +
                      std::to_string(result["rows"].get<int64_t>()) + " (row, language) entries; " +
                      std::to_string(result["skipped"].size()) + " rows skipped";
     record.details = {{"skipped", result["skipped"]}, {"seconds", result["seconds"]},
                       {"units_per_second", result["units_per_second"]}};
-    space.log_run(record);
     std::cout << "extract: " << record.message << " in " << result["seconds"].get<double>() << " s ("
               << result["units_per_second"].get<double>() << " (row, language)/s); store " << options.out.string() << "\n";
     for (const auto& skipped : result["skipped"])
       std::cout << "  skipped row " << skipped["row"] << " (" << skipped["image"].get<std::string>()
                 << "): " << skipped["reason"].get<std::string>() << "\n";
-    return 0;
-  } catch (const Error& error) {
-    record.ended = workspace::utc_now();
-    record.outcome = dynamic_cast<const Cancelled*>(&error) ? "cancelled" : "failed";
-    record.message = error.what();
-    try {
-      space.log_run(record);
-    } catch (const Error&) {
-      // A full disk may refuse the log line too; the error below still says what happened.
-    }
-    throw;
-  }
+  });
+  return 0;
 }
 
 }  // namespace

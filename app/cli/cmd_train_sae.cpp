@@ -50,8 +50,7 @@ int run_train_sae(const Args& args) {
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
   workspace::RunRecord record;
   record.command = "train-sae";
-  record.started = workspace::utc_now();
-  try {
+  space.run_logged(record, [&](workspace::RunRecord&) {
     const sae::PreparedTraining prepared = sae::prepare_store_training(request_of(args));
     record.parameters = prepared.parameters;
     std::filesystem::create_directories(prepared.options.out_dir);  // for the job's log file
@@ -59,8 +58,6 @@ int run_train_sae(const Args& args) {
     const jobs::JobId id =
         runner.submit("train-sae " + args.get("out"), sae::store_training_job(prepared), prepared.options.out_dir + "/train.log");
     const nlohmann::json summary = jobs::run_in_foreground(runner, id, std::cerr);
-    record.ended = workspace::utc_now();
-    record.outcome = "ok";
     std::ostringstream message;
     message.precision(4);
     message << summary["kind"].get<std::string>() << " SAE " << summary["d_in"] << "x" << summary["d_sae"]
@@ -69,21 +66,10 @@ int run_train_sae(const Args& args) {
             << summary["dense_latents"];
     record.message = message.str();
     record.details = summary;
-    space.log_run(record);
     std::cout << "train-sae: " << record.message << " after " << summary["tokens"] << " tokens in "
               << int64_t(summary["seconds"].get<double>()) << " s; SAE in " << prepared.options.out_dir << "\n";
-    return 0;
-  } catch (const Error& error) {
-    record.ended = workspace::utc_now();
-    record.outcome = dynamic_cast<const Cancelled*>(&error) ? "cancelled" : "failed";
-    record.message = error.what();
-    try {
-      space.log_run(record);
-    } catch (const Error&) {
-      // A full disk may refuse the log line too; the error below still says what happened.
-    }
-    throw;
-  }
+  });
+  return 0;
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ std::string metadata(const io::SafeTensors& file, const std::string& path, const
 
 }  // namespace
 
-void save_sae_checkpoint(const std::string& path, const Sae& sae, const SaeAdam& optimizer, const TrainingState& state,
+void save_sae_checkpoint(const std::string& path, const Sae& sae, const train::AdamW& optimizer, const TrainingState& state,
                          const nlohmann::json& run_options) {
   tensor::NamedTensors tensors;
   Sae weights = sae;  // shares the tensors
@@ -56,7 +56,7 @@ nlohmann::json read_checkpoint_options(const std::string& path) {
   return nlohmann::json::parse(metadata(file, path, "loupe_sae_options"));
 }
 
-void load_sae_checkpoint(const std::string& path, Sae& sae, SaeAdam& optimizer, TrainingState& state) {
+void load_sae_checkpoint(const std::string& path, Sae& sae, train::AdamW& optimizer, TrainingState& state) {
   const io::SafeTensors file = io::SafeTensors::open(path);
   const nlohmann::json info = nlohmann::json::parse(metadata(file, path, "loupe_sae_state"));
   for (auto& [name, tensor] : named_weights(sae)) restore(file, "sae." + name, *tensor);

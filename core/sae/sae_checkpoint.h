@@ -9,7 +9,7 @@
 #include <string>
 
 #include "core/sae/sae.h"
-#include "core/sae/sae_adam.h"
+#include "core/train/adamw.h"
 
 namespace loupe::sae {
 
@@ -26,7 +26,7 @@ struct TrainingState {
   int64_t window_steps = 0;
 };
 
-void save_sae_checkpoint(const std::string& path, const Sae& sae, const SaeAdam& optimizer, const TrainingState& state,
+void save_sae_checkpoint(const std::string& path, const Sae& sae, const train::AdamW& optimizer, const TrainingState& state,
                          const nlohmann::json& run_options);
 
 // The run options a checkpoint was made with (to compare before loading tensors).
@@ -34,6 +34,6 @@ nlohmann::json read_checkpoint_options(const std::string& path);
 
 // Restores weights (in place, keeping requires_grad), optimizer moments and state. Throws FormatError
 // naming a missing or mis-shaped tensor.
-void load_sae_checkpoint(const std::string& path, Sae& sae, SaeAdam& optimizer, TrainingState& state);
+void load_sae_checkpoint(const std::string& path, Sae& sae, train::AdamW& optimizer, TrainingState& state);
 
 }  // namespace loupe::sae

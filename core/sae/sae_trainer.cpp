@@ -70,7 +70,7 @@ void normalize_decoder(Sae& sae) {
 // Re-initialises dead latents of a ReLU SAE towards inputs it reconstructs badly (Anthropic's
 // resampling): decoder row = a residual x - x̂ drawn with probability ∝ its squared loss, encoder
 // column = that direction at 0.2 × the mean alive encoder norm, zero bias, fresh Adam moments.
-void resample_dead(Sae& sae, SaeAdam& optimizer, TrainingState& state, const torch::Tensor& x,
+void resample_dead(Sae& sae, train::AdamW& optimizer, TrainingState& state, const torch::Tensor& x,
                    const torch::Tensor& reconstruction, const torch::Tensor& dead, uint64_t seed) {
   torch::NoGradGuard no_grad;
   const torch::Tensor dead_ids = dead.nonzero().reshape({-1});
@@ -89,9 +89,9 @@ void resample_dead(Sae& sae, SaeAdam& optimizer, TrainingState& state, const tor
   sae.W_dec.index_copy_(0, dead_ids, directions);
   sae.W_enc.index_copy_(1, dead_ids, (directions * (0.2 * encoder_norm)).t());
   sae.b_enc.index_fill_(0, dead_ids, 0.0);
-  optimizer.reset_latents("W_dec", 0, dead_ids);
-  optimizer.reset_latents("W_enc", 1, dead_ids);
-  optimizer.reset_latents("b_enc", 0, dead_ids);
+  optimizer.reset_moments("W_dec", 0, dead_ids);
+  optimizer.reset_moments("W_enc", 1, dead_ids);
+  optimizer.reset_moments("b_enc", 0, dead_ids);
   state.tokens_since_fired.index_fill_(0, dead_ids, 0);
 }
 
@@ -183,7 +183,7 @@ nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactor
   state.tokens_since_fired = state.tokens_since_fired.to(options.device);
   state.window_fires = state.window_fires.to(options.device);
   for (torch::Tensor* p : parameters(sae)) p->set_requires_grad(true);
-  SaeAdam optimizer({{"W_enc", sae.W_enc}, {"b_enc", sae.b_enc}, {"W_dec", sae.W_dec}, {"b_dec", sae.b_dec}});
+  train::AdamW optimizer({{"W_enc", sae.W_enc}, {"b_enc", sae.b_enc}, {"W_dec", sae.W_dec}, {"b_dec", sae.b_dec}}, kSaeAdam);
   if (has_checkpoint) {
     load_sae_checkpoint(checkpoint_path, sae, optimizer, state);
     truncate_metrics(metrics_path, state.step);
@@ -298,7 +298,7 @@ nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactor
   return summary;
 }
 
-ObjectiveResult training_step(Sae& sae, SaeAdam& optimizer, const torch::Tensor& x, const torch::Tensor& dead,
+ObjectiveResult training_step(Sae& sae, train::AdamW& optimizer, const torch::Tensor& x, const torch::Tensor& dead,
                               const ObjectiveOptions& objective, double lr, bool unit_decoder) {
   ObjectiveResult result = sae_objective(sae, x, dead, objective);
   optimizer.zero_grad();

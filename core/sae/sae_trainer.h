@@ -19,10 +19,13 @@
 
 #include "core/jobs/job.h"
 #include "core/sae/sae.h"
-#include "core/sae/sae_adam.h"
+#include "core/train/adamw.h"
 #include "core/sae/sae_objective.h"
 
 namespace loupe::sae {
+
+// SAE training uses plain Adam (no weight decay: the decoder rows are kept at unit norm instead).
+inline const train::AdamWOptions kSaeAdam{0.9, 0.999, 1e-8, 0.0};
 
 // A deterministic stream of [batch, d_in] float32 activation batches.
 struct BatchSource {
@@ -66,7 +69,7 @@ nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactor
 // One optimisation step as train_sae takes it: objective, backward, (unit_decoder: gradient along
 // each decoder row removed), Adam at `lr`, (unit_decoder: rows renormalised). `sae`'s parameters
 // must require grad and be the optimizer's. Used by bench/sae_train as well.
-ObjectiveResult training_step(Sae& sae, SaeAdam& optimizer, const torch::Tensor& x, const torch::Tensor& dead,
+ObjectiveResult training_step(Sae& sae, train::AdamW& optimizer, const torch::Tensor& x, const torch::Tensor& dead,
                               const ObjectiveOptions& objective, double lr, bool unit_decoder);
 
 // A batch source over an in-memory tensor [N, d_in]: a fresh seeded permutation per epoch, batches

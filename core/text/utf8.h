@@ -3,6 +3,7 @@
 // regex `\s` test, which Hugging Face `tokenizers` uses).
 #pragma once
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace loupe::text {
@@ -22,6 +23,15 @@ bool is_valid_utf8(std::string_view text);
 
 // The code point of the character starting at byte `pos` of valid UTF-8 text.
 char32_t code_point_at(std::string_view text, size_t pos);
+
+// Decodes the character at byte `pos` of any text, checking it: sets `length` to the bytes it
+// takes and returns its code point, or kInvalidCodePoint with length 1 for a malformed, truncated,
+// overlong or surrogate sequence (so callers can skip or replace one bad byte at a time).
+inline constexpr char32_t kInvalidCodePoint = 0xFFFFFFFF;
+char32_t decode_checked(std::string_view text, size_t pos, size_t& length);
+
+// Appends the UTF-8 encoding of `code` (at most U+10FFFF) to `out`.
+void append_utf8(std::string& out, char32_t code);
 
 // Byte offset where the character ending just before byte `pos` starts (valid UTF-8, pos > 0).
 inline size_t previous_char_start(std::string_view text, size_t pos) {

@@ -33,6 +33,17 @@ void AdamW::step(double lr) {
   }
 }
 
+void AdamW::reset_moments(const std::string& name, int64_t axis, const torch::Tensor& indices) {
+  torch::NoGradGuard no_grad;
+  for (auto& slot : slots_) {
+    if (slot.name != name) continue;
+    slot.exp_avg.index_fill_(axis, indices, 0.0);
+    slot.exp_avg_sq.index_fill_(axis, indices, 0.0);
+    return;
+  }
+  throw InputError("the optimizer has no parameter '" + name + "'");
+}
+
 tensor::NamedTensors AdamW::state() const {
   tensor::NamedTensors tensors;
   for (const auto& slot : slots_) {

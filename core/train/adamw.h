@@ -1,4 +1,4 @@
-// AdamW (Adam with decoupled weight decay) over named parameters, with a warm-up + cosine
+// AdamW (Adam with decoupled weight decay; weight_decay 0 gives plain Adam) over named parameters, with a warm-up + cosine
 // learning-rate schedule. Its moments are kept by parameter name so a checkpoint stores them in
 // safetensors next to the weights; LibTorch's own optimizer keys its state by tensor address in a
 // map whose key type differs between LibTorch 1.13 and 2.x.
@@ -26,6 +26,9 @@ class AdamW {
   void zero_grad();
   // One update of every parameter that has a gradient, at learning rate `lr`.
   void step(double lr);
+  // Zeroes the moments of the entries `indices` ([n] int64) along `axis` of parameter `name`, e.g.
+  // when an SAE resamples dead latents, so that their old moments do not steer the new weights.
+  void reset_moments(const std::string& name, int64_t axis, const torch::Tensor& indices);
 
   int64_t steps_taken() const { return steps_taken_; }
   // "exp_avg.NAME" and "exp_avg_sq.NAME" for every parameter.

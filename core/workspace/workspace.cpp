@@ -124,6 +124,25 @@ void Workspace::log_run(const RunRecord& record) const {
     throw IoError("cannot append to " + path + ": " + std::strerror(written < 0 ? saved : ENOSPC));
 }
 
+void Workspace::run_logged(RunRecord& record, const std::function<void(RunRecord&)>& body) const {
+  record.started = utc_now();
+  try {
+    body(record);
+  } catch (const Error& error) {
+    record.ended = utc_now();
+    record.outcome = dynamic_cast<const Cancelled*>(&error) ? "cancelled" : "failed";
+    record.message = error.what();
+    try {
+      log_run(record);
+    } catch (const Error&) {
+    }
+    throw;
+  }
+  record.ended = utc_now();
+  record.outcome = "ok";
+  log_run(record);
+}
+
 std::vector<RunRecord> Workspace::runs() const {
   std::vector<RunRecord> records;
   std::error_code error;

@@ -7,6 +7,7 @@
 // Torch-free (part of loupe_base). The CLI's `loupe init` makes one; every later command opens it.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,11 @@ class Workspace {
 
   // Appends one JSON line to runs.jsonl (a single write of the whole line, flushed). Throws IoError.
   void log_run(const RunRecord& record) const;
+  // Runs `body` as one logged run: stamps `started`, runs body (which fills parameters, message and
+  // details), then stamps `ended`, outcome "ok" and logs the record. When body throws a loupe::Error
+  // the run is logged as failed (cancelled for Cancelled) with the error's message and the error is
+  // rethrown; a log line that a full disk refuses then is dropped, since the error says what happened.
+  void run_logged(RunRecord& record, const std::function<void(RunRecord&)>& body) const;
   // Every record in runs.jsonl, oldest first (lines that are not JSON objects are skipped).
   std::vector<RunRecord> runs() const;
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <new>
 
+#include "core/text/utf8.h"
+
 namespace loupe::ui {
 
 namespace {
@@ -15,52 +17,11 @@ constexpr FriBidiChar kReplacement = 0xFFFD;
 std::vector<FriBidiChar> decode_utf8(const std::string& text) {
   std::vector<FriBidiChar> out;
   out.reserve(text.size());
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
-  for (size_t i = 0; i < n;) {
-    const unsigned char c = s[i];
-    const int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
-    if (extra < 0 || i + size_t(extra) >= n) {  // a stray continuation byte or a truncated sequence
-      out.push_back(kReplacement);
-      ++i;
-      continue;
-    }
-    FriBidiChar code = extra == 0 ? c : extra == 1 ? (c & 0x1F) : extra == 2 ? (c & 0x0F) : (c & 0x07);
-    bool ok = true;
-    for (int k = 1; k <= extra; ++k) {
-      if ((s[i + size_t(k)] & 0xC0) != 0x80) {
-        ok = false;
-        break;
-      }
-      code = (code << 6) | (s[i + size_t(k)] & 0x3F);
-    }
-    if (!ok) {
-      out.push_back(kReplacement);
-      ++i;
-      continue;
-    }
-    out.push_back(code);
-    i += size_t(extra) + 1;
+  for (size_t i = 0, length = 0; i < text.size(); i += length) {
+    const char32_t code = text::decode_checked(text, i, length);
+    out.push_back(code == text::kInvalidCodePoint ? kReplacement : FriBidiChar(code));
   }
   return out;
-}
-
-void append_utf8(std::string& out, FriBidiChar code) {
-  if (code < 0x80) {
-    out += char(code);
-  } else if (code < 0x800) {
-    out += char(0xC0 | (code >> 6));
-    out += char(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += char(0xE0 | (code >> 12));
-    out += char(0x80 | ((code >> 6) & 0x3F));
-    out += char(0x80 | (code & 0x3F));
-  } else {
-    out += char(0xF0 | (code >> 18));
-    out += char(0x80 | ((code >> 12) & 0x3F));
-    out += char(0x80 | ((code >> 6) & 0x3F));
-    out += char(0x80 | (code & 0x3F));
-  }
 }
 
 // A paragraph after the logical-order steps: bidi types, resolved levels, shaped characters.
@@ -103,14 +64,14 @@ std::string visual_line(ShapedParagraph& p, size_t begin, size_t end) {
     throw std::bad_alloc();
   std::string out;
   for (size_t i = begin; i < end; ++i)
-    if (line[i] != FRIBIDI_CHAR_FILL) append_utf8(out, line[i]);
+    if (line[i] != FRIBIDI_CHAR_FILL) text::append_utf8(out, line[i]);
   return out;
 }
 
 std::string logical_utf8(const ShapedParagraph& p, size_t begin, size_t end) {
   std::string out;
   for (size_t i = begin; i < end; ++i)
-    if (p.chars[i] != FRIBIDI_CHAR_FILL) append_utf8(out, p.chars[i]);
+    if (p.chars[i] != FRIBIDI_CHAR_FILL) text::append_utf8(out, p.chars[i]);
   return out;
 }
 
