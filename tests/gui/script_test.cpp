@@ -24,6 +24,13 @@ TEST_CASE("a script parses into actions with their lines", "[gui][script]") {
   CHECK(actions[4].command == ScriptCommand::AssertCaptionChanged);
 }
 
+TEST_CASE("dropped files are read relative to the script's folder", "[gui][script]") {
+  const auto actions = loupe::ui::parse_script("drop-files ../images/a.png /abs/b.png\n", "/work/tests/gui/x.script");
+  REQUIRE(actions.size() == 1);
+  CHECK(actions[0].command == ScriptCommand::DropFiles);
+  CHECK(actions[0].args == std::vector<std::string>{"/work/tests/images/a.png", "/abs/b.png"});
+}
+
 TEST_CASE("script errors name the line and what was wrong", "[gui][script]") {
   using Catch::Matchers::Contains;
   CHECK_THROWS_WITH(loupe::ui::parse_script("select-image a.png\nfly away\n", "s"),

@@ -1,5 +1,6 @@
 #include "ui/app/script.h"
 
+#include <filesystem>
 #include <sstream>
 
 #include "core/error.h"
@@ -34,6 +35,7 @@ const std::vector<CommandSpec>& specs() {
       {ScriptCommand::AssertFrameTime, "assert-frame-time", 1, 1, {0}},
       {ScriptCommand::Export, "export", 1, 1, {}},
       {ScriptCommand::Extract, "extract", 3, 3, {2}},
+      {ScriptCommand::DropFiles, "drop-files", 1, 16, {}},
   };
   return table;
 }
@@ -85,6 +87,10 @@ std::vector<ScriptAction> parse_script(const std::string& text, const std::strin
     for (size_t index : spec->numeric)
       if (index < args.size() && !is_number(args[index]))
         throw InputError(where + spec->word + ": '" + args[index] + "' is not a number");
+    if (spec->command == ScriptCommand::DropFiles)
+      for (auto& path : args)
+        if (std::filesystem::path(path).is_relative())
+          path = (std::filesystem::path(source_name).parent_path() / path).lexically_normal().string();
     actions.push_back({spec->command, std::move(args), number});
   }
   return actions;

@@ -24,6 +24,7 @@ enum class ScriptCommand {
   AssertFrameTime,       // assert-frame-time MAX_MS   (worst frame since the last drag started)
   Export,                // export FOLDER   (as File > Export: session.json, directions.safetensors)
   Extract,               // extract HOOK STORE_FOLDER ROWS   (the Jobs panel's extraction job)
+  DropFiles,             // drop-files PATH...   (as dropping files on the window; relative to the script's folder)
 };
 
 struct ScriptAction {

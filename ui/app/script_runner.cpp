@@ -232,6 +232,11 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
       if (!state.model) return false;  // the model folder is checked by its loading job first
       start_extraction(state, a[0], a[1], std::stoll(a[2]));
       return true;
+    case ScriptCommand::DropFiles:
+      add_image_files(state, a);  // what the window's drop callback hands over each frame
+      std::printf("[script] %zu images open, %s selected\n", state.images.size(),
+                  state.selected_image() ? state.selected_image()->name.c_str() : "none");
+      return true;
     case ScriptCommand::Export:
       export_session(state, a[0]);
       std::printf("[script] %s\n", state.status.c_str());
