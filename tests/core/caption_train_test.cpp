@@ -2,7 +2,10 @@
 // checkpoint ends with the same weights as an uninterrupted one, the output folder loads and
 // captions through the inference code, and bad options fail with clear messages.
 #include <catch2/catch.hpp>
+
+#include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "core/error.h"
@@ -73,6 +76,21 @@ TEST_CASE("a few training steps lower the captioning loss", "[train]") {
   const double final = snapshot->result["final_loss"].get<double>();
   INFO("first loss " << first << ", final loss " << final);
   CHECK(final < 0.5 * first);
+  // Every logged step reports the gradient norm of each part, all of them finite and non-zero.
+  bool logged_norms = false;
+  for (const auto& line : snapshot->recent_log) {
+    const auto at = line.find("gradient norms: vision ");
+    if (at == std::string::npos) continue;
+    std::istringstream words(line.substr(at + 16));
+    std::string name;
+    double vision = 0, projector = 0, decoder = 0;
+    words >> name >> vision >> name >> projector >> name >> decoder;
+    CHECK(vision > 0);
+    CHECK(projector > 0);
+    CHECK(decoder > 0);
+    logged_norms = std::isfinite(vision + projector + decoder);
+  }
+  CHECK(logged_norms);
   for (const char* file : {"config.json", "generation_config.json", "tokenizer.json", "model.safetensors"})
     CHECK(std::filesystem::exists(out.file(file)));
 }
