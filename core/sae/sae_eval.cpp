@@ -13,18 +13,6 @@ namespace {
 
 enum class Condition { Clean, Reconstructed, ZeroAblated };
 
-std::vector<io::DatasetRow> evaluation_rows(const io::Dataset& dataset, const std::string& split, int64_t limit) {
-  const bool has_split =
-      std::find(dataset.label_columns.begin(), dataset.label_columns.end(), "split") != dataset.label_columns.end();
-  std::vector<io::DatasetRow> rows;
-  for (const auto& row : dataset.rows) {
-    if (limit > 0 && int64_t(rows.size()) >= limit) break;
-    if (!has_split || row.labels.at("split") == split) rows.push_back(row);
-  }
-  if (rows.empty()) throw InputError(dataset.root + " has no rows in split '" + split + "'");
-  return rows;
-}
-
 // [B, T] bool: the positions the SAE acts on. Answer tokens are those whose predecessor has a label;
 // the caption is the answer without its final <end_of_turn>.
 torch::Tensor position_mask(const train::CaptionBatch& batch, const std::string& rule) {
@@ -91,7 +79,7 @@ CaptionLossResult caption_loss_with_sae(model::VlmImpl& model, const text::Token
                      sae.config.hook_name + " has width " + std::to_string(width) + "; it belongs to another model");
   if (options.batch < 1) throw InputError("the evaluation batch must hold at least one example");
 
-  const train::CaptionExamples examples(evaluation_rows(dataset, options.split, options.rows), tokenizer, model.config);
+  const train::CaptionExamples examples(train::rows_in_split(dataset, options.split, options.rows), tokenizer, model.config);
   const Sae on_device = sae.to(model.device());
   const torch::Device device = model.device();
   CaptionLossResult result;
@@ -116,16 +104,18 @@ CaptionLossResult caption_loss_with_sae(model::VlmImpl& model, const text::Token
           const torch::Tensor flat = x.reshape({x.size(0), x.size(1), -1});  // [B, T, d_in]
           const torch::Tensor where = mask.unsqueeze(-1);
           if (condition == Condition::ZeroAblated) return flat.masked_fill(where, 0).view(x.sizes());
-          const torch::Tensor reconstruction = on_device.reconstruct(flat.to(torch::kFloat32));  // [B, T, d_in]
-          const torch::Tensor selected = flat.to(torch::kFloat32).index({mask});                // [n, d_in]
-          if (selected.size(0) > 0) {
-            statistics.squared_error += (reconstruction.index({mask}) - selected).pow(2).sum().item<double>();
-            statistics.sum_squares += selected.pow(2).sum().item<double>();
-            statistics.sum += selected.sum(0).cpu().to(torch::kFloat64);
-            statistics.count += selected.size(0);
-            statistics.active += (on_device.encode(selected) != 0).sum().item<double>();
-          }
-          return torch::where(where, reconstruction.to(x.scalar_type()), flat).view(x.sizes());
+          const torch::Tensor selected = flat.index({mask}).to(torch::kFloat32);  // [n, d_in]
+          if (selected.size(0) == 0) return x;
+          const torch::Tensor codes = on_device.encode(selected);          // [n, d_sae]
+          const torch::Tensor reconstruction = on_device.decode(codes);    // [n, d_in]
+          statistics.squared_error += (reconstruction - selected).pow(2).sum().item<double>();
+          statistics.sum_squares += selected.pow(2).sum().item<double>();
+          statistics.sum += selected.sum(0).cpu().to(torch::kFloat64);
+          statistics.count += selected.size(0);
+          statistics.active += (codes != 0).sum().item<double>();
+          torch::Tensor replaced = flat.clone();  // [B, T, d_in]
+          replaced.index_put_({mask}, reconstruction.to(x.scalar_type()));
+          return replaced.view(x.sizes());
         });
       const torch::Tensor logits = model.forward(inputs, session);  // [B, T, vocab]
       loss_sums[int(condition)] += torch::nn::functional::cross_entropy(

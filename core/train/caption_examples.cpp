@@ -25,16 +25,16 @@ std::vector<std::string> caption_corpus(const io::Dataset& dataset) {
   return corpus;
 }
 
-std::vector<io::DatasetRow> training_rows(const io::Dataset& dataset, int64_t limit) {
+std::vector<io::DatasetRow> rows_in_split(const io::Dataset& dataset, const std::string& split, int64_t limit) {
   const bool has_split =
       std::find(dataset.label_columns.begin(), dataset.label_columns.end(), "split") != dataset.label_columns.end();
   std::vector<io::DatasetRow> rows;
   for (const auto& row : dataset.rows) {
     if (limit > 0 && int64_t(rows.size()) >= limit) break;
-    if (!has_split || row.labels.at("split") == "train") rows.push_back(row);
+    if (!has_split || row.labels.at("split") == split) rows.push_back(row);
   }
   if (rows.empty())
-    throw InputError(dataset.root + " has no training rows (rows whose split is \"train\"); make a dataset with `loupe synth`");
+    throw InputError(dataset.root + " has no rows whose split is \"" + split + "\"; make a dataset with `loupe synth`");
   return rows;
 }
 

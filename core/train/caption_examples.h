@@ -20,9 +20,9 @@ constexpr int64_t kIgnoreLabel = -100;  // labels at positions that carry no los
 // every caption of the dataset, and the two captioning questions.
 std::vector<std::string> caption_corpus(const io::Dataset& dataset);
 
-// The rows a model trains on: those whose `split` is "train" (every row when the dataset has no
-// split column), at most `limit` of them when limit > 0. Throws InputError when none are left.
-std::vector<io::DatasetRow> training_rows(const io::Dataset& dataset, int64_t limit);
+// The rows whose `split` is `split` ("train" for training; every row when the dataset has no split
+// column), at most `limit` of them when limit > 0. Throws InputError when none are left.
+std::vector<io::DatasetRow> rows_in_split(const io::Dataset& dataset, const std::string& split, int64_t limit);
 
 struct CaptionBatch {
   model::VlmInputs inputs;  // input_ids [B, T] right-padded with <pad>, token_type_ids [B, T], pixel_values [B, 3, S, S]

@@ -100,7 +100,7 @@ nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobCont
   const int64_t first_step = has_checkpoint ? resumable_step(checkpoint_path, options) : 0;
 
   const io::Dataset dataset = io::load_dataset(options.data_dir);
-  const std::vector<io::DatasetRow> rows = training_rows(dataset, options.limit_rows);
+  const std::vector<io::DatasetRow> rows = rows_in_split(dataset, "train", options.limit_rows);
   fs::create_directories(options.out_dir);
   write_model_files(options, dataset);
   const io::ModelConfig config = io::read_model_config(options.out_dir);
