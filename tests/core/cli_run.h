@@ -10,6 +10,9 @@ struct CliRun {
   std::string err;  // stderr
 };
 
+// The bundled demo model, the default of every command.
+inline const std::string kDemoModel = std::string(LOUPE_SOURCE_DIR) + "/assets/models/demo";
+
 // `arguments` is pasted into a shell command line after the binary: quote paths yourself.
 CliRun run_loupe(const std::string& arguments);
 

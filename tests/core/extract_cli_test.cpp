@@ -25,12 +25,12 @@
 
 using namespace loupe;
 namespace fs = std::filesystem;
+using loupe::test::kDemoModel;
 using loupe::test::run_loupe;
 using loupe::test::TempDir;
 
 namespace {
 
-const std::string kDemoModel = std::string(LOUPE_SOURCE_DIR) + "/assets/models/demo";
 const std::string kHooks = "blocks.{1,3}.hook_resid_post";
 
 // A 16-row synth dataset, made once per test process.

@@ -12,12 +12,12 @@
 
 using namespace loupe;
 namespace fs = std::filesystem;
+using loupe::test::kDemoModel;
 using loupe::test::run_loupe;
 using loupe::test::TempDir;
 
 namespace {
 
-const std::string kDemoModel = std::string(LOUPE_SOURCE_DIR) + "/assets/models/demo";
 const std::string kTinyModel = std::string(LOUPE_FIXTURES) + "/gemma3-tiny";
 
 std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
