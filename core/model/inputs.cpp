@@ -76,13 +76,16 @@ std::vector<int64_t> parse_ids(const std::string& text) {
   return ids;
 }
 
+text::Prompt family_prompt(const io::ModelConfig& config, const text::Tokenizer& tokenizer, const std::string& question) {
+  return config.family == io::Family::Gemma3
+             ? text::gemma3_prompt(tokenizer, question, config.image_tokens)
+             : text::llava15_prompt(tokenizer, question, config.image_tokens, config.image_token_id);
+}
+
 VlmInputs caption_prompt(const VlmImpl& model, const text::Tokenizer& tokenizer, const std::string& question,
                          const torch::Tensor& pixels) {
   const auto& config = model.config;
-  const text::Prompt prompt =
-      config.family == io::Family::Gemma3
-          ? text::gemma3_prompt(tokenizer, question, config.image_tokens)
-          : text::llava15_prompt(tokenizer, question, config.image_tokens, config.image_token_id);
+  const text::Prompt prompt = family_prompt(config, tokenizer, question);
   const int64_t image_tokens = std::count(prompt.ids.begin(), prompt.ids.end(), config.image_token_id);
   if (image_tokens != config.image_tokens)
     throw ConfigError("the tokenizer's image token does not match the model's image_token_id " +

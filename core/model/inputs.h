@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/model/vlm.h"
+#include "core/text/prompt.h"
 #include "core/text/tokenizer.h"
 
 namespace loupe::model {
@@ -29,6 +30,9 @@ std::shared_ptr<const text::Tokenizer> model_tokenizer(const std::string& model_
 // Batch-1 inputs. Needs the folder's tokenizer only when ids are not given. Throws InputError for
 // a missing image, malformed ids, or both ids and a question.
 VlmInputs prepare_inputs(const VlmImpl& model, const std::string& model_folder, const InputSpec& spec);
+
+// The family's chat prompt around `question` (Gemma 3 or LLaVA-1.5), image tokens expanded.
+text::Prompt family_prompt(const io::ModelConfig& config, const text::Tokenizer& tokenizer, const std::string& question);
 
 // The family's captioning prompt for one image: ids and token types, [1, T] each.
 VlmInputs caption_prompt(const VlmImpl& model, const text::Tokenizer& tokenizer, const std::string& question,

@@ -37,13 +37,6 @@ torch::ScalarType compute_dtype(torch::ScalarType stored, const torch::Device& d
   return stored == torch::kFloat16 && device.is_cpu() ? torch::kFloat32 : stored;
 }
 
-text::Prompt family_prompt(const io::ModelConfig& config, const text::Tokenizer& tokenizer, const std::string& lang) {
-  const std::string question = text::caption_question(lang);
-  return config.family == io::Family::Gemma3
-             ? text::gemma3_prompt(tokenizer, question, config.image_tokens)
-             : text::llava15_prompt(tokenizer, question, config.image_tokens, config.image_token_id);
-}
-
 eval::Language language_of(const std::string& lang) { return lang == "ar" ? eval::Language::Arabic : eval::Language::English; }
 
 nlohmann::json inferred_gender(const std::string& caption, const std::string& lang) {
@@ -178,7 +171,7 @@ std::vector<UnitVectors> Extraction::vision_units(const Chunk& chunk) {
 
 std::vector<UnitVectors> Extraction::decoder_units(const Chunk& chunk, const std::string& lang) {
   const io::ModelConfig& config = model_->config;
-  const text::Prompt prompt = family_prompt(config, *tokenizer_, lang);
+  const text::Prompt prompt = model::family_prompt(config, *tokenizer_, text::caption_question(lang));
   std::vector<const io::DatasetRow*> rows;
   for (size_t r = 0; r < chunk.rows.size(); ++r)
     if (chunk.readable[r]) rows.push_back(chunk.rows[r]);
