@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/util/epoch_order.h"
 #include "core/sae/sae_checkpoint.h"
 #include "core/sae/sae_init.h"
 #include "core/sae/sae_io.h"
@@ -314,28 +315,14 @@ BatchSourceFactory tensor_batches(torch::Tensor data, int64_t batch) {
     throw InputError("tensor_batches needs [N, d] data with N >= batch >= 1, got " + c10::str(data.sizes()) +
                      " and batch " + std::to_string(batch));
   return [data, batch](uint64_t seed) {
-    struct Cursor {
-      int64_t served = 0;
-      int64_t epoch = -1;
-      torch::Tensor order;
-    };
-    auto cursor = std::make_shared<Cursor>();
-    const int64_t per_epoch = data.size(0) / batch;
-    auto permutation = [data, seed](int64_t epoch) {
-      auto generator = at::make_generator<at::CPUGeneratorImpl>(seed * 7919ULL + uint64_t(epoch));
-      return torch::randperm(data.size(0), generator, torch::kLong);
-    };
+    auto order = std::make_shared<util::EpochOrder>(data.size(0), seed);
+    auto served = std::make_shared<int64_t>(0);
     BatchSource source;
     source.next = [=]() {
-      const int64_t epoch = cursor->served / per_epoch, within = cursor->served % per_epoch;
-      if (epoch != cursor->epoch) {
-        cursor->order = permutation(epoch);
-        cursor->epoch = epoch;
-      }
-      ++cursor->served;
-      return data.index_select(0, cursor->order.slice(0, within * batch, (within + 1) * batch));
+      const std::vector<int64_t> indices = order->whole_batch((*served)++, batch);
+      return data.index_select(0, torch::tensor(indices, torch::kLong));
     };
-    source.skip = [cursor](int64_t batches) { cursor->served += batches; };
+    source.skip = [served](int64_t batches) { *served += batches; };
     return source;
   };
 }

@@ -72,8 +72,8 @@ nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactor
 ObjectiveResult training_step(Sae& sae, train::AdamW& optimizer, const torch::Tensor& x, const torch::Tensor& dead,
                               const ObjectiveOptions& objective, double lr, bool unit_decoder);
 
-// A batch source over an in-memory tensor [N, d_in]: a fresh seeded permutation per epoch, batches
-// never straddle epochs (the tail is dropped), like store::BatchStream. For tests and benchmarks.
+// A batch source over an in-memory tensor [N, d_in] in util::EpochOrder's whole batches, as
+// store::BatchStream serves a store. For tests and benchmarks.
 BatchSourceFactory tensor_batches(torch::Tensor data, int64_t batch);
 
 }  // namespace loupe::sae

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/safetensors.h"
+#include "core/util/epoch_order.h"
 
 namespace loupe::store {
 
@@ -84,18 +85,14 @@ class BatchStream {
   torch::Tensor next();        // [batch_size, d] float32; a new permutation each epoch
   void skip(int64_t batches);  // as if next() had been called `batches` times (for resume)
   int64_t batches_served() const { return served_; }
-  int64_t batches_per_epoch() const;
-  int64_t epoch() const { return epoch_; }
+  int64_t batches_per_epoch() const { return store_->count() / batch_size_; }
+  int64_t epoch() const { return (served_ - 1) / batches_per_epoch(); }  // of the last batch served
 
  private:
-  void start_epoch(int64_t epoch);
-
   const StoreReader* store_;
   std::string hook_;
   int64_t batch_size_;
-  uint64_t seed_;
-  std::vector<int64_t> order_;  // permutation of the current epoch
-  int64_t epoch_ = -1;
+  util::EpochOrder order_;
   int64_t served_ = 0;
 };
 

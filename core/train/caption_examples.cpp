@@ -1,8 +1,6 @@
 #include "core/train/caption_examples.h"
 
 #include <algorithm>
-#include <numeric>
-#include <random>
 
 #include "core/error.h"
 #include "core/model/inputs.h"
@@ -83,25 +81,6 @@ CaptionBatch CaptionExamples::batch(const std::vector<int64_t>& indices) const {
   out.inputs.pixel_values = pixels_.index_select(0, torch::tensor(rows, torch::kInt64));  // [B, 3, S, S]
   out.labels = labels;
   return out;
-}
-
-std::vector<int64_t> ExampleOrder::batch(int64_t step, int64_t batch) {
-  std::vector<int64_t> indices;
-  for (int64_t position = step * batch; position < (step + 1) * batch; ++position) {
-    load_epoch(position / count_);
-    indices.push_back(permutation_[size_t(position % count_)]);
-  }
-  return indices;
-}
-
-void ExampleOrder::load_epoch(int64_t epoch) {
-  if (epoch == epoch_) return;
-  permutation_.resize(size_t(count_));
-  std::iota(permutation_.begin(), permutation_.end(), int64_t(0));
-  std::mt19937_64 generator(seed_ ^ (0x9E3779B97F4A7C15ULL * uint64_t(epoch + 1)));
-  // Fisher-Yates with an explicit draw, so the order does not depend on the standard library.
-  for (size_t i = permutation_.size(); i > 1; --i) std::swap(permutation_[i - 1], permutation_[size_t(generator() % i)]);
-  epoch_ = epoch;
 }
 
 }  // namespace loupe::train

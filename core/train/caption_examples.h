@@ -52,20 +52,4 @@ class CaptionExamples {
   int64_t pad_id_ = 0;
 };
 
-// The order examples are visited in: a fresh permutation of [0, count) per epoch, drawn from
-// (seed, epoch) alone, so the batch of any step can be recomputed after a resume.
-class ExampleOrder {
- public:
-  ExampleOrder(int64_t count, uint64_t seed) : count_(count), seed_(seed) {}
-  // The example indices of step `step` for batches of `batch`.
-  std::vector<int64_t> batch(int64_t step, int64_t batch);
-
- private:
-  void load_epoch(int64_t epoch);
-  int64_t count_;
-  uint64_t seed_;
-  int64_t epoch_ = -1;
-  std::vector<int64_t> permutation_;
-};
-
 }  // namespace loupe::train

@@ -14,6 +14,7 @@
 #include "core/train/checkpoint.h"
 #include "core/train/parameter_init.h"
 #include "core/util/atomic_file.h"
+#include "core/util/epoch_order.h"
 
 namespace loupe::train {
 
@@ -107,7 +108,7 @@ nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobCont
   const text::Tokenizer tokenizer = text::Tokenizer::load((fs::path(options.out_dir) / "tokenizer.json").string());
   context.log("tokenizing and preprocessing " + std::to_string(rows.size()) + " training rows");
   const CaptionExamples examples(rows, tokenizer, config);
-  ExampleOrder order(examples.size(), options.seed);
+  util::EpochOrder order(examples.size(), options.seed);  // batches run on across epoch ends
 
   torch::manual_seed(options.seed);
   auto model = std::make_shared<model::VlmImpl>(config, torch::TensorOptions().dtype(torch::kFloat32));
@@ -142,7 +143,7 @@ nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobCont
       context.throw_if_cancelled();
     }
     const auto step_started = std::chrono::steady_clock::now();
-    const CaptionBatch batch = examples.batch(order.batch(step, options.batch));
+    const CaptionBatch batch = examples.batch(order.span(step * options.batch, options.batch));
     model::Session session;
     const torch::Tensor logits = model->forward(batch.inputs, session);  // [B, T, vocab]
     const torch::Tensor loss = torch::nn::functional::cross_entropy(
