@@ -20,6 +20,7 @@ int run_train_caption(const Args& args) {
   options.steps = args.get_int("steps", options.steps);
   options.batch = args.get_int("batch", options.batch);
   options.lr = args.get_double("lr", options.lr);
+  options.vision.steps = args.get_int("vision-steps", options.vision.steps);
   const long long seed = args.get_int("seed", 1);
   if (seed < 0) throw InputError("--seed must be a non-negative integer, got " + std::to_string(seed));
   options.seed = uint64_t(seed);
@@ -44,13 +45,16 @@ int run_train_caption(const Args& args) {
 CommandSpec train_caption_command() {
   return {"train-caption",
           "train the demo captioner (a small Gemma 3) on a `loupe synth` dataset",
-          "loupe train-caption --data DIR --out DIR [--steps N] [--batch B] [--lr LR] [--seed S] [--device cpu|cuda] "
-          "[--resume]",
+          "loupe train-caption --data DIR --out DIR [--steps N] [--batch B] [--lr LR] [--vision-steps N] [--seed S] "
+          "[--device cpu|cuda] [--resume]",
           {{"data", "DIR", "dataset folder with image_caption.csv (its train split is used)"},
            {"out", "DIR", "output model folder: config.json, tokenizer.json, model.safetensors, checkpoint, train.log"},
            {"steps", "N", "optimizer steps (default 1500)"},
            {"batch", "B", "(image, language) examples per step (default 32)"},
            {"lr", "LR", "peak learning rate of the warm-up + cosine schedule (default 0.002)"},
+           {"vision-steps", "N",
+            "first train the vision tower to classify the scene, activity and gender labels for N steps of 64 "
+            "images (default 400; 0 skips it)"},
            {"seed", "S", "seed of the initial weights and the example order (default 1)"},
            {"device", "cpu|cuda", "where to train (default cpu)"},
            {"resume", "", "continue from the checkpoint in --out"}},

@@ -37,6 +37,7 @@ class CaptionExamples {
   CaptionExamples(const std::vector<io::DatasetRow>& rows, const text::Tokenizer& tokenizer, const io::ModelConfig& config);
 
   int64_t size() const { return int64_t(examples_.size()); }
+  const torch::Tensor& pixels() const { return pixels_; }  // [rows, 3, S, S], in the order of `rows`
   // The examples at `indices` (each in [0, size())), right-padded to the longest.
   CaptionBatch batch(const std::vector<int64_t>& indices) const;
 

@@ -50,7 +50,8 @@ int64_t resumable_step(const std::string& path, const CaptionTrainOptions& optio
 }
 
 // "vision 0.12 projector 0.03 decoder 0.9": the gradient norm of each part of the model before
-// clipping, to see whether the vision tower learns as fast as the decoder.
+// clipping, to see whether the vision tower learns as fast as the decoder ("vision frozen" after
+// its pretraining).
 std::string gradient_norms(const model::VlmImpl& model) {
   const char* parts[3][2] = {{"vision_tower.", "vision"}, {"multi_modal_projector.", "projector"}, {"language_model.", "decoder"}};
   double squares[3] = {0, 0, 0};
@@ -61,7 +62,12 @@ std::string gradient_norms(const model::VlmImpl& model) {
   }
   std::ostringstream line;
   line.precision(3);
-  for (int p = 0; p < 3; ++p) line << (p ? " " : "") << parts[p][1] << " " << std::sqrt(squares[p]);
+  const bool vision_frozen = !model.vision_tower->parameters().front().requires_grad();
+  for (int p = 0; p < 3; ++p) {
+    line << (p ? " " : "") << parts[p][1] << " ";
+    if (p == 0 && vision_frozen) line << "frozen";
+    else line << std::sqrt(squares[p]);
+  }
   return line.str();
 }
 
@@ -80,6 +86,8 @@ void validate(const CaptionTrainOptions& options) {
   if (options.steps < 1) throw InputError("--steps must be at least 1, got " + std::to_string(options.steps));
   if (options.batch < 1) throw InputError("--batch must be at least 1, got " + std::to_string(options.batch));
   if (!(options.lr > 0) || !std::isfinite(options.lr)) throw InputError("--lr must be a positive number");
+  if (options.vision.steps < 0 || options.vision.batch < 1)
+    throw InputError("--vision-steps must be 0 or more (0 skips the vision pretraining)");
   if (options.checkpoint_every < 1 || options.log_every < 1)
     throw InputError("checkpoint and log intervals must be at least 1 step");
   if (options.out_dir.empty()) throw InputError("--out is required: the folder the model is written to");
@@ -115,10 +123,22 @@ nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobCont
   init_parameters(*model);
   model->to(options.device);
   model->train();
+  nlohmann::json vision_summary = {{"steps", 0}};
+  context.set_total((has_checkpoint ? 0 : options.vision.steps) + options.steps - first_step);
+  if (!has_checkpoint) {
+    VisionPretrainingOptions vision = options.vision;
+    vision.seed = options.seed;
+    vision_summary = pretrain_vision(*model, examples.pixels().to(options.device), label_targets(rows, vision.label_columns),
+                                     vision, context);
+  }
+  const bool vision_frozen = options.vision.steps > 0 && options.vision.freeze;
+  if (vision_frozen)
+    for (auto& parameter : model->vision_tower->parameters()) parameter.requires_grad_(false);
   AdamWOptions adam;
   adam.weight_decay = options.weight_decay;
-  tensor::NamedTensors parameters;
-  for (auto& item : model->named_parameters()) parameters.emplace_back(item.key(), item.value());
+  tensor::NamedTensors parameters;  // the trained ones
+  for (auto& item : model->named_parameters())
+    if (item.value().requires_grad()) parameters.emplace_back(item.key(), item.value());
   AdamW optimizer(parameters, adam);
   if (has_checkpoint) {
     load_checkpoint(checkpoint_path, *model, optimizer);
@@ -135,7 +155,6 @@ nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobCont
   };
   const auto warmup = std::max<int64_t>(1, int64_t(std::llround(options.warmup_fraction * double(options.steps))));
   context.set_stage("training");
-  context.set_total(options.steps - first_step);
   double first_loss = 0, loss_value = 0, smoothed_loss = 0;
   for (int64_t step = first_step; step < options.steps; ++step) {
     if (context.cancel_requested()) {
@@ -152,7 +171,7 @@ nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobCont
     optimizer.zero_grad();
     loss.backward();
     const bool log_step = (step + 1) % options.log_every == 0 || step == first_step || step + 1 == options.steps;
-    const std::string norms = log_step ? gradient_norms(*model) : std::string();
+    const std::string norms = log_step ? gradient_norms(*model) : std::string();  // "vision frozen ..." when frozen
     torch::nn::utils::clip_grad_norm_(model->parameters(), options.clip_norm);
     const double lr = scheduled_lr(step, options.steps, warmup, options.lr, options.final_lr_ratio);
     optimizer.step(lr);
@@ -182,7 +201,8 @@ nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobCont
           {"smoothed_loss", smoothed_loss},
           {"parameters", model->parameter_count()},
           {"seconds", seconds},
-          {"out", options.out_dir}};
+          {"out", options.out_dir},
+          {"vision_pretraining", vision_summary}};
 }
 
 }  // namespace loupe::train

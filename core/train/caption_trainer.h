@@ -13,6 +13,7 @@
 
 #include "core/jobs/job.h"
 #include "core/train/demo_architecture.h"
+#include "core/train/vision_pretraining.h"
 
 namespace loupe::train {
 
@@ -33,16 +34,18 @@ struct CaptionTrainOptions {
   int64_t log_every = 25;
   int64_t limit_rows = 0;  // >0: train on the first this many train rows only
   DemoArchitecture architecture;
+  VisionPretrainingOptions vision;  // stage 1 (skipped on resume: the checkpoint holds its result)
 };
 
 // Throws InputError for impossible options (steps or batch < 1, lr <= 0, a missing data folder).
 void validate(const CaptionTrainOptions& options);
 
-// Runs the training as a job: progress (steps), metrics (loss, lr, tokens/s), a log line every
+// Runs the training as a job: stage 1 (pretrain_vision on the rows' labels, with the run's seed),
+// then the captioning steps with progress (steps), metrics (loss, lr, tokens/s), a log line every
 // log_every steps. Cancelling stops between steps after saving a checkpoint. Throws InputError
 // when out_dir holds a checkpoint and resume is off, when resume is on and there is none, or when
 // the checkpoint was made with another seed, steps, batch or lr. Returns {steps, first_loss (of
-// this run's first step), final_loss, smoothed_loss, parameters, seconds, out}.
+// this run's first step), final_loss, smoothed_loss, parameters, seconds, out, vision_pretraining}.
 nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobContext& context);
 
 }  // namespace loupe::train
