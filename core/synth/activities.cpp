@@ -71,12 +71,12 @@ void laptop_table(Canvas& c, const Frame& f) {
 }
 
 void sawhorse(Canvas& c, const Frame& f) {
-  const Rgb wood = {140, 95, 50};
-  const float width = f.size(0.03f) + 0.6f;
-  c.line(f.at(0.3f, 0.62f), f.at(0.24f, 1.0f), width, wood);
-  c.line(f.at(0.3f, 0.62f), f.at(0.36f, 1.0f), width, wood);
-  c.line(f.at(0.52f, 0.62f), f.at(0.46f, 1.0f), width, wood);
-  c.line(f.at(0.52f, 0.62f), f.at(0.58f, 1.0f), width, wood);
+  const Rgb paint = {245, 190, 20};  // a yellow-painted sawhorse: no other workshop object has its colour
+  const float width = f.size(0.04f) + 0.6f;
+  c.line(f.at(0.3f, 0.62f), f.at(0.24f, 1.0f), width, paint);
+  c.line(f.at(0.3f, 0.62f), f.at(0.36f, 1.0f), width, paint);
+  c.line(f.at(0.52f, 0.62f), f.at(0.46f, 1.0f), width, paint);
+  c.line(f.at(0.52f, 0.62f), f.at(0.58f, 1.0f), width, paint);
   f.rect(c, 0.16f, 0.57f, 0.68f, 0.63f, {228, 196, 140});  // plank
 }
 
@@ -105,12 +105,35 @@ void dog(Canvas& c, const Frame& f, const Pose& pose, Rng& rng) {
 }
 
 void football(Canvas& c, const Frame& f) {
-  const float r = std::max(3.5f, f.size(0.075f));
+  const float r = std::max(4.5f, f.size(0.1f));
   const Point centre = {f.at(0.27f, 0).x, f.g.feet_y - r};
   c.circle(centre.x, centre.y, r, {250, 250, 250});
   c.circle(centre.x, centre.y, r * 0.32f, {20, 20, 20});
   for (Point d : {Point{-0.7f, -0.45f}, Point{0.7f, -0.45f}, Point{0, 0.8f}})
     c.circle(centre.x + d.x * r, centre.y + d.y * r, r * 0.22f, {20, 20, 20});
+}
+
+// A white goal behind the player: two posts and a crossbar over a grey net.
+void goal(Canvas& c, const Frame& f) {
+  const Rgb white = {248, 248, 248}, net = {200, 205, 210};
+  const float post = f.size(0.03f) + 0.6f;
+  for (float dx = 0.3f; dx < 0.78f; dx += 0.08f) c.line(f.at(dx, 0.5f), f.at(dx, 1.0f), 1, net);
+  for (float dy = 0.58f; dy < 1.0f; dy += 0.08f) c.line(f.at(0.22f, dy), f.at(0.78f, dy), 1, net);
+  c.line(f.at(0.22f, 0.45f), f.at(0.22f, 1.0f), post, white);
+  c.line(f.at(0.78f, 0.45f), f.at(0.78f, 1.0f), post, white);
+  c.line(f.at(0.22f, 0.45f), f.at(0.78f, 0.45f), post, white);
+}
+
+// A flip chart on an easel beside the teacher: a white sheet with coloured bars.
+void flip_chart(Canvas& c, const Frame& f) {
+  const Rgb wood = {120, 80, 45};
+  const float leg = f.size(0.025f) + 0.6f;
+  c.line(f.at(0.42f, 0.1f), f.at(0.34f, 1.0f), leg, wood);
+  c.line(f.at(0.62f, 0.1f), f.at(0.7f, 1.0f), leg, wood);
+  f.rect(c, 0.3f, -0.12f, 0.74f, 0.42f, {90, 90, 95});
+  f.rect(c, 0.32f, -0.1f, 0.72f, 0.4f, {252, 252, 250});
+  const Rgb bars[3] = {{220, 50, 50}, {40, 110, 220}, {250, 180, 20}};
+  for (int k = 0; k < 3; ++k) f.rect(c, 0.37f + 0.11f * k, 0.36f - 0.08f * (k + 1), 0.44f + 0.11f * k, 0.36f, bars[k]);
 }
 
 void open_book(Canvas& c, const Frame& f, Rng& rng) {
@@ -172,6 +195,8 @@ void draw_prop_behind(Canvas& canvas, Activity activity, const Staging& staging,
     case Activity::Typing: return laptop_table(canvas, f);
     case Activity::CuttingWood: return sawhorse(canvas, f);
     case Activity::Hammering: return crate(canvas, f);
+    case Activity::PlayingFootball: return goal(canvas, f);
+    case Activity::Teaching: return flip_chart(canvas, f);
     default: return;
   }
 }
@@ -189,8 +214,9 @@ void draw_prop_in_front(Canvas& canvas, Activity activity, const Staging& stagin
       canvas.line(hand, end, f.size(0.035f) + 0.5f, steel);
       canvas.circle(end.x, end.y, f.size(0.05f) + 0.5f, steel);
       canvas.circle(end.x, end.y, f.size(0.022f), {60, 60, 65});
-      f.rect(canvas, 0.26f, 0.86f, 0.56f, 1.0f, jitter({205, 35, 35}, rng, 10));  // toolbox
-      f.rect(canvas, 0.26f, 0.86f, 0.56f, 0.89f, {120, 20, 20});
+      // A teal toolbox: no car in the garage has its colour.
+      f.rect(canvas, 0.22f, 0.8f, 0.6f, 1.0f, jitter({20, 165, 160}, rng, 10));
+      f.rect(canvas, 0.22f, 0.8f, 0.6f, 0.84f, {10, 90, 90});
       return;
     }
     case Activity::ChangingTyre: {

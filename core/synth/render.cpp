@@ -15,7 +15,7 @@ io::Image render_sample(const SamplePlan& plan) {
   // The figure stands on the floor, 44 to 76 pixels tall, anywhere across the width; its prop goes
   // to the side with more room.
   const float feet_y = float(rng.uniform(std::max(100.0f, horizon + 16), 124));
-  const float height = std::min(float(rng.uniform(44, 76)), feet_y - 4);
+  const float height = std::min(float(rng.uniform(68, 100)), feet_y - 4);
   const float center_x = float(rng.uniform(26, 102));
   const bool prop_right = center_x < 52 ? true : center_x > 76 ? false : rng.chance(0.5);
   const FigureStyle style = random_figure_style(plan.figure, center_x, feet_y, height, rng);

@@ -219,8 +219,7 @@ float draw_workshop(Canvas& c, Rng& rng) {
   c.rect(bench_x + 4, horizon - 6, bench_x + 9, horizon + 18, shade(bench, 0.8f));
   c.rect(bench_x + 51, horizon - 6, bench_x + 56, horizon + 18, shade(bench, 0.8f));
   c.rect(bench_x, horizon - 12, bench_x + 60, horizon - 5, bench);
-  c.rect(bench_x + 44, horizon - 20, bench_x + 54, horizon - 12, {90, 95, 105});    // vice
-  c.rect(bench_x + 10, horizon - 16, bench_x + 38, horizon - 12, {225, 190, 130});  // plank
+  c.rect(bench_x + 44, horizon - 20, bench_x + 54, horizon - 12, {90, 95, 105});  // vice
   return horizon;
 }
 
