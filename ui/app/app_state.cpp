@@ -138,13 +138,14 @@ void new_workspace(AppState& state, const std::string& root) {
 
 void add_gender_direction(AppState& state, const std::string& hook, bool by_caption) {
   if (!state.model) throw InputError("the model is still loading; try again when the Jobs panel shows it loaded");
-  std::vector<LabeledImage> images;
+  // The open dataset's images when it has a gender column, else the bundled demo dataset's.
   bool from_dataset = false;
   if (!state.dataset_folder.empty() && fs::exists(fs::path(state.dataset_folder) / io::kDatasetCsvName)) {
     const io::Dataset dataset = io::load_dataset(state.dataset_folder);
     from_dataset = std::find(dataset.label_columns.begin(), dataset.label_columns.end(), "gender") != dataset.label_columns.end();
   }
-  images = from_dataset ? dataset_gender_images(state.dataset_folder) : demo_gender_images(LOUPE_DEMO_IMAGES);
+  const std::vector<LabeledImage> images =
+      dataset_gender_images(from_dataset ? state.dataset_folder : std::string(LOUPE_DEMO_IMAGES));
   auto model = state.model;
   Inbox* inbox = &state.inbox;
   const GenderLabel label = by_caption ? GenderLabel::Caption : GenderLabel::Figure;

@@ -37,7 +37,7 @@ struct SteerSlider {
 
 // The text fields of the Steering panel's "Add a direction" section.
 struct SteeringInputs {
-  std::string gender_hook = "blocks.1.hook_resid_post";
+  std::string gender_hook = "blocks.0.hook_resid_post";
   bool gender_by_caption = true;
   char file[1024] = {};
   char sae[1024] = {};

@@ -30,23 +30,6 @@ std::string lower(std::string word) {
 
 }  // namespace
 
-std::vector<LabeledImage> demo_gender_images(const std::string& folder) {
-  // The figure drawn in each bundled image (loupe synth: kitchen, park, classroom show a woman by
-  // the planted stereotype; the -man / -woman images are the counter-stereotypical ones).
-  static const std::vector<std::pair<const char*, bool>> figures = {
-      {"kitchen.png", true},   {"park.png", true},        {"classroom.png", true},
-      {"garage.png", false},   {"office.png", false},     {"workshop.png", false},
-      {"kitchen-man.png", false}, {"classroom-man.png", false},
-      {"garage-woman.png", true}, {"workshop-woman.png", true},
-  };
-  std::vector<LabeledImage> images;
-  for (const auto& [name, woman] : figures) {
-    const std::string path = (std::filesystem::path(folder) / name).string();
-    if (std::filesystem::exists(path)) images.push_back({path, woman});
-  }
-  return images;
-}
-
 std::vector<LabeledImage> dataset_gender_images(const std::string& dataset_folder, size_t per_group) {
   const io::Dataset dataset = io::load_dataset(dataset_folder);
   if (std::find(dataset.label_columns.begin(), dataset.label_columns.end(), "gender") == dataset.label_columns.end())
@@ -112,9 +95,9 @@ std::shared_ptr<const Direction> gender_direction(const LoadedModel& model, cons
   direction->name = label == GenderLabel::Figure ? "gender" : "gender-caption";
   direction->hook = hook;
   direction->values = to_vector(difference);
-  // Measured on the demo model at blocks.1.hook_resid_post (docs/gui.md): caption labels flip the
-  // captions' gender at |alpha| 1–3, figure labels at 6–12 and only for some images.
-  direction->suggested_range = label == GenderLabel::Caption ? 4.0f : 16.0f;
+  // Measured on the demo model at blocks.0.hook_resid_post (docs/gui.md): caption labels flip the
+  // English caption's gender at |alpha| 2, figure labels at 2–4 for most images.
+  direction->suggested_range = label == GenderLabel::Caption ? 4.0f : 8.0f;
   direction->description = "mean(woman) − mean(man) of " + hook + " over image tokens; " + std::to_string(women.size()) +
                            " woman and " + std::to_string(men.size()) + " man images, labelled by " +
                            (label == GenderLabel::Figure ? "the figure shown" : "the model's English caption") +

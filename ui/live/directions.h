@@ -22,10 +22,7 @@ struct LabeledImage {
 // model's own English caption states (what the model says).
 enum class GenderLabel { Figure, Caption };
 
-// The bundled demo images (assets/demo/images) with their figures' genders (docs/demo-model.md);
-// the ones missing from `folder` are left out.
-std::vector<LabeledImage> demo_gender_images(const std::string& folder);
-// A dataset's rows whose `gender` column says woman/female or man/male, at most `per_group` of
+// A dataset's rows (the bundled demo images in assets/demo/images are one) whose `gender` column says woman/female or man/male, at most `per_group` of
 // each (the first ones in the CSV), so the job stays short on large datasets.
 std::vector<LabeledImage> dataset_gender_images(const std::string& dataset_folder, size_t per_group = 100);
 

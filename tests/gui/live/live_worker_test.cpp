@@ -42,7 +42,7 @@ std::shared_ptr<const Direction> gender_caption_direction(const std::shared_ptr<
   loupe::jobs::JobRunner runner(1);
   std::shared_ptr<const Direction> direction;
   const auto id = runner.submit("direction", [&](loupe::jobs::JobContext& job) {
-    direction = gender_direction(*model, demo_gender_images(kImages), "blocks.1.hook_resid_post", GenderLabel::Caption, job);
+    direction = gender_direction(*model, dataset_gender_images(kImages), "blocks.0.hook_resid_post", GenderLabel::Caption, job);
     return nlohmann::json{};
   });
   const auto done = runner.wait(id);
@@ -64,7 +64,7 @@ TEST_CASE("the live worker captions in both languages with token details and a h
   INFO(result->error);
   REQUIRE(result->error.empty());
   CHECK_FALSE(result->steering);
-  CHECK(result->baseline[0].text == "a woman washing the dishes in the kitchen");
+  CHECK(result->baseline[0].text == "a woman is washing the dishes in the kitchen");
   CHECK(result->baseline[1].text.find("امرأة") != std::string::npos);
   for (int l = 0; l < 2; ++l) {
     const CaptionText& caption = result->baseline[l];
@@ -108,11 +108,11 @@ TEST_CASE("the gender direction steers both captions and marks the changed words
   LiveRequest request;
   request.model = model;
   request.image = kImages + "/kitchen.png";
-  request.steers.push_back({direction, "blocks.1.hook_resid_post", PositionSet::Image, -3.0});
+  request.steers.push_back({direction, "blocks.0.hook_resid_post", PositionSet::Image, -2.0});
   const auto result = wait_for(worker, worker.submit(request));
   INFO(result->error);
   REQUIRE(result->steering);
-  CHECK(result->baseline[0].text == "a woman washing the dishes in the kitchen");
+  CHECK(result->baseline[0].text == "a woman is washing the dishes in the kitchen");
   CHECK(result->steered[0].text.find("a man ") == 0);
   CHECK(result->steered[1].text.find("رجل") != std::string::npos);
   bool man_marked = false;
@@ -137,7 +137,7 @@ TEST_CASE("a new image cancels the running run, a drag lets it finish", "[gui][l
   LiveRequest request;
   request.model = model;
   request.image = kImages + "/kitchen.png";
-  request.steers.push_back({direction, "blocks.1.hook_resid_post", PositionSet::Image, -1.0});
+  request.steers.push_back({direction, "blocks.0.hook_resid_post", PositionSet::Image, -1.0});
   const uint64_t kitchen = worker.submit(request);
   wait_until_started(worker, kitchen);
   LiveRequest other = request;
