@@ -54,7 +54,7 @@ CommandSpec train_caption_command() {
            {"lr", "LR", "peak learning rate of the warm-up + cosine schedule (default 0.002)"},
            {"vision-steps", "N",
             "first train the vision tower to classify the scene, activity and gender labels for N steps of 64 "
-            "images (default 400; 0 skips it)"},
+            "images (default 800; 0 skips it)"},
            {"seed", "S", "seed of the initial weights and the example order (default 1)"},
            {"device", "cpu|cuda", "where to train (default cpu)"},
            {"resume", "", "continue from the checkpoint in --out"}},

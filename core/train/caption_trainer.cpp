@@ -86,8 +86,8 @@ void validate(const CaptionTrainOptions& options) {
   if (options.steps < 1) throw InputError("--steps must be at least 1, got " + std::to_string(options.steps));
   if (options.batch < 1) throw InputError("--batch must be at least 1, got " + std::to_string(options.batch));
   if (!(options.lr > 0) || !std::isfinite(options.lr)) throw InputError("--lr must be a positive number");
-  if (options.vision.steps < 0 || options.vision.batch < 1)
-    throw InputError("--vision-steps must be 0 or more (0 skips the vision pretraining)");
+  if (options.vision.steps < 0) throw InputError("--vision-steps must be 0 or more (0 skips the vision pretraining)");
+  if (options.vision.batch < 1) throw InputError("the vision pretraining batch must be at least 1 image");
   if (options.checkpoint_every < 1 || options.log_every < 1)
     throw InputError("checkpoint and log intervals must be at least 1 step");
   if (options.out_dir.empty()) throw InputError("--out is required: the folder the model is written to");
@@ -123,16 +123,20 @@ nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobCont
   init_parameters(*model);
   model->to(options.device);
   model->train();
+  // Stage 1 runs when the rows carry labels to learn (a resumed run's checkpoint holds its result);
+  // only a pretrained tower is frozen, never a random one.
+  const std::vector<LabelTargets> labels = label_targets(rows, options.vision.label_columns);
+  const bool pretrains = options.vision.steps > 0 && !labels.empty();
   nlohmann::json vision_summary = {{"steps", 0}};
-  context.set_total((has_checkpoint ? 0 : options.vision.steps) + options.steps - first_step);
-  if (!has_checkpoint) {
+  context.set_total((pretrains && !has_checkpoint ? options.vision.steps : 0) + options.steps - first_step);
+  if (pretrains && !has_checkpoint) {
     VisionPretrainingOptions vision = options.vision;
     vision.seed = options.seed;
-    vision_summary = pretrain_vision(*model, examples.pixels().to(options.device), label_targets(rows, vision.label_columns),
-                                     vision, context);
+    vision_summary = pretrain_vision(*model, examples.pixels().to(options.device), labels, vision, context);
+  } else if (!pretrains && options.vision.steps > 0) {
+    context.log("no vision pretraining: the training rows carry none of the label columns it learns");
   }
-  const bool vision_frozen = options.vision.steps > 0 && options.vision.freeze;
-  if (vision_frozen)
+  if (pretrains && options.vision.freeze)
     for (auto& parameter : model->vision_tower->parameters()) parameter.requires_grad_(false);
   AdamWOptions adam;
   adam.weight_decay = options.weight_decay;

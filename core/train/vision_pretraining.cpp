@@ -1,11 +1,9 @@
 #include "core/train/vision_pretraining.h"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <sstream>
 
-#include "core/error.h"
 #include "core/train/adamw.h"
 #include "core/util/epoch_order.h"
 

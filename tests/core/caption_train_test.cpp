@@ -3,6 +3,7 @@
 // captions through the inference code, and bad options fail with clear messages.
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -183,6 +184,25 @@ TEST_CASE("vision pretraining teaches the tower the dataset's labels and leaves 
   CHECK(snapshot->result["accuracy"]["scene"].get<double>() > 0.9);
   CHECK(torch::equal(vlm.language_model->model->embed_tokens->weight, decoder_before));
   CHECK_FALSE(torch::equal(vlm.vision_tower->embeddings->patch_weight, patches_before));
+}
+
+TEST_CASE("rows without the pretraining labels skip stage 1 and leave the tower trainable", "[train]") {
+  test::TempDir out("loupe-train");
+  train::CaptionTrainOptions options = small_run(out.path.string(), 2);
+  options.vision.label_columns = {"no-such-column"};
+  options.log_every = 1;
+  const auto snapshot = run_job(options);
+  REQUIRE(snapshot->state == jobs::JobState::Succeeded);
+  CHECK(snapshot->total == 2);  // the captioning steps only
+  CHECK(snapshot->result["vision_pretraining"]["steps"] == 0);
+  bool said_why = false, vision_trained = false;
+  for (const auto& line : snapshot->recent_log) {
+    said_why = said_why || line.find("no vision pretraining") != std::string::npos;
+    const auto at = line.find("gradient norms: vision ");
+    if (at != std::string::npos) vision_trained = std::isdigit(static_cast<unsigned char>(line[at + 23])) != 0;
+  }
+  CHECK(said_why);
+  CHECK(vision_trained);  // a number, not "frozen": a random tower is never frozen
 }
 
 TEST_CASE("training rejects bad options with clear messages", "[train]") {

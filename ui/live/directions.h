@@ -22,8 +22,9 @@ struct LabeledImage {
 // model's own English caption states (what the model says).
 enum class GenderLabel { Figure, Caption };
 
-// A dataset's rows (the bundled demo images in assets/demo/images are one) whose `gender` column says woman/female or man/male, at most `per_group` of
-// each (the first ones in the CSV), so the job stays short on large datasets.
+// A dataset's rows (the bundled demo images in assets/demo/images are one) whose `gender` column
+// says woman/female or man/male, at most `per_group` of each (the first ones in the CSV), so the
+// job stays short on large datasets.
 std::vector<LabeledImage> dataset_gender_images(const std::string& dataset_folder, size_t per_group = 100);
 
 // Runs the images through the model (and, for Caption labels, captions them). The direction is
