@@ -9,7 +9,7 @@
 //  3. A neutral person noun (person, people, child, someone, student...; شخص، أشخاص، الناس، طفل...)
 //     -> Neutral. Arabic morphology is not consulted here: neutral nouns such as شخص take masculine
 //     agreement, so a masculine verb after them says nothing about gender.
-//  4. Arabic morphology (RESEARCH.md section 5), for captions with no person word at all:
+//  4. Arabic morphology, for captions with no person word at all:
 //     a. the first present-tense verb: prefix ت -> Female, ي -> Male (a word of 3+ letters starting
 //        with ت/ي, not ending in ة, not a listed noun or preposition such as تحت، يد، يوم);
 //     b. the first word as a past-tense verb: suffix ـت -> Female (جلست); the auxiliaries كانت / ليست

@@ -1,6 +1,6 @@
 // A background job as the rest of loupe sees it: the function it runs, the context that function
 // reports through, and the immutable snapshots that readers (GUI panels, the CLI printer) poll.
-// Threads (DESIGN.md): the job thread writes atomics and short-locked fields through JobContext;
+// Threads: the job thread writes atomics and short-locked fields through JobContext;
 // the runner publishes snapshots; readers only copy a shared_ptr and never wait on the job.
 #pragma once
 #include <chrono>

@@ -1,7 +1,8 @@
-// JobRunner: the one place long tasks run (extraction, SAE training, analyses, fine-tuning).
+// JobRunner: where long tasks run (the CLI's extraction, SAE and caption training; the desktop
+// app's model loads, directions and extractions).
 // A fixed pool of worker threads takes submitted jobs in order; jobs beyond the pool queue.
 // Readers poll snapshot(): an immutable JobSnapshot republished every ~50 ms while a job runs and
-// at each state change; reading it never waits on the job (DESIGN.md, Threads).
+// at each state change; reading it never waits on the job.
 #pragma once
 #include <chrono>
 #include <condition_variable>

@@ -1,4 +1,4 @@
-// The one place where hook names are made and read (TransformerLens names, DESIGN.md):
+// The one place where hook names are made and read (TransformerLens's names):
 //   decoder: hook_embed, blocks.{l}.hook_resid_pre|hook_resid_mid|hook_resid_post|hook_attn_out|
 //            hook_mlp_out, blocks.{l}.attn.hook_q|hook_k|hook_v|hook_z|hook_pattern,
 //            blocks.{l}.mlp.hook_post, ln_final.hook_normalized, logits

@@ -2,7 +2,8 @@
 //   all          every position (template, image and caption tokens)
 //   image        the image tokens
 //   text         the caption tokens (teacher-forced reference or generated); no template, no
-//                special tokens: the default, what SAEs train on (DESIGN.md, Known pitfalls)
+//                special tokens: the default, what SAEs train on (special positions such as Gemma 3's
+//                first carry residual norms far above the caption tokens', docs/store.md)
 //   last         the last position of the sequence as run
 //   mean-image   one vector: the mean over the image tokens
 //   mean-text    one vector: the mean over the caption tokens

@@ -1,5 +1,5 @@
 // Files are written to a temporary name beside the target and renamed into place, so a crash or a
-// full disk never leaves a half-written file under the final name (DESIGN.md, Errors).
+// full disk never leaves a half-written file under the final name.
 #pragma once
 #include <cstdio>
 #include <string>

@@ -1,4 +1,4 @@
-// A workspace: the folder that holds one study (DESIGN.md, RESEARCH.md). Layout:
+// A workspace: the folder that holds one study (docs/store.md). Layout:
 //   workspace.json   {"version":1, "model": abs path, "dataset": abs path, "settings": {...}}
 //   stores/NAME/     activation stores (core/store)
 //   saes/NAME/       trained SAEs

@@ -1,6 +1,7 @@
 // The desktop app: a GLFW window with an OpenGL 3.3 core context (functions through libepoxy),
 // Dear ImGui with its GLFW and OpenGL 3 backends, the menu bar and the panels, drag and drop, and
-// the script mode. The frame loop never waits on a worker (DESIGN.md, Threads).
+// the script mode. The frame loop never waits on a worker: it reads only what workers have
+// published (the job runner's snapshots, the live worker's latest result).
 #pragma once
 #include <memory>
 #include <string>
