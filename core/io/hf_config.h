@@ -64,7 +64,9 @@ struct ModelConfig {
 };
 
 // `path`: a model folder (config.json + optional generation_config.json) or a config.json file.
-// Throws ConfigError naming the field and the file; unknown model_type lists the supported ones.
+// Throws ConfigError naming the file, the section and the field: a value of the wrong type, a size
+// outside the bounds of core/io/hf_config_checks.h (zero, negative, absurdly large), sizes that do
+// not divide, a token id outside the vocabulary. An unknown model_type lists the supported ones.
 ModelConfig read_model_config(const std::string& path);
 
 }  // namespace loupe::io

@@ -1,8 +1,10 @@
 #include "core/text/added_tokens.h"
 
+#include <limits>
+
 #include "core/error.h"
-#include "core/text/json_fields.h"
 #include "core/text/utf8.h"
+#include "core/util/json_fields.h"
 
 namespace loupe::text {
 
@@ -33,20 +35,16 @@ AddedVocabulary AddedVocabulary::from_json(const nlohmann::json& added_tokens, c
   AddedVocabulary vocabulary;
   if (added_tokens.is_null()) return vocabulary;
   if (!added_tokens.is_array()) throw FormatError("`added_tokens` is not an array");
-  for (const auto& entry : added_tokens) {
-    const std::string where = "added token";
+  for (size_t i = 0; i < added_tokens.size(); ++i) {
     AddedToken token;
-    token.content = string_field(entry, "content", where);
-    const std::string named = where + " '" + token.content + "'";
-    if (!entry.contains("id") || !entry["id"].is_number_unsigned())
-      throw FormatError(named + " has no non-negative integer `id`");
-    token.id = entry["id"].get<int64_t>();
-    token.special = bool_field(entry, "special", false, named);
-    token.normalized = bool_field(entry, "normalized", !token.special, named);
-    token.lstrip = bool_field(entry, "lstrip", false, named);
-    token.rstrip = bool_field(entry, "rstrip", false, named);
-    if (bool_field(entry, "single_word", false, named))
-      throw FormatError(named + " has single_word=true, which loupe does not support");
+    token.content = util::JsonFields(added_tokens[i], "`added_tokens[" + std::to_string(i) + "]`").string("content");
+    const util::JsonFields entry(added_tokens[i], "added token " + util::describe_json(token.content));
+    token.id = entry.integer_in("id", 0, std::numeric_limits<int64_t>::max());
+    token.special = entry.boolean("special", false);
+    token.normalized = entry.boolean("normalized", !token.special);
+    token.lstrip = entry.boolean("lstrip", false);
+    token.rstrip = entry.boolean("rstrip", false);
+    if (entry.boolean("single_word", false)) entry.fail("single_word=true is not supported by loupe");
     if (token.content.empty()) continue;  // HF ignores empty added tokens
 
     const auto index = static_cast<int32_t>(vocabulary.tokens_.size());

@@ -5,16 +5,15 @@
 #include <limits>
 
 #include "core/error.h"
-#include "core/text/json_fields.h"
 #include "core/text/utf8.h"
+#include "core/util/json_fields.h"
 
 namespace loupe::text {
 
 namespace {
 
-void require_null(const nlohmann::json& model, const char* key) {
-  if (model.contains(key) && !model[key].is_null())
-    throw FormatError(std::string("BPE option `") + key + "` is not supported (it must be null)");
+void require_null(const util::JsonFields& model, const char* key) {
+  if (model.has(key)) throw FormatError(std::string("BPE option `") + key + "` is not supported (it must be null)");
 }
 
 // A merge waiting in the heap: merge the symbol at `pos` with its right neighbour into `id`.
@@ -31,11 +30,11 @@ bool comes_later(const Candidate& a, const Candidate& b) {
 
 }  // namespace
 
-BpeModel BpeModel::from_json(const nlohmann::json& model, TokenizerJson& file) {
+BpeModel BpeModel::from_json(const nlohmann::json& spec, TokenizerJson& file) {
+  const util::JsonFields model(spec, "BPE model");
   require_null(model, "continuing_subword_prefix");
   require_null(model, "end_of_word_suffix");
-  if (model.contains("dropout") && !model["dropout"].is_null() &&
-      !(model["dropout"].is_number() && model["dropout"].get<double>() == 0.0))
+  if (model.has("dropout") && !(model.value("dropout").is_number() && model.value("dropout").get<double>() == 0.0))
     throw FormatError("BPE dropout is not supported (tokenization would be random)");
 
   BpeModel bpe;
@@ -67,21 +66,21 @@ BpeModel BpeModel::from_json(const nlohmann::json& model, TokenizerJson& file) {
   }
 
   bpe.byte_ids_.fill(-1);
-  if (bool_field(model, "byte_fallback", false, "BPE model")) {
+  if (model.boolean("byte_fallback", false)) {
     char name[8];
     for (int byte = 0; byte < 256; ++byte) {
       std::snprintf(name, sizeof name, "<0x%02X>", byte);
       if (const int32_t* id = bpe.vocab_.find(name)) bpe.byte_ids_[byte] = *id;
     }
   }
-  if (model.contains("unk_token") && !model["unk_token"].is_null()) {
-    const std::string unk = string_field(model, "unk_token", "BPE model");
+  if (model.has("unk_token")) {
+    const std::string unk = model.string("unk_token");
     const int32_t* id = bpe.vocab_.find(unk);
     if (!id) throw FormatError("BPE unk_token '" + unk + "' is not in model.vocab");
     bpe.unk_id_ = *id;
   }
-  bpe.fuse_unk_ = bool_field(model, "fuse_unk", false, "BPE model");
-  bpe.ignore_merges_ = bool_field(model, "ignore_merges", false, "BPE model");
+  bpe.fuse_unk_ = model.boolean("fuse_unk", false);
+  bpe.ignore_merges_ = model.boolean("ignore_merges", false);
   return bpe;
 }
 

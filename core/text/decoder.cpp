@@ -1,9 +1,9 @@
 #include "core/text/decoder.h"
 
+#include <limits>
 #include <optional>
 
 #include "core/error.h"
-#include "core/text/json_fields.h"
 #include "core/text/normalizer.h"
 #include "core/text/utf8.h"
 
@@ -73,26 +73,23 @@ Decoder Decoder::from_json(const nlohmann::json& spec) {
   return decoder;
 }
 
-void Decoder::add(const nlohmann::json& spec) {
-  const std::string type = string_field(spec, "type", "decoder");
+void Decoder::add(const nlohmann::json& json) {
+  const std::string type = util::JsonFields(json, "decoder").string("type");
+  const util::JsonFields spec(json, type + " decoder");
   if (type == "Sequence") {
-    for (const auto& item : array_field(spec, "decoders", "Sequence decoder")) add(item);
+    for (const auto& item : spec.array("decoders")) add(item);
   } else if (type == "Replace") {
-    steps_.push_back({Step::Kind::Replace, string_pattern(spec, "Replace decoder"),
-                      string_field(spec, "content", "Replace decoder")});
+    steps_.push_back({Step::Kind::Replace, string_pattern(spec), spec.string("content")});
   } else if (type == "ByteFallback") {
     steps_.push_back({Step::Kind::ByteFallback, "", ""});
   } else if (type == "Fuse") {
     steps_.push_back({Step::Kind::Fuse, "", ""});
   } else if (type == "Strip") {
-    Step step{Step::Kind::Strip, "", string_field(spec, "content", "Strip decoder")};
+    Step step{Step::Kind::Strip, "", spec.string("content")};
     if (step.content.empty() || utf8_length(step.content[0]) != step.content.size())
       throw FormatError("Strip decoder content must be one character");
-    if (!spec.contains("start") || !spec["start"].is_number_unsigned() || !spec.contains("stop") ||
-        !spec["stop"].is_number_unsigned())
-      throw FormatError("Strip decoder needs non-negative integers `start` and `stop`");
-    step.start = spec["start"].get<size_t>();
-    step.stop = spec["stop"].get<size_t>();
+    step.start = size_t(spec.integer_in("start", 0, std::numeric_limits<int64_t>::max()));
+    step.stop = size_t(spec.integer_in("stop", 0, std::numeric_limits<int64_t>::max()));
     steps_.push_back(step);
   } else {
     throw FormatError("decoder type '" + type +

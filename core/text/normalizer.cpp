@@ -1,7 +1,6 @@
 #include "core/text/normalizer.h"
 
 #include "core/error.h"
-#include "core/text/json_fields.h"
 
 namespace loupe::text {
 
@@ -18,21 +17,30 @@ void replace_all(std::string& text, const std::string& pattern, const std::strin
   text = std::move(out);
 }
 
+std::string string_pattern(const util::JsonFields& spec) {
+  const util::JsonFields pattern = spec.object("pattern");
+  if (pattern.has("Regex"))
+    throw FormatError(spec.where() + " with a Regex pattern is not supported (loupe reads String patterns)");
+  std::string text = pattern.string("String");
+  if (text.empty()) throw FormatError(spec.where() + " has an empty String pattern");
+  return text;
+}
+
 Normalizer Normalizer::from_json(const nlohmann::json& spec) {
   Normalizer normalizer;
   if (!spec.is_null()) normalizer.add(spec);
   return normalizer;
 }
 
-void Normalizer::add(const nlohmann::json& spec) {
-  const std::string type = string_field(spec, "type", "normalizer");
+void Normalizer::add(const nlohmann::json& json) {
+  const std::string type = util::JsonFields(json, "normalizer").string("type");
+  const util::JsonFields spec(json, type + " normalizer");
   if (type == "Sequence") {
-    for (const auto& item : array_field(spec, "normalizers", "Sequence normalizer")) add(item);
+    for (const auto& item : spec.array("normalizers")) add(item);
   } else if (type == "Replace") {
-    steps_.push_back({Step::Kind::Replace, string_pattern(spec, "Replace normalizer"),
-                      string_field(spec, "content", "Replace normalizer")});
+    steps_.push_back({Step::Kind::Replace, string_pattern(spec), spec.string("content")});
   } else if (type == "Prepend") {
-    steps_.push_back({Step::Kind::Prepend, "", string_field(spec, "prepend", "Prepend normalizer")});
+    steps_.push_back({Step::Kind::Prepend, "", spec.string("prepend")});
   } else {
     throw FormatError("normalizer type '" + type +
                       "' is not supported (loupe reads Replace, Prepend and Sequence)");
@@ -51,19 +59,19 @@ std::string Normalizer::apply(std::string_view text) const {
   return out;
 }
 
-PreTokenizer PreTokenizer::from_json(const nlohmann::json& spec) {
+PreTokenizer PreTokenizer::from_json(const nlohmann::json& json) {
   PreTokenizer pre_tokenizer;
-  if (spec.is_null()) return pre_tokenizer;
-  const std::string type = string_field(spec, "type", "pre_tokenizer");
+  if (json.is_null()) return pre_tokenizer;
+  const std::string type = util::JsonFields(json, "pre_tokenizer").string("type");
   if (type != "Split")
     throw FormatError("pre_tokenizer type '" + type + "' is not supported (loupe reads Split)");
-  const std::string behavior = string_field(spec, "behavior", "Split pre_tokenizer");
+  const util::JsonFields spec(json, "Split pre_tokenizer");
+  const std::string behavior = spec.string("behavior");
   if (behavior != "MergedWithPrevious")
     throw FormatError("Split pre_tokenizer behavior '" + behavior +
                       "' is not supported (loupe reads MergedWithPrevious)");
-  if (bool_field(spec, "invert", false, "Split pre_tokenizer"))
-    throw FormatError("Split pre_tokenizer with invert=true is not supported");
-  pre_tokenizer.delimiter_ = string_pattern(spec, "Split pre_tokenizer");
+  if (spec.boolean("invert", false)) throw FormatError("Split pre_tokenizer with invert=true is not supported");
+  pre_tokenizer.delimiter_ = string_pattern(spec);
   return pre_tokenizer;
 }
 

@@ -7,7 +7,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/util/json_fields.h"
+
 namespace loupe::text {
+
+// `pattern: {"String": "..."}`, the only pattern form loupe reads (a Regex pattern is rejected),
+// in a Replace normalizer or decoder or a Split pre-tokenizer.
+std::string string_pattern(const util::JsonFields& spec);
 
 // Replaces every occurrence of `pattern` (non-empty), scanning left to right without overlaps:
 // HF's Replace with a String pattern, in the normalizer and in the decoder alike.

@@ -1,11 +1,12 @@
 #include "core/text/tokenizer.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/error.h"
-#include "core/text/json_fields.h"
 #include "core/text/tokenizer_json.h"
 #include "core/text/utf8.h"
+#include "core/util/json_fields.h"
 
 namespace loupe::text {
 
@@ -17,16 +18,12 @@ const nlohmann::json& optional_section(const nlohmann::json& root, const char* k
   return it == root.end() ? null_value : *it;
 }
 
-std::vector<int64_t> template_ids(const nlohmann::json& special_tokens, const std::string& name) {
-  const std::string where = "TemplateProcessing special token '" + name + "'";
-  const nlohmann::json& entry =
-      object_field(special_tokens, name.c_str(), "TemplateProcessing special_tokens");
-  std::vector<int64_t> ids;
-  for (const auto& id : array_field(entry, "ids", where)) {
-    if (!id.is_number_unsigned()) throw FormatError(where + " has an id that is not a non-negative integer");
-    ids.push_back(id.get<int64_t>());
-  }
-  return ids;
+// A template lists few ids; more than this is not a tokenizer loupe can read.
+constexpr size_t kMaxTemplateIds = 64;
+
+std::vector<int64_t> template_ids(const util::JsonFields& special_tokens, const std::string& name) {
+  return special_tokens.object(name.c_str())
+      .integer_list("ids", 0, std::numeric_limits<int64_t>::max(), kMaxTemplateIds);
 }
 
 }  // namespace
@@ -39,7 +36,7 @@ Tokenizer Tokenizer::load(const std::string& tokenizer_json_path) {
     if (!root.contains("model") || !root["model"].is_object())
       throw FormatError("has no `model` section; is this a Hugging Face tokenizer.json?");
     const nlohmann::json& model = root["model"];
-    const std::string type = string_field(model, "type", "model");
+    const std::string type = util::JsonFields(model, "model").string("type");
     if (type != "BPE") throw FormatError("model type '" + type + "' is not supported (loupe reads BPE)");
     if (!file.has_vocab) throw FormatError("model has no `vocab`");
     for (const char* key : {"truncation", "padding"})
@@ -71,21 +68,21 @@ Tokenizer Tokenizer::load(const std::string& tokenizer_json_path) {
   }
 }
 
-void Tokenizer::read_post_processor(const nlohmann::json& spec) {
-  if (spec.is_null()) return;
-  const std::string type = string_field(spec, "type", "post_processor");
+void Tokenizer::read_post_processor(const nlohmann::json& json) {
+  if (json.is_null()) return;
+  const std::string type = util::JsonFields(json, "post_processor").string("type");
   if (type != "TemplateProcessing")
     throw FormatError("post_processor type '" + type + "' is not supported (loupe reads TemplateProcessing)");
-  const nlohmann::json& special_tokens = object_field(spec, "special_tokens", "TemplateProcessing");
+  const util::JsonFields spec(json, "TemplateProcessing");
+  const util::JsonFields special_tokens = spec.object("special_tokens");
   bool sequence_seen = false;
-  for (const auto& piece : array_field(spec, "single", "TemplateProcessing")) {
-    if (piece.contains("Sequence")) {
-      if (string_field(piece["Sequence"], "id", "TemplateProcessing Sequence") != "A" || sequence_seen)
+  for (const util::JsonFields& piece : spec.objects("single")) {
+    if (piece.has("Sequence")) {
+      if (piece.object("Sequence").string("id") != "A" || sequence_seen)
         throw FormatError("TemplateProcessing `single` must hold the sequence A exactly once");
       sequence_seen = true;
-    } else if (piece.contains("SpecialToken")) {
-      const auto ids = template_ids(
-          special_tokens, string_field(piece["SpecialToken"], "id", "TemplateProcessing SpecialToken"));
+    } else if (piece.has("SpecialToken")) {
+      const auto ids = template_ids(special_tokens, piece.object("SpecialToken").string("id"));
       auto& side = sequence_seen ? suffix_ : prefix_;
       side.insert(side.end(), ids.begin(), ids.end());
     } else {

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/util/atomic_file.h"
+#include "core/util/json_fields.h"
 
 namespace loupe::workspace {
 
@@ -75,20 +76,15 @@ Workspace Workspace::open(const fs::path& root) {
   if (!fs::exists(file, error))
     throw InputError(root.string() + " is not a workspace (no workspace.json); run `loupe init --workspace " +
                      root.string() + " --model DIR --dataset DIR` first");
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(util::read_file(file.string()));
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(file.string() + " is not valid JSON: " + e.what());
-  }
-  if (!json.is_object() || !json.contains("model") || !json["model"].is_string() || !json.contains("dataset") ||
-      !json["dataset"].is_string())
+  const nlohmann::json json = util::parse_json_file(file.string());
+  const util::JsonFields fields(json, file.string());
+  if (!fields.value("model").is_string() || !fields.value("dataset").is_string())
     throw FormatError(file.string() + " needs string fields \"model\" and \"dataset\"");
   Workspace workspace;
   workspace.root_ = fs::weakly_canonical(fs::absolute(root));
-  workspace.model_ = json["model"].get<std::string>();
-  workspace.dataset_ = json["dataset"].get<std::string>();
-  if (json.contains("settings") && json["settings"].is_object()) workspace.settings_ = json["settings"];
+  workspace.model_ = fields.string("model");
+  workspace.dataset_ = fields.string("dataset");
+  if (fields.has("settings")) workspace.settings_ = fields.object("settings").json();
   return workspace;
 }
 
@@ -148,17 +144,25 @@ std::vector<RunRecord> Workspace::runs() const {
   std::error_code error;
   if (!fs::exists(runs_file(), error)) return records;
   std::istringstream lines(util::read_file(runs_file().string()));
+  int64_t line = 0;
   for (std::string text; std::getline(lines, text);) {
-    nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+    const std::string where = runs_file().string() + " line " + std::to_string(++line);
+    nlohmann::json json;
+    try {
+      json = util::parse_json_text(text, where);
+    } catch (const FormatError&) {
+      continue;  // a line cut short (a run killed while logging) or garbled: skipped
+    }
     if (!json.is_object()) continue;
+    const util::JsonFields fields(json, where);
     RunRecord record;
-    record.command = json.value("command", "");
-    record.parameters = json.value("parameters", nlohmann::json::object());
-    record.started = json.value("started", "");
-    record.ended = json.value("ended", "");
-    record.outcome = json.value("outcome", "");
-    record.message = json.value("message", "");
-    if (json.contains("details")) record.details = json["details"];
+    record.command = fields.string("command", "");
+    record.parameters = fields.has("parameters") ? fields.object("parameters").json() : nlohmann::json::object();
+    record.started = fields.string("started", "");
+    record.ended = fields.string("ended", "");
+    record.outcome = fields.string("outcome", "");
+    record.message = fields.string("message", "");
+    record.details = fields.value("details");
     records.push_back(std::move(record));
   }
   return records;
