@@ -34,11 +34,15 @@ void finish_unstarted(JobRecord& job) {
 
 }  // namespace
 
-JobRunner::JobRunner(int workers) {
+JobRunner::JobRunner(int workers, int short_workers) {
   if (workers < 1)
     throw InputError("a job runner needs at least one worker thread (asked for " +
                      std::to_string(workers) + ")");
-  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { work(); });
+  if (short_workers < 0)
+    throw InputError("a job runner cannot have " + std::to_string(short_workers) + " short-job workers");
+  has_short_workers_ = short_workers > 0;
+  for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { work(Lane::Long); });
+  for (int i = 0; i < short_workers; ++i) workers_.emplace_back([this] { work(Lane::Short); });
   publisher_ = std::thread([this] { publish_running(); });
 }
 
@@ -47,7 +51,10 @@ JobRunner::~JobRunner() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
-    dropped.swap(queue_);
+    for (auto& queue : queues_) {
+      dropped.insert(dropped.end(), queue.begin(), queue.end());
+      queue.clear();
+    }
     for (auto& entry : jobs_) entry.second->cancel.store(true);
   }
   for (auto& job : dropped) finish_unstarted(*job);
@@ -57,16 +64,17 @@ JobRunner::~JobRunner() {
   publisher_.join();
 }
 
-JobId JobRunner::submit(std::string name, JobFunction fn, std::string log_file) {
+JobId JobRunner::submit(std::string name, JobFunction fn, std::string log_file, Lane lane) {
   JobId id = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     id = next_id_++;
     auto job = std::make_shared<JobRecord>(id, std::move(name), std::move(fn), std::move(log_file));
     jobs_.emplace(id, job);
-    queue_.push_back(std::move(job));
+    const Lane queue = lane == Lane::Short && has_short_workers_ ? Lane::Short : Lane::Long;
+    queues_[int(queue)].push_back(std::move(job));
   }
-  work_cv_.notify_one();
+  work_cv_.notify_all();  // the waiting workers serve two lanes: wake them all, the right one takes it
   return id;
 }
 
@@ -106,11 +114,13 @@ void JobRunner::cancel(JobId id) {
     std::lock_guard<std::mutex> lock(mutex_);
     job = find(id);
     job->cancel.store(true);
-    auto queued = std::find(queue_.begin(), queue_.end(), job);
-    if (queued != queue_.end()) {
-      queue_.erase(queued);
+    for (auto& queue : queues_) {
+      auto queued = std::find(queue.begin(), queue.end(), job);
+      if (queued == queue.end()) continue;
+      queue.erase(queued);
       finish_unstarted(*job);  // under the lock, so that no waiter misses the notification
       job = nullptr;
+      break;
     }
   }
   if (job)
@@ -134,15 +144,16 @@ std::shared_ptr<const JobSnapshot> JobRunner::wait_for(JobId id,
   return job->published.load();
 }
 
-void JobRunner::work() {
+void JobRunner::work(Lane lane) {
+  auto& queue = queues_[int(lane)];
   for (;;) {
     std::shared_ptr<JobRecord> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      work_cv_.wait(lock, [&] { return stopping_ || !queue.empty(); });
       if (stopping_) return;
-      job = queue_.front();
-      queue_.pop_front();
+      job = queue.front();
+      queue.pop_front();
       running_.push_back(job);
     }
     publisher_cv_.notify_one();

@@ -181,6 +181,38 @@ TEST_CASE("several workers run jobs at the same time", "[jobs]") {
   CHECK(runner.wait(b)->result == true);
 }
 
+TEST_CASE("short jobs run while a long job holds the long lane", "[jobs]") {
+  JobRunner runner(1, 1);
+  std::atomic<bool> started{false};
+  const JobId extraction = runner.submit("extraction", endless_job(started));
+  REQUIRE(eventually([&] { return started.load(); }));
+  const JobId load = runner.submit("load model", [](JobContext&) -> nlohmann::json { return "loaded"; }, {}, Lane::Short);
+  const auto loaded = runner.wait_for(load, 5s);  // the long job never ends by itself
+  CHECK(loaded->state == JobState::Succeeded);
+  CHECK(loaded->result == "loaded");
+  CHECK(runner.snapshot(extraction)->state == JobState::Running);
+  // A second long job waits for the long lane, not for the short one.
+  const JobId queued = runner.submit("training", [](JobContext&) -> nlohmann::json { return 1; });
+  CHECK(runner.snapshot(queued)->state == JobState::Queued);
+  runner.cancel(extraction);
+  CHECK(runner.wait(queued)->result == 1);
+}
+
+TEST_CASE("without short workers a short job queues in the long lane", "[jobs]") {
+  JobRunner runner(1);
+  std::atomic<bool> release{false};
+  const JobId first = runner.submit("first", [&](JobContext&) -> nlohmann::json {
+    while (!release) std::this_thread::sleep_for(1ms);
+    return 1;
+  });
+  const JobId short_job = runner.submit("short", [](JobContext&) -> nlohmann::json { return 2; }, {}, Lane::Short);
+  REQUIRE(eventually([&] { return runner.snapshot(first)->state == JobState::Running; }));
+  CHECK(runner.snapshot(short_job)->state == JobState::Queued);
+  release = true;
+  CHECK(runner.wait(short_job)->result == 2);
+  CHECK_THROWS_AS(JobRunner(1, -1), InputError);
+}
+
 TEST_CASE("snapshots stay consistent while many readers poll a fast job", "[jobs]") {
   JobRunner runner;
   constexpr int kReaders = 8;
