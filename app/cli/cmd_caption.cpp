@@ -6,6 +6,8 @@
 #include "app/cli/model_args.h"
 #include "core/error.h"
 #include "core/model/caption.h"
+#include "core/model/inputs.h"
+#include "core/text/prompt.h"
 
 namespace loupe::cli {
 
@@ -24,6 +26,11 @@ int run_caption(const Args& args) {
   options.lang = args.get_or("lang", "en");
   options.max_new_tokens = args.get_int("max-new-tokens", 32);
   model::Session session;
+  if (args.has("steer")) {  // the captioning prompt's token types place the steers
+    const model::VlmInputs prompt =
+        model::caption_prompt(*vlm, *tokenizer, text::caption_question(options.lang), pixels.front());
+    add_steering(args, *vlm, prompt.token_type_ids, options.max_new_tokens, session.hooks);
+  }
   const auto captions = model::caption_images(*vlm, *tokenizer, torch::cat(pixels), options, session);
 
   nlohmann::json out = nlohmann::json::array();
@@ -40,11 +47,13 @@ int run_caption(const Args& args) {
 CommandSpec caption_command() {
   return {"caption",
           "caption images in English or Arabic (\"Describe this image in one sentence.\")",
-          "loupe caption [--model DIR] --image PATH [--image PATH]... [--lang en|ar] [--max-new-tokens N] [--json]",
+          "loupe caption [--model DIR] --image PATH [--image PATH]... [--lang en|ar] [--max-new-tokens N] "
+          "[--steer HOOK=FILE:KEY@ALPHA[@POSITIONS]]... [--json]",
           options({model_options(),
                    {{"image", "PATH", "an image to caption", true},
                     {"lang", "en|ar", "caption language (default en)"},
                     {"max-new-tokens", "N", "longest caption in tokens (default 32)"},
+                    steer_option(),
                     {"json", "", "print {image, lang, text, tokens}"}}}),
           run_caption};
 }

@@ -32,10 +32,10 @@ model::GenerateOptions generate_options(const Args& args, const io::ModelConfig&
 int run_generate(const Args& args) {
   const std::string folder = model_folder(args);
   auto vlm = model::load_vlm(folder, load_options(args));
-  model::Session session;
-  add_steering(args, vlm->config, session.hooks);
   const auto options = generate_options(args, vlm->config);
   const model::VlmInputs inputs = model::prepare_inputs(*vlm, folder, input_spec(args));
+  model::Session session;
+  add_steering(args, *vlm, inputs.token_type_ids, options.max_new_tokens, session.hooks);
 
   const auto result = model::generate(*vlm, session, inputs, options);
   const auto& tokens = result.tokens[0];
@@ -58,7 +58,7 @@ CommandSpec generate_command() {
   return {"generate",
           "generate a continuation of a prompt (greedy or sampled), optionally steered",
           "loupe generate --model DIR (--image PATH | --pixels FILE:KEY) (--prompt TEXT [--lang en|ar] | --ids LIST|@FILE) "
-          "--max-new-tokens N [--min-new-tokens N] [--steer HOOK=FILE.safetensors:KEY@ALPHA]... "
+          "--max-new-tokens N [--min-new-tokens N] [--steer HOOK=FILE.safetensors:KEY@ALPHA[@POSITIONS]]... "
           "[--step-logits FILE.safetensors] [--json]",
           options({model_options(), input_options(),
                    {{"max-new-tokens", "N", "tokens to generate at most (default 32)"},
@@ -69,7 +69,7 @@ CommandSpec generate_command() {
                     {"top-k", "K", "keep the K most likely tokens when sampling"},
                     {"top-p", "P", "nucleus sampling threshold"},
                     {"seed", "S", "sampling seed (default 0)"},
-                    {"steer", "HOOK=FILE:KEY@ALPHA", "add ALPHA times a stored vector at a hook, every position", true},
+                    steer_option(),
                     {"step-logits", "FILE", "write step_logits [N, vocab]: the raw logits of each step"},
                     {"json", "", "print {\"tokens\": [...], \"text\": ...}"}}}),
           run_generate};

@@ -16,7 +16,9 @@ std::vector<CommandSpec> all_commands() {
       init_command(),
       extract_command(),
       train_sae_command(),
-      eval_sae_command()};
+      eval_sae_command(),
+      direction_command(),
+      heatmap_command()};
 }
 
 }  // namespace loupe::cli

@@ -19,6 +19,8 @@ CommandSpec init_command();
 CommandSpec extract_command();
 CommandSpec train_sae_command();
 CommandSpec eval_sae_command();
+CommandSpec direction_command();
+CommandSpec heatmap_command();
 
 std::vector<CommandSpec> all_commands();
 

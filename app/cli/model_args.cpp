@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/model/hook_names.h"
+#include "core/study/steering.h"
 #include "core/tensor/convert.h"
 
 namespace loupe::cli {
@@ -39,25 +40,19 @@ model::InputSpec input_spec(const Args& args) {
   return spec;
 }
 
-void add_steering(const Args& args, const io::ModelConfig& config, model::HookSet& hooks) {
+void add_steering(const Args& args, const model::VlmImpl& vlm, const torch::Tensor& token_types, int64_t max_new_tokens,
+                  model::HookSet& hooks) {
   for (const std::string& spec : args.all("steer")) {
-    const size_t equals = spec.find('='), at = spec.rfind('@');
-    if (equals == std::string::npos || at == std::string::npos || at < equals)
-      throw InputError("--steer expects HOOK=FILE.safetensors:KEY@ALPHA, got '" + spec + "'");
-    const model::HookPoint point = model::parse_hook(spec.substr(0, equals), config);
-    torch::Tensor vector = tensor::load_reference(spec.substr(equals + 1, at - equals - 1)).flatten();
-    double alpha = 0;
-    try {
-      alpha = std::stod(spec.substr(at + 1));
-    } catch (const std::exception&) {
-      throw InputError("--steer: '" + spec.substr(at + 1) + "' is not a number (the ALPHA after @)");
-    }
-    const int64_t width = model::hook_width(point, config);
-    if (vector.numel() != width)
-      throw InputError("--steer: the vector for " + model::hook_name(point) + " has " + std::to_string(vector.numel()) +
-                       " values but that hook is " + std::to_string(width) + " wide");
-    hooks.add(point, vector, alpha);
+    const study::Steer steer = study::parse_steer(spec, vlm.config);
+    study::add_steer(steer, token_types, max_new_tokens, vlm.device(), vlm.dtype(), hooks);
   }
+}
+
+OptionSpec steer_option() {
+  return {"steer", "HOOK=FILE:KEY@ALPHA[@POS]",
+          "add ALPHA times a stored vector at a hook; POS: image, text (prompt text and generated), generated, "
+          "all (default) or a list 6,14,29",
+          true};
 }
 
 std::vector<OptionSpec> options(std::initializer_list<std::vector<OptionSpec>> groups) {

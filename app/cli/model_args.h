@@ -18,9 +18,11 @@ std::string model_folder(const Args& args);
 model::LoadOptions load_options(const Args& args);
 model::InputSpec input_spec(const Args& args);
 
-// --steer HOOK=FILE.safetensors:KEY@ALPHA (repeatable): adds alpha · vector at every position.
-// Checks the hook and the vector's width before any work.
-void add_steering(const Args& args, const io::ModelConfig& config, model::HookSet& hooks);
+// --steer HOOK=FILE.safetensors:KEY@ALPHA[@POSITIONS] (repeatable; study::parse_steer): adds
+// alpha · vector at the chosen positions of a prompt with these token types [1, T].
+void add_steering(const Args& args, const model::VlmImpl& vlm, const torch::Tensor& token_types, int64_t max_new_tokens,
+                  model::HookSet& hooks);
+OptionSpec steer_option();  // the --steer option's help
 
 // Joins option lists.
 std::vector<OptionSpec> options(std::initializer_list<std::vector<OptionSpec>> groups);

@@ -107,7 +107,7 @@ TEST_CASE("model commands reject bad input with a clear message and a non-zero e
     loupe::tensor::save(vector, {{"v", torch::ones({65})}});
     const auto run = run_loupe("generate " + c.inputs() + " --max-new-tokens 2 --steer 'blocks.1.hook_resid_post=" + vector + ":v@2'");
     CHECK(run.status == 1);
-    CHECK_THAT(run.err, Catch::Contains("has 65 values but that hook is 64 wide"));
+    CHECK_THAT(run.err, Catch::Contains("has 65 values but blocks.1.hook_resid_post is 64 wide"));
   }
   SECTION("patch position past the sequence") {
     const auto run = run_loupe("patch " + c.inputs() + " --corrupt-pixels '" + c.folder +

@@ -1,0 +1,79 @@
+// `loupe direction`: the gender mean-difference direction at a hook (core/study/gender_direction),
+// labelled by the figure or by the model's own caption, per prompt language or pooled, written as
+// safetensors with its provenance, ready for `loupe generate --steer HOOK=FILE:NAME@ALPHA`.
+#include <filesystem>
+#include <iostream>
+
+#include "app/cli/commands.h"
+#include "app/cli/model_args.h"
+#include "core/error.h"
+#include "core/jobs/progress_printer.h"
+#include "core/jobs/runner.h"
+#include "core/study/gender_direction.h"
+#include "core/tensor/convert.h"
+
+namespace loupe::cli {
+
+namespace {
+
+std::vector<std::string> direction_langs(const std::string& word) {
+  if (word == "en" || word == "ar") return {word};
+  if (word == "pooled") return {"en", "ar"};
+  throw InputError("--lang is en, ar or pooled (both prompt languages in one mean), not '" + word + "'");
+}
+
+int run_direction(const Args& args) {
+  const std::string folder = model_folder(args);
+  const std::string out = args.get("out");
+  if (std::filesystem::path(out).extension() != ".safetensors") throw InputError("--out must name a .safetensors file");
+  study::GenderDirectionRequest request;
+  request.hook = args.get("hook");
+  request.label = study::parse_gender_label(args.get_or("label", "caption"));
+  request.langs = direction_langs(args.get_or("lang", "en"));
+  const int64_t per_group = args.get_int("per-group", 100);
+  if (per_group < 1) throw InputError("--per-group must be at least 1");
+  const std::string dataset = args.get("data");
+  request.images = study::dataset_gender_images(dataset, size_t(per_group));
+  const std::string name = args.get_or("name", request.label == study::GenderLabel::Figure ? "gender" : "gender-caption");
+
+  auto vlm = model::load_vlm(folder, load_options(args));
+  model::parse_hook(request.hook, vlm->config);  // an unknown hook fails before any work
+  const auto tokenizer = model::model_tokenizer(folder);
+  study::GenderDirection direction;
+  jobs::JobRunner runner(1);
+  const jobs::JobId id = runner.submit("direction", [&](jobs::JobContext& job) {
+    direction = study::gender_direction(*vlm, *tokenizer, request, job);
+    return nlohmann::json{};
+  });
+  jobs::run_in_foreground(runner, id, std::cerr);
+
+  const nlohmann::json provenance = {
+      {"kind", "gender mean difference"}, {"hook", request.hook}, {"label", study::gender_label_name(request.label)},
+      {"langs", request.langs}, {"model", std::filesystem::absolute(folder).string()},
+      {"dataset", std::filesystem::absolute(dataset).string()}, {"per_group", per_group},
+      {"women", direction.women}, {"men", direction.men}, {"skipped", direction.skipped}};
+  // The metadata maps the vector's name to its hook, as the desktop app's export does.
+  tensor::save(out, {{name, direction.values}}, {{name, request.hook}, {"provenance", provenance.dump()}});
+  std::cout << "direction: " << name << " at " << request.hook << " → " << out << "\n  " << direction.description << "\n";
+  return 0;
+}
+
+}  // namespace
+
+CommandSpec direction_command() {
+  return {"direction",
+          "the gender direction at a hook: mean(woman) − mean(man) over image tokens, as safetensors",
+          "loupe direction [--model DIR] --data DIR --hook HOOK [--label figure|caption] [--lang en|ar|pooled] "
+          "[--per-group N] [--name NAME] --out FILE.safetensors",
+          options({model_options(),
+                   {{"data", "DIR", "dataset folder whose image_caption.csv has a `gender` column"},
+                    {"hook", "HOOK", "where to measure, e.g. blocks.0.hook_resid_post"},
+                    {"label", "WHICH", "split by the figure shown, or by the gender the model's caption states (default caption)"},
+                    {"lang", "LANG", "prompt language: en (default), ar, or pooled (both in one mean)"},
+                    {"per-group", "N", "at most N woman and N man images, the first in the CSV (default 100)"},
+                    {"name", "NAME", "the tensor's key (default gender-caption, or gender for figure labels)"},
+                    {"out", "FILE", "the .safetensors file to write (the key's metadata names its hook)"}}}),
+          run_direction};
+}
+
+}  // namespace loupe::cli

@@ -1,0 +1,46 @@
+// Steering as an input to the forward pass: alpha times a vector added at a hook, at chosen
+// positions. One parser for `--steer` and one position resolver for the CLI and the desktop app.
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+
+#include "core/io/hf_config.h"
+#include "core/model/hooks.h"
+#include "core/study/steer_positions.h"
+
+namespace loupe::study {
+
+struct Steer {
+  model::HookPoint point;
+  torch::Tensor vector;  // [d], as wide as the hook
+  double alpha = 0;
+  PositionChoice positions;
+};
+
+// Throws InputError unless `point` is a residual, attention-output or MLP hook (q, k, v, z, the
+// attention pattern and the logits are not steered).
+void check_steerable(const model::HookPoint& point, const io::ModelConfig& config);
+
+// A steer of `vector` at `hook`, checked: the hook exists and can be steered, the vector is as wide
+// as the hook and finite, alpha is finite. `what` names the vector in errors ("direction 'gender'").
+Steer make_steer(const std::string& hook, const torch::Tensor& vector, double alpha, PositionChoice positions,
+                 const io::ModelConfig& config, const std::string& what);
+
+// "HOOK=FILE.safetensors:KEY@ALPHA" with an optional "@POSITIONS" (default all). Checks the hook,
+// that it can be steered, the vector's width and that ALPHA and the vector are finite, before any
+// work. Throws InputError naming what is wrong.
+Steer parse_steer(const std::string& spec, const io::ModelConfig& config);
+
+// Absolute positions for a choice, given the prompt's token types [1, T] (1 at image tokens) and
+// how many tokens may be generated. Vision-tower and projector hooks have no text positions: every
+// choice but a list means all of their positions there. Empty = every position (All); a choice that
+// selects nothing throws InputError.
+model::Positions resolve_positions(const PositionChoice& choice, const model::HookPoint& point,
+                                   const torch::Tensor& token_types, int64_t max_new_tokens);
+
+// Adds the steer to `hooks` (vector moved to the model's device and dtype).
+void add_steer(const Steer& steer, const torch::Tensor& token_types, int64_t max_new_tokens, torch::Device device,
+               torch::ScalarType dtype, model::HookSet& hooks);
+
+}  // namespace loupe::study
