@@ -9,6 +9,9 @@ constexpr const char* kManifestName = "manifest.json";
 constexpr const char* kRowsName = "rows.jsonl";
 constexpr const char* kStoreFormat = "loupe.activation_store";
 constexpr int kStoreVersion = 1;
+// Bound of every count and size a manifest states (2^48): far above any real store, and small
+// enough that sums of them cannot overflow.
+constexpr int64_t kMaxManifestCount = int64_t(1) << 48;
 
 // Tensors every shard holds besides one [vectors, d] tensor per hook.
 constexpr const char* kRowIndexTensor = "row_index";            // [vectors] int64: rows.jsonl entry

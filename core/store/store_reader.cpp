@@ -8,6 +8,7 @@
 #include "core/store/store_format.h"
 #include "core/tensor/convert.h"
 #include "core/util/atomic_file.h"
+#include "core/util/json_fields.h"
 
 namespace loupe::store {
 
@@ -27,14 +28,10 @@ nlohmann::json read_manifest(const fs::path& folder) {
   if (!fs::exists(path, error))
     throw InputError(folder.string() + " is not an activation store (no manifest.json); run `loupe extract` "
                      "(an interrupted one writes its manifest with the first shard)");
-  try {
-    nlohmann::json manifest = nlohmann::json::parse(util::read_file(path.string()));
-    if (manifest.value("format", "") != kStoreFormat)
-      throw FormatError(path.string() + " is not a loupe activation store manifest (format field)");
-    return manifest;
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(path.string() + " is not valid JSON: " + e.what());
-  }
+  nlohmann::json manifest = util::parse_json_file(path.string());
+  if (util::JsonFields(manifest, path.string()).string("format", "") != kStoreFormat)
+    throw FormatError(path.string() + " is not a loupe activation store manifest (format field)");
+  return manifest;
 }
 
 // The first `count` lines of rows.jsonl, reading only the committed `bytes`.
@@ -48,13 +45,8 @@ std::vector<nlohmann::json> read_rows(const fs::path& folder, int64_t count, int
                       std::to_string(bytes) + " bytes); the store is damaged");
   text.resize(size_t(bytes));
   std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    try {
-      rows.push_back(nlohmann::json::parse(line));
-    } catch (const nlohmann::json::exception& e) {
-      throw FormatError(path.string() + " line " + std::to_string(rows.size() + 1) + " is not JSON: " + e.what());
-    }
-  }
+  for (std::string line; std::getline(lines, line);)
+    rows.push_back(util::parse_json_text(line, path.string() + " line " + std::to_string(rows.size() + 1)));
   if (int64_t(rows.size()) != count)
     throw FormatError(path.string() + " holds " + std::to_string(rows.size()) + " entries; the manifest says " +
                       std::to_string(count));
@@ -67,29 +59,28 @@ StoreReader StoreReader::open(const fs::path& folder) {
   StoreReader store;
   store.folder_ = folder;
   store.manifest_ = read_manifest(folder);
-  const nlohmann::json& manifest = store.manifest_;
-  const std::string where = (folder / kManifestName).string();
-  try {
-    for (const auto& hook : manifest.at("hooks")) {
-      store.hooks_.push_back(hook.at("name").get<std::string>());
-      store.widths_.push_back(hook.at("width").get<int64_t>());
-    }
-    int64_t first = 0;
-    for (const auto& entry : manifest.at("shards")) {
-      ShardInfo shard;
-      shard.file = entry.at("file").get<std::string>();
-      shard.vectors = entry.at("vectors").get<int64_t>();
-      shard.bytes = entry.at("bytes").get<int64_t>();
-      shard.sha256 = entry.at("sha256").get<std::string>();
-      shard.first = first;
-      first += shard.vectors;
-      store.shards_.push_back(shard);
-    }
-    store.count_ = first;
-    store.rows_ = read_rows(folder, manifest.at("rows").get<int64_t>(), manifest.at("rows_bytes").get<int64_t>());
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(where + " is missing a field or has a wrong type: " + e.what());
+  const util::JsonFields manifest(store.manifest_, (folder / kManifestName).string());
+  for (const char* key : {"model", "dtype", "positions"}) manifest.string(key, "");  // checked here, read by accessors
+  for (const util::JsonFields& hook : manifest.objects("hooks")) {
+    store.hooks_.push_back(hook.string("name"));
+    store.widths_.push_back(hook.integer_in("width", 1, kMaxManifestCount));
   }
+  int64_t first = 0;
+  for (const util::JsonFields& entry : manifest.objects("shards")) {
+    ShardInfo shard;
+    shard.file = entry.string("file");
+    shard.vectors = entry.integer_in("vectors", 0, kMaxManifestCount);
+    shard.bytes = entry.integer_in("bytes", 0, kMaxManifestCount);
+    shard.sha256 = entry.string("sha256");
+    shard.first = first;
+    first += shard.vectors;
+    if (first > kMaxManifestCount)
+      entry.fail("the shards hold more than " + std::to_string(kMaxManifestCount) + " vectors");
+    store.shards_.push_back(shard);
+  }
+  store.count_ = first;
+  const int64_t rows = manifest.integer_in("rows", 0, kMaxManifestCount);
+  store.rows_ = read_rows(folder, rows, manifest.integer_in("rows_bytes", 0, kMaxManifestCount));
   for (const ShardInfo& shard : store.shards_) {
     const std::string path = (folder / shard.file).string();
     std::error_code error;
@@ -121,9 +112,11 @@ int64_t StoreReader::width(const std::string& hook) const {
   throw InputError("the store " + folder_.string() + " has no hook " + hook + "; it holds: " + names);
 }
 
-std::string StoreReader::model() const { return manifest_.value("model", ""); }
-std::string StoreReader::dtype() const { return manifest_.value("dtype", ""); }
-std::string StoreReader::positions() const { return manifest_.value("positions", ""); }
+std::string StoreReader::model() const { return util::JsonFields(manifest_, kManifestName).string("model", ""); }
+std::string StoreReader::dtype() const { return util::JsonFields(manifest_, kManifestName).string("dtype", ""); }
+std::string StoreReader::positions() const {
+  return util::JsonFields(manifest_, kManifestName).string("positions", "");
+}
 
 size_t StoreReader::shard_of(int64_t index) const {
   auto after = std::upper_bound(shards_.begin(), shards_.end(), index,

@@ -11,6 +11,7 @@
 #include "core/store/store_format.h"
 #include "core/tensor/convert.h"
 #include "core/util/atomic_file.h"
+#include "core/util/json_fields.h"
 
 namespace loupe::store {
 
@@ -26,7 +27,7 @@ bool is_leftover(const fs::path& file, const nlohmann::json& shards) {
   if (name.find(".tmp-") != std::string::npos) return true;  // an AtomicFile that never committed
   if (name.rfind("shard-", 0) != 0) return false;
   for (const auto& shard : shards)
-    if (shard.at("file").get<std::string>() == name) return false;
+    if (util::JsonFields(shard, kManifestName).string("file") == name) return false;
   return true;
 }
 
@@ -87,28 +88,26 @@ StoreWriter StoreWriter::create(const fs::path& folder, const StoreSpec& spec, i
 StoreWriter StoreWriter::resume(const fs::path& folder, const StoreSpec& spec, int64_t shard_vectors) {
   std::error_code error;
   if (!fs::exists(folder / kManifestName, error)) return create(folder, spec, shard_vectors);
-  nlohmann::json manifest;
-  try {
-    manifest = nlohmann::json::parse(util::read_file((folder / kManifestName).string()));
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError((folder / kManifestName).string() + " is not valid JSON: " + e.what());
-  }
+  const std::string path = (folder / kManifestName).string();
+  const nlohmann::json manifest = util::parse_json_file(path);
+  const util::JsonFields fields(manifest, path);
   const nlohmann::json wanted = spec.to_json();
   for (const char* field : kSpecFields)
-    if (manifest.value(field, nlohmann::json()) != wanted[field])
+    if (fields.value(field) != wanted[field])
       throw InputError("cannot resume " + folder.string() + ": it was extracted with " + field + " = " +
-                       manifest.value(field, nlohmann::json()).dump() + ", this run asks for " + wanted[field].dump() +
-                       "; use the same options or another --out");
+                       util::describe_json(fields.value(field), 120) + ", this run asks for " +
+                       util::describe_json(wanted[field], 120) + "; use the same options or another --out");
   StoreWriter writer;
   writer.folder_ = folder;
   writer.spec_ = spec;
   writer.shard_vectors_ = shard_vectors;
-  writer.shards_ = manifest.at("shards");
-  writer.skipped_ = manifest.at("skipped");
-  writer.units_done_ = manifest.at("units_done").get<int64_t>();
-  writer.vectors_ = manifest.at("vectors").get<int64_t>();
-  writer.rows_ = manifest.at("rows").get<int64_t>();
-  writer.rows_bytes_ = manifest.at("rows_bytes").get<int64_t>();
+  for (const util::JsonFields& shard : fields.objects("shards")) shard.string("file");  // is_leftover reads it
+  writer.shards_ = fields.array("shards");
+  writer.skipped_ = fields.array("skipped");
+  writer.units_done_ = fields.integer_in("units_done", 0, kMaxManifestCount);
+  writer.vectors_ = fields.integer_in("vectors", 0, kMaxManifestCount);
+  writer.rows_ = fields.integer_in("rows", 0, kMaxManifestCount);
+  writer.rows_bytes_ = fields.integer_in("rows_bytes", 0, kMaxManifestCount);
   remove_leftovers(folder, writer.shards_);
   fs::resize_file(folder / kRowsName, uintmax_t(writer.rows_bytes_), error);
   if (error && writer.rows_bytes_ > 0)

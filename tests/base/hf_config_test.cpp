@@ -274,6 +274,23 @@ TEST_CASE("JSON nested a million deep in layer_types is a clear error", "[config
              Catch::Contains("config.json: JSON nested deeper than 64 levels"));
 }
 
+TEST_CASE("numbers JSON cannot hold (NaN, an overflowing exponent) are refused, naming the value", "[config][errors]") {
+  const loupe::test::TempDir dir("loupe-config-nan");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"NaN", "invalid literal"}, {"Infinity", "invalid literal"}, {"1e999", "1e999"}, {"-1e999", "-1e999"}};
+  for (const auto& [number, named] : cases) {
+    auto config = fixture_json(kGemma);
+    config["text_config"]["rms_norm_eps"] = "NUMBER";
+    std::string text = config.dump();
+    text.replace(text.find("\"NUMBER\""), 8, number);
+    INFO(number);
+    const std::string message =
+        loupe::test::message_of<loupe::ConfigError>([&] { read_model_config(dir.write("config.json", text)); });
+    CHECK_THAT(message, Catch::Contains("config.json: malformed JSON"));
+    CHECK_THAT(message, Catch::Contains(named));
+  }
+}
+
 TEST_CASE("generation_config.json eos ids are checked like the config's", "[config][errors]") {
   const loupe::test::TempDir dir("loupe-config-gen");
   dir.write("config.json", fixture_json(kGemma).dump());

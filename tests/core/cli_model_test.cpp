@@ -4,7 +4,9 @@
 
 #include "cli_run.h"
 #include "core/tensor/convert.h"
+#include "core/util/atomic_file.h"
 #include "fixture_case.h"
+#include "support/temp_dir.h"
 
 using loupe::test::run_loupe;
 using loupe::test::temp_path;
@@ -172,4 +174,18 @@ TEST_CASE("every command answers --help, and unknown options are refused", "[cli
   const auto run = run_loupe("info --modle x");
   CHECK(run.status == 1);
   CHECK_THAT(run.err, Catch::Contains("unknown option --modle"));
+}
+
+TEST_CASE("loupe info on a config with a zero patch_size exits with an error naming it", "[cli][model][errors]") {
+  // Once a division by zero (SIGFPE, exit 136) while sizing the patch grid.
+  for (const std::string family : {"gemma3-tiny", "llava-tiny"}) {
+    INFO(family);
+    const loupe::test::TempDir dir("loupe-info-patch");
+    auto config = nlohmann::json::parse(loupe::util::read_file(std::string(LOUPE_FIXTURES) + "/" + family + "/config.json"));
+    config["vision_config"]["patch_size"] = 0;
+    dir.write("config.json", config.dump());
+    const auto run = run_loupe("info --model '" + dir.path.string() + "'");
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains("`vision_config`: `patch_size` must be from 1 to"));
+  }
 }

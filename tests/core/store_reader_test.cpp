@@ -216,3 +216,33 @@ TEST_CASE("opening a damaged store says what is wrong", "[store]") {
   fs::remove(dir.path / "acts" / shard_name(1));
   CHECK_THAT(message_of<FormatError>([&] { StoreReader::open(dir.path / "acts"); }), Catch::Contains("missing"));
 }
+
+TEST_CASE("a manifest field of the wrong type or out of range is named, for reading and for resuming", "[store]") {
+  TempDir dir;
+  const fs::path store = dir.path / "acts";
+  StoreWriter writer = StoreWriter::create(store, test_spec(10), 4);
+  write_units(writer, 0, 10);
+  writer.finish();
+  const std::string path = (store / kManifestName).string();
+  const nlohmann::json good = nlohmann::json::parse(util::read_file(path));
+  auto with = [&](const nlohmann::json::json_pointer& field, const nlohmann::json& value) {
+    nlohmann::json manifest = good;
+    manifest[field] = value;
+    util::write_file_atomic(path, manifest.dump());
+  };
+  with("/shards/0/vectors"_json_pointer, "many");
+  CHECK_THAT(message_of<FormatError>([&] { StoreReader::open(store); }),
+             Catch::Contains(path + " `shards[0]`: `vectors` must be an integer, not \"many\""));
+  with("/rows_bytes"_json_pointer, -1);
+  CHECK_THAT(message_of<FormatError>([&] { StoreReader::open(store); }), Catch::Contains("`rows_bytes` must be from 0 to"));
+  CHECK_THAT(message_of<FormatError>([&] { StoreWriter::resume(store, test_spec(10), 4); }),
+             Catch::Contains("`rows_bytes` must be from 0 to"));
+  with("/hooks/1"_json_pointer, 7);
+  CHECK_THAT(message_of<FormatError>([&] { StoreReader::open(store); }), Catch::Contains("`hooks[1]` must be a JSON object, not 7"));
+  with("/model"_json_pointer, nlohmann::json::array({1, 2}));
+  CHECK_THAT(message_of<FormatError>([&] { StoreReader::open(store); }), Catch::Contains("`model` must be a string"));
+  util::write_file_atomic(path, std::string(100000, '[') + std::string(100000, ']'));
+  CHECK_THAT(message_of<FormatError>([&] { StoreReader::open(store); }), Catch::Contains("nested deeper than 64 levels"));
+  CHECK_THAT(message_of<FormatError>([&] { StoreWriter::resume(store, test_spec(10), 4); }),
+             Catch::Contains("nested deeper than 64 levels"));
+}
