@@ -64,6 +64,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionCall& call
   torch::Tensor scores = torch::matmul(q, k.transpose(2, 3)) * shape.scale;  // [B, heads, T, S]
   if (call.allowed.defined())
     scores = scores.masked_fill(call.allowed.logical_not(), -std::numeric_limits<float>::infinity());
+  // Scaled, masked scores before the softmax; masked keys hold -inf, as in TransformerLens. A hook
+  // that sets a key's score to -inf knocks that key out (a row left with no finite score gives NaN).
+  // With nothing hooked here apply() returns `scores` itself: no copy, nothing kept.
+  scores = hook(Site::AttnScores, scores);
   torch::Tensor pattern = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
   pattern = hook(Site::Pattern, pattern);
   torch::Tensor z = torch::matmul(pattern, v).transpose(1, 2).contiguous();  // [B, T, heads, d]

@@ -1,6 +1,6 @@
 // Multi-head self-attention shared by the decoders (GQA, RoPE, optional q/k norms, KV cache) and
 // the vision towers (no RoPE, no mask, no cache). Eager: scores, mask, float32 softmax, weights·v,
-// so attention patterns are hookable and numbers match transformers' eager path.
+// so attention scores and patterns are hookable and numbers match transformers' eager path.
 #pragma once
 #include <torch/torch.h>
 

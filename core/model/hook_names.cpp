@@ -20,6 +20,7 @@ constexpr SiteName kSites[] = {
     {Site::Q, "attn.hook_q", true},
     {Site::K, "attn.hook_k", true},
     {Site::V, "attn.hook_v", true},
+    {Site::AttnScores, "attn.hook_attn_scores", true},
     {Site::Pattern, "attn.hook_pattern", true},
     {Site::Z, "attn.hook_z", true},
     {Site::AttnOut, "hook_attn_out", true},
@@ -55,6 +56,10 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+bool is_attention_map(Site site) { return site == Site::AttnScores || site == Site::Pattern; }
+
+int64_t position_axis(Site site) { return is_attention_map(site) ? 2 : 1; }
+
 bool HookPoint::operator<(const HookPoint& other) const {
   return std::tie(vision, layer, site) < std::tie(other.vision, other.layer, other.site);
 }
@@ -75,6 +80,7 @@ int64_t hook_width(const HookPoint& point, const io::ModelConfig& config) {
     case Site::K:
     case Site::V: return vision ? hidden : config.text.kv_heads * config.text.head_dim;
     case Site::MlpPost: return vision ? config.vision.intermediate : config.text.intermediate;
+    case Site::AttnScores:
     case Site::Pattern: return -1;
     case Site::Logits: return config.text.vocab;
     case Site::ProjectorOut: return config.text.hidden;

@@ -1,9 +1,10 @@
 // The one place where hook names are made and read (TransformerLens's names):
 //   decoder: hook_embed, blocks.{l}.hook_resid_pre|hook_resid_mid|hook_resid_post|hook_attn_out|
-//            hook_mlp_out, blocks.{l}.attn.hook_q|hook_k|hook_v|hook_z|hook_pattern,
+//            hook_mlp_out, blocks.{l}.attn.hook_q|hook_k|hook_v|hook_attn_scores|hook_pattern|hook_z,
 //            blocks.{l}.mlp.hook_post, ln_final.hook_normalized, logits
 //   vision tower: the same under "vision." (no logits); projector.hook_out.
-// Shapes: [batch, pos, d]; q/k/v/z [batch, pos, head, head_dim]; pattern [batch, head, query, key].
+// Shapes: [batch, pos, d]; q/k/v/z [batch, pos, head, head_dim]; attn_scores and pattern
+// [batch, head, query, key].
 #pragma once
 #include <cstdint>
 #include <string>
@@ -15,8 +16,14 @@ namespace loupe::model {
 
 enum class Site {
   Embed, ResidPre, ResidMid, ResidPost, AttnOut, MlpOut,
-  Q, K, V, Z, Pattern, MlpPost, FinalNorm, Logits, ProjectorOut,
+  Q, K, V, AttnScores, Z, Pattern, MlpPost, FinalNorm, Logits, ProjectorOut,
 };
+
+// Attention scores and patterns, [batch, head, query, key]: their position axis is the query axis
+// and they have no fixed width (the key axis grows with the sequence).
+bool is_attention_map(Site site);
+// The axis of a hooked tensor that holds positions: 2 for attention maps, else 1.
+int64_t position_axis(Site site);
 
 struct HookPoint {
   Site site = Site::Embed;
@@ -31,7 +38,7 @@ struct HookPoint {
 
 std::string hook_name(const HookPoint& point);
 
-// The size of a hook's last axis (q/k/v/z: heads × head_dim), or -1 for attention patterns.
+// The size of a hook's last axis (q/k/v/z: heads × head_dim), or -1 for attention maps.
 int64_t hook_width(const HookPoint& point, const io::ModelConfig& config);
 
 // Every hook point the model has, in forward order (vision tower, projector, decoder).

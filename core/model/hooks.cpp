@@ -6,9 +6,6 @@ namespace loupe::model {
 
 namespace {
 
-// The position axis of a hooked tensor: 2 for attention patterns [B, H, Q, K], else 1.
-int64_t position_axis(const HookPoint& point) { return point.site == Site::Pattern ? 2 : 1; }
-
 // Indices into x's position axis for the absolute positions wanted ([] = every index).
 torch::Tensor local_indices(const Positions& positions, const HookContext& context, int64_t length) {
   std::vector<int64_t> local;
@@ -60,7 +57,7 @@ torch::Tensor HookSet::apply(const HookPoint& point, const torch::Tensor& x, con
 }
 
 torch::Tensor HookSet::run(const Hook& hook, const torch::Tensor& x, const HookContext& context) {
-  const int64_t axis = position_axis(context.point);
+  const int64_t axis = position_axis(context.point.site);
   const int64_t length = x.size(axis);
   const bool all = hook.positions.empty();
   torch::Tensor index = all ? torch::Tensor() : local_indices(hook.positions, context, length).to(x.device());
@@ -73,12 +70,14 @@ torch::Tensor HookSet::run(const Hook& hook, const torch::Tensor& x, const HookC
     case Hook::Kind::Callback:
       return hook.fn(x, context);
     case Hook::Kind::Add: {
-      const int64_t width = x.size(-1) * (x.dim() == 4 && context.point.site != Site::Pattern ? x.size(-2) : 1);
+      // q/k/v/z [B, T, heads, head_dim] take a [heads, head_dim] vector; attention maps a [keys] one.
+      const bool per_head = x.dim() == 4 && !is_attention_map(context.point.site);
+      const int64_t width = x.size(-1) * (per_head ? x.size(-2) : 1);
       if (hook.tensor.numel() != width)
         throw InputError("steering vector for " + hook_name(context.point) + " has " +
                          std::to_string(hook.tensor.numel()) + " values but the hook's width is " + std::to_string(width));
       torch::Tensor delta = (hook.alpha * hook.tensor).to(x.device(), x.scalar_type()).reshape(
-          x.dim() == 4 ? std::vector<int64_t>{x.size(-2), x.size(-1)} : std::vector<int64_t>{x.size(-1)});
+          per_head ? std::vector<int64_t>{x.size(-2), x.size(-1)} : std::vector<int64_t>{x.size(-1)});
       if (all) return x + delta;
       torch::Tensor out = x.clone();
       out.index_add_(axis, index, delta.expand_as(x.index_select(axis, index)).contiguous());
@@ -122,9 +121,9 @@ torch::Tensor HookSet::run(const Hook& hook, const torch::Tensor& x, const HookC
 
 torch::Tensor HookSet::captured(const HookPoint& point) const {
   const auto& chunks = captured_chunks(point);
-  if (point.site == Site::Pattern && chunks.size() > 1)
-    throw InputError("attention patterns of several steps have different key lengths; use captured_chunks");
-  return torch::cat(chunks, position_axis(point));
+  if (is_attention_map(point.site) && chunks.size() > 1)
+    throw InputError("attention scores or patterns of several steps have different key lengths; use captured_chunks");
+  return torch::cat(chunks, position_axis(point.site));
 }
 
 const std::vector<torch::Tensor>& HookSet::captured_chunks(const HookPoint& point) const {

@@ -28,9 +28,11 @@ using Positions = std::vector<int64_t>;
 
 class HookSet {
  public:
-  // Copies x (detached) out; `positions` keeps only those positions (pattern: query positions).
+  // Copies x (detached) out; `positions` keeps only those positions (attention scores and
+  // patterns: query positions).
   void capture(const HookPoint& point, Positions positions = {});
-  // x[:, p] += alpha · vector, vector [d] (or [heads, head_dim] for q/k/v/z).
+  // x[:, p] += alpha · vector, vector [d] (or [heads, head_dim] for q/k/v/z, [keys] for attention
+  // scores and patterns).
   void add(const HookPoint& point, torch::Tensor vector, double alpha, Positions positions = {});
   // x[:, p] = source[:, p]; source [B or 1, T_source, ...] indexed by absolute position. Positions
   // past the source's end are left alone.
@@ -47,8 +49,8 @@ class HookSet {
   torch::Tensor apply(const HookPoint& point, const torch::Tensor& x, const HookContext& context);
 
   // Everything captured at a point so far, chunks (prefill, then each decode step) joined along
-  // the position axis (pattern: the query axis, padded keys on the right are not needed because
-  // each chunk is returned separately by captured_chunks).
+  // the position axis. Attention scores and patterns of several chunks have different key lengths
+  // and throw InputError: read them with captured_chunks.
   torch::Tensor captured(const HookPoint& point) const;
   const std::vector<torch::Tensor>& captured_chunks(const HookPoint& point) const;
   void clear_captures() { captures_.clear(); }

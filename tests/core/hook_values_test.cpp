@@ -4,7 +4,8 @@
 // from loupe's parsed config. Each hook is recomputed from the captured hook before it, so an error
 // shows at the first hook that departs:
 //   attn.hook_q|k|v  from hook_resid_pre (input norm, projections, Gemma 3's q/k norms; before RoPE)
-//   attn.hook_pattern from attn.hook_q|k (RoPE, q·kᵀ·scale, mask, softmax)
+//   attn.hook_attn_scores from attn.hook_q|k (RoPE, q·kᵀ·scale, masked keys at -inf)
+//   attn.hook_pattern from attn.hook_attn_scores (softmax)
 //   attn.hook_z      from attn.hook_pattern and attn.hook_v
 //   hook_attn_out    from attn.hook_z (output projection; Gemma 3: then post_attention_layernorm)
 //   hook_resid_mid   = hook_resid_pre + hook_attn_out
@@ -128,8 +129,8 @@ struct Captured {
   Tensor at(Site site, int64_t layer) const { return f64(hooks.captured({site, layer, vision})); }
 };
 
-constexpr Site kBlockSites[] = {Site::ResidPre, Site::Q,      Site::K,       Site::V,      Site::Pattern, Site::Z,
-                                Site::AttnOut,  Site::ResidMid, Site::MlpPost, Site::MlpOut, Site::ResidPost};
+constexpr Site kBlockSites[] = {Site::ResidPre, Site::Q,       Site::K,        Site::V,       Site::AttnScores, Site::Pattern,
+                                Site::Z,        Site::AttnOut, Site::ResidMid, Site::MlpPost, Site::MlpOut,     Site::ResidPost};
 
 void check_close(const Tensor& hooked, const Tensor& computed, const std::string& what) {
   INFO(what);
@@ -137,6 +138,15 @@ void check_close(const Tensor& hooked, const Tensor& computed, const std::string
   const double error = test::relative_error(hooked, computed);
   INFO("relative error " << error);
   CHECK(error <= kTolerance);
+}
+
+// Scores against a direct computation: -inf exactly where the mask hides a key, close elsewhere.
+void check_scores(const Tensor& scores, const Tensor& computed, const std::string& what) {
+  INFO(what);
+  const Tensor masked = computed == -INFINITY;
+  CHECK(torch::equal(scores == -INFINITY, masked));
+  CHECK_FALSE(scores.isnan().any().item<bool>());
+  check_close(scores.masked_fill(masked, 0), computed.masked_fill(masked, 0), what);
 }
 
 // Pattern rows against a direct softmax; masked entries must be exactly 0.
@@ -199,8 +209,10 @@ TEST_CASE("decoder hook values equal a direct computation from the layer's weigh
       check_close(captured.at(Site::K, l), k, at + "attn.hook_k");
       check_close(captured.at(Site::V, l), v, at + "attn.hook_v");
 
-      const Tensor scores = scores_of(rope(captured.at(Site::Q, l), theta, factor), rope(captured.at(Site::K, l), theta, factor),
-                                      scale, allowed);  // [1, heads, T, T]
+      const Tensor scores = captured.at(Site::AttnScores, l);  // [1, heads, T, T]
+      check_scores(scores,
+                   scores_of(rope(captured.at(Site::Q, l), theta, factor), rope(captured.at(Site::K, l), theta, factor), scale, allowed),
+                   at + "attn.hook_attn_scores");
       const Tensor pattern = captured.at(Site::Pattern, l);
       check_pattern(pattern, scores, at + "attn.hook_pattern");
       CHECK(torch::allclose(pattern.sum(-1), torch::ones({1, heads, length}, torch::kFloat64), 0, 1e-6));
@@ -261,7 +273,9 @@ TEST_CASE("vision tower hook values equal a direct computation from the layer's 
       check_close(captured.at(Site::V, l), project("v_proj"), at + "attn.hook_v");
 
       // No rotary embedding and no mask: every patch sees every patch.
-      const Tensor scores = scores_of(captured.at(Site::Q, l), captured.at(Site::K, l), 1.0 / std::sqrt(double(head_dim)), {});
+      const Tensor scores = captured.at(Site::AttnScores, l);  // [1, heads, P, P]
+      check_scores(scores, scores_of(captured.at(Site::Q, l), captured.at(Site::K, l), 1.0 / std::sqrt(double(head_dim)), {}),
+                   at + "attn.hook_attn_scores");
       const Tensor pattern = captured.at(Site::Pattern, l);
       check_pattern(pattern, scores, at + "attn.hook_pattern");
       const Tensor z = captured.at(Site::Z, l);
@@ -278,5 +292,68 @@ TEST_CASE("vision tower hook values equal a direct computation from the layer's 
                   at + "hook_mlp_out");
       check_close(captured.at(Site::ResidPost, l), resid_mid + captured.at(Site::MlpOut, l), at + "hook_resid_post");
     }
+  }
+}
+
+TEST_CASE("attention knockout is a hook: a key set to -inf in attn.hook_attn_scores gets 0 and rows still sum to 1", "[hooks][model]") {
+  const auto reference = test::reference_case("gemma3-tiny");
+  auto vlm = model::load_vlm(reference.folder);
+  const int64_t layer = 3, key = 12;  // the full-attention layer; an image token of the fixture prompt
+  const HookPoint scores_point{Site::AttnScores, layer, false}, pattern_point{Site::Pattern, layer, false};
+  torch::NoGradGuard no_grad;
+
+  model::Session plain;  // nothing hooked
+  const Tensor plain_logits = vlm->forward(reference.inputs(), plain);
+  model::Session clean;
+  clean.hooks.capture(scores_point);
+  clean.hooks.capture(pattern_point);
+  const Tensor clean_logits = vlm->forward(reference.inputs(), clean);
+  CHECK(torch::equal(clean_logits, plain_logits));  // capturing the scores changes nothing
+  const Tensor clean_scores = f64(clean.hooks.captured(scores_point));    // [1, heads, T, T]
+  const Tensor clean_pattern = f64(clean.hooks.captured(pattern_point));  // [1, heads, T, T]
+  const int64_t length = clean_pattern.size(2);
+  const Tensor ones = torch::ones({1, clean_pattern.size(1), length}, torch::kFloat64);
+
+  SECTION("knockout") {
+    model::Session knocked;
+    knocked.hooks.callback(scores_point, [&](const Tensor& x, const model::HookContext&) {
+      Tensor out = x.clone();
+      out.select(3, key).fill_(-INFINITY);  // no query reads this key
+      return out;
+    });
+    knocked.hooks.capture(scores_point);  // after the callback: sees its result
+    knocked.hooks.capture(pattern_point);
+    const Tensor logits = vlm->forward(reference.inputs(), knocked);
+    CHECK((knocked.hooks.captured(scores_point).select(3, key) == -INFINITY).all().item<bool>());
+    const Tensor pattern = f64(knocked.hooks.captured(pattern_point));
+    CHECK((pattern.select(3, key) == 0).all().item<bool>());
+    CHECK(torch::allclose(pattern.sum(-1), ones, 0, 1e-6));
+    // The other keys keep their proportions: the clean rows without that key, renormalised.
+    Tensor expected = clean_pattern.clone();
+    expected.select(3, key).zero_();
+    check_close(pattern, expected / expected.sum(-1, true), "knocked-out pattern");
+    CHECK(test::relative_error(logits, clean_logits) > 1e-4);  // the later layers see the change
+  }
+
+  SECTION("replace and add") {
+    const int64_t last = length - 1;
+    model::Session replaced;  // every score of the last query 0: a uniform pattern over all keys
+    replaced.hooks.replace(scores_point, torch::zeros({1, clean_pattern.size(1), length, length}), {last});
+    replaced.hooks.capture(pattern_point);
+    vlm->forward(reference.inputs(), replaced);
+    const Tensor uniform = f64(replaced.hooks.captured(pattern_point));
+    check_close(uniform.select(2, last), torch::full({1, clean_pattern.size(1), length}, 1.0 / double(length), torch::kFloat64),
+                "replaced row");
+    CHECK(torch::equal(uniform.narrow(2, 0, last), clean_pattern.narrow(2, 0, last)));  // the other queries: untouched
+
+    model::Session added;  // +4 on key 0's score for the last query
+    Tensor bump = torch::zeros({length});
+    bump[0] = 1.0;
+    added.hooks.add(scores_point, bump, 4.0, {last});
+    added.hooks.capture(pattern_point);
+    vlm->forward(reference.inputs(), added);
+    Tensor expected = clean_scores.clone();
+    expected.select(2, last).select(2, 0).add_(4.0);
+    check_close(f64(added.hooks.captured(pattern_point)), torch::softmax(expected, -1), "pattern after add");
   }
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/error.h"
+#include "core/io/hf_config.h"
 #include "core/model/hooks.h"
 #include "fixture_case.h"
 
@@ -35,6 +36,27 @@ TEST_CASE("an empty hook set returns its input untouched", "[hooks]") {
   const torch::Tensor x = sequence();
   CHECK(hooks.empty());
   CHECK(hooks.apply(kPoint, x, context_at(0)).data_ptr() == x.data_ptr());
+  // The pre-softmax scores too: the tensor the softmax reads is handed back, no copy is made.
+  const HookPoint scores{Site::AttnScores, 0, false};
+  const torch::Tensor map = torch::zeros({1, 2, 4, 4});  // [B, head, query, key]
+  CHECK(hooks.apply(scores, map, {scores, 0, true}).data_ptr() == map.data_ptr());
+}
+
+TEST_CASE("attn.hook_attn_scores is a hook point of every attention layer, positioned by query", "[hooks]") {
+  const auto config = io::read_model_config(std::string(LOUPE_FIXTURES) + "/gemma3-tiny");
+  const HookPoint point = model::parse_hook("blocks.2.attn.hook_attn_scores", config);
+  CHECK(point == HookPoint{Site::AttnScores, 2, false});
+  CHECK(model::hook_name({Site::AttnScores, 1, true}) == "vision.blocks.1.attn.hook_attn_scores");
+  CHECK(model::expand_hook_patterns("blocks.*.attn.hook_attn_scores", config).size() == size_t(config.text.layers));
+  CHECK(model::hook_width(point, config) == -1);  // no fixed width: the key axis grows
+  CHECK(model::position_axis(Site::AttnScores) == 2);
+
+  // Positions select queries: a capture of query 2 keeps [B, head, 1, key].
+  model::HookSet hooks;
+  hooks.capture(point, {2});
+  const torch::Tensor map = torch::arange(32, torch::kFloat32).view({1, 2, 4, 4});
+  hooks.apply(point, map, {point, 0, true});
+  CHECK(torch::equal(hooks.captured(point), map.narrow(2, 2, 1)));
 }
 
 TEST_CASE("positions are absolute: prompt and decode steps alike", "[hooks]") {
@@ -91,7 +113,7 @@ TEST_CASE("every hook point of a model fires once per forward pass, with its doc
     REQUIRE(chunks.size() == 1);
     const torch::Tensor& x = chunks[0];
     const int64_t tokens = point.vision ? c.vision.patches_per_side() * c.vision.patches_per_side() : 32;
-    if (point.site == Site::Pattern) {
+    if (model::is_attention_map(point.site)) {
       CHECK(x.sizes() == c10::IntArrayRef({1, point.vision ? c.vision.heads : c.text.heads, tokens, tokens}));
     } else if (point.site == Site::ProjectorOut) {
       CHECK(x.sizes() == c10::IntArrayRef({1, c.image_tokens, c.text.hidden}));
