@@ -38,6 +38,7 @@ sae::StoreTrainingRequest request_of(const Args& args) {
   options.resample_every = args.get_int("resample-every", request.kind == sae::SaeKind::Relu ? 500 : 0);
   options.checkpoint_every = args.get_int("checkpoint-every", options.checkpoint_every);
   options.log_every = args.get_int("log-every", options.log_every);
+  options.held_out_fraction = args.get_double("held-out", options.held_out_fraction);
   const long long seed = args.get_int("seed", 1);
   if (seed < 0) throw InputError("--seed must be a non-negative integer, got " + std::to_string(seed));
   options.seed = uint64_t(seed);
@@ -61,9 +62,12 @@ int run_train_sae(const Args& args) {
     std::ostringstream message;
     message.precision(4);
     message << summary["kind"].get<std::string>() << " SAE " << summary["d_in"] << "x" << summary["d_sae"]
-            << ": explained variance " << summary["explained_variance"].get<double>() << ", L0 "
-            << summary["l0"].get<double>() << ", dead " << summary["dead_latents"] << "/" << summary["d_sae"] << ", dense "
-            << summary["dense_latents"];
+            << ", final weights on " << summary["held_out"]["vectors"] << " held-out vectors: explained variance "
+            << summary["explained_variance"].get<double>() << ", MSE " << summary["mse"].get<double>() << ", L0 "
+            << summary["l0"].get<double>() << ", dead " << summary["dead_latents"] << "/" << summary["d_sae"]
+            << ", dense " << summary["dense_latents"] << " (running window of the last "
+            << summary["running_window_steps"] << " steps: explained variance "
+            << summary["running_window_explained_variance"].get<double>() << ")";
     record.message = message.str();
     record.details = summary;
     std::cout << "train-sae: " << record.message << " after " << summary["tokens"] << " tokens in "
@@ -78,7 +82,8 @@ CommandSpec train_sae_command() {
   return {"train-sae",
           "train a TopK or ReLU sparse autoencoder on one hook of an activation store (resumable)",
           "loupe train-sae --workspace DIR --hook NAME --out NAME [--store NAME] [--kind topk|relu] [--expansion 8] "
-          "[--k 32] [--l1 5] [--tokens N] [--batch 4096] [--lr 4e-4] [--device cpu|cuda] [--seed S] [--resume]",
+          "[--k 32] [--l1 5] [--tokens N] [--batch 4096] [--lr 4e-4] [--held-out 0.05] [--device cpu|cuda] [--seed S] "
+          "[--resume]",
           {{"workspace", "DIR", "workspace folder (loupe init)"},
            {"store", "NAME", "activation store in DIR/stores (default acts)"},
            {"hook", "NAME", "the hook to train on, e.g. blocks.2.hook_resid_post"},
@@ -89,7 +94,7 @@ CommandSpec train_sae_command() {
            {"l1", "C", "relu: L1 coefficient (default 5)"},
            {"aux-coefficient", "C", "topk: weight of the AuxK loss that revives dead latents (default 1/32)"},
            {"plain-l1", "", "relu: do not weight the L1 penalty by the decoder norms (keeps decoder rows at unit norm)"},
-           {"tokens", "N", "activation vectors to train on (default: two passes over the store, at least 2,000,000)"},
+           {"tokens", "N", "activation vectors to train on (default: two passes over the training vectors, at least 2,000,000)"},
            {"batch", "B", "vectors per step (default 4096)"},
            {"lr", "LR", "peak Adam learning rate (default 4e-4; warm-up over the first 5% of steps)"},
            {"decay-fraction", "F", "the final fraction of steps over which the learning rate decays to 0 (default 0.05)"},
@@ -98,6 +103,8 @@ CommandSpec train_sae_command() {
            {"resample-every", "N", "relu: re-initialise dead latents every N steps (default 500; 0: never)"},
            {"checkpoint-every", "N", "steps between checkpoints (default 200)"},
            {"log-every", "N", "steps between progress lines (default 50)"},
+           {"held-out", "F", "share of the store's dataset rows kept out of training; summary.json's figures are the saved "
+                             "SAE's on their vectors (default 0.05, at most 0.5)"},
            {"device", "cpu|cuda", "where to train (default cpu)"},
            {"seed", "S", "seed of the initial weights and the batch order (default 1)"},
            {"resume", "", "continue the interrupted training of --out from its checkpoint"}},

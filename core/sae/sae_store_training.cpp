@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/io/hf_config.h"
 #include "core/model/hook_names.h"
+#include "core/sae/sae_store_split.h"
 #include "core/store/store_reader.h"
 #include "core/workspace/workspace.h"
 
@@ -42,10 +43,13 @@ PreparedTraining prepare_store_training(const StoreTrainingRequest& request) {
   options.sae.extra["dataset_path"] = store_folder.string();
   options.sae.extra["loupe_positions"] = store.positions();
   options.out_dir = ws.sae_dir(request.name).string();
-  if (options.batch > store.count())
-    throw InputError("--batch " + std::to_string(options.batch) + " is larger than the store (" +
-                     std::to_string(store.count()) + " vectors); use a smaller batch or extract more rows");
-  const int64_t tokens = request.tokens > 0 ? request.tokens : std::max<int64_t>(2 * store.count(), 2000000);
+  const StoreSplit split = split_store(store, options.held_out_fraction);
+  const int64_t training_vectors = int64_t(split.train.size());
+  if (options.batch > training_vectors)
+    throw InputError("--batch " + std::to_string(options.batch) + " is larger than the store's " +
+                     std::to_string(training_vectors) + " training vectors (" + std::to_string(split.held_out.size()) +
+                     " more are held out); use a smaller batch or extract more rows");
+  const int64_t tokens = request.tokens > 0 ? request.tokens : std::max<int64_t>(2 * training_vectors, 2000000);
   options.steps = std::max<int64_t>(1, (tokens + options.batch - 1) / options.batch);
   validate(options);
   prepared.parameters = {{"store", request.store},        {"hook", request.hook},
@@ -54,6 +58,7 @@ PreparedTraining prepare_store_training(const StoreTrainingRequest& request) {
                          {"steps", options.steps},          {"batch", options.batch},
                          {"lr", options.lr},                {"l1", options.objective.l1},
                          {"seed", options.seed},            {"device", options.device.str()},
+                         {"held_out", options.held_out_fraction},
                          {"resume", options.resume},        {"out", request.name}};
   return prepared;
 }
@@ -63,13 +68,20 @@ jobs::JobFunction store_training_job(const PreparedTraining& prepared) {
     context.set_stage("opening the store");
     auto store = std::make_shared<const store::StoreReader>(store::StoreReader::open(prepared.store_folder));
     const std::string hook = prepared.options.sae.hook_name;
-    const int64_t batch = prepared.options.batch;
-    const BatchSourceFactory batches = [store, hook, batch](uint64_t seed) {
-      auto stream = std::make_shared<store::BatchStream>(*store, hook, batch, seed);
-      // Each function keeps the store alive with the stream that points into it.
-      return BatchSource{[store, stream]() { return stream->next(); }, [store, stream](int64_t n) { stream->skip(n); }};
-    };
-    return train_sae(prepared.options, batches, context);
+    const double fraction = prepared.options.held_out_fraction;
+    StoreSplit split = split_store(*store, fraction);
+    const auto train = std::make_shared<const std::vector<int64_t>>(std::move(split.train));
+    const auto held = std::make_shared<const std::vector<int64_t>>(std::move(split.held_out));
+    context.log("holding out " + std::to_string(split.held_out_rows.size()) + " of " + std::to_string(split.rows) +
+                " dataset rows (" + std::to_string(held->size()) + " vectors) for the final figures; training on " +
+                std::to_string(train->size()) + " vectors");
+    const BatchSourceFactory batches = store_batches(store, hook, train, prepared.options.batch);
+    HeldOutVectors held_out = store_held_out(store, hook, held);
+    held_out.about = {{"rule", "dataset rows r with row_hash(r) < fraction * 2^64 (docs/sae.md)"},
+                      {"fraction", fraction},
+                      {"rows", int64_t(split.held_out_rows.size())},
+                      {"store_rows", split.rows}};
+    return train_sae(prepared.options, batches, held_out, context);
   };
 }
 

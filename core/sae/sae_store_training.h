@@ -19,8 +19,9 @@ struct StoreTrainingRequest {
   SaeKind kind = SaeKind::TopK;
   int64_t expansion = 8;   // d_sae = expansion · d_in
   int64_t k = 32;          // TopK
-  int64_t tokens = 0;      // activation vectors to train on (0: two passes over the store, at least 2M)
-  SaeTrainOptions options;  // batch, lr, seed, device, objective, intervals, resume (the rest is filled in)
+  int64_t tokens = 0;      // activation vectors to train on (0: two passes over the training vectors, at least 2M)
+  // batch, lr, seed, device, objective, intervals, resume, held_out_fraction (the rest is filled in)
+  SaeTrainOptions options;
 };
 
 struct PreparedTraining {
@@ -31,11 +32,13 @@ struct PreparedTraining {
 
 // Throws InputError naming what does not fit: no workspace or store, a hook the store lacks (listing
 // those it has) or the model lacks, a store width that differs from the model's hook width, k
-// larger than the SAE, fewer stored vectors than one batch.
+// larger than the SAE, a held-out fraction outside (0, 0.5] or a store of fewer than two dataset
+// rows, fewer training vectors than one batch.
 PreparedTraining prepare_store_training(const StoreTrainingRequest& request);
 
-// The job: opens the store on the job thread and trains from its shuffled batches
-// (store::BatchStream). Returns train_sae's summary.
+// The job: opens the store on the job thread, splits it (sae_store_split.h) and trains from shuffled
+// batches of the training vectors; the held-out rows' vectors give the final figures. Returns
+// train_sae's summary.
 jobs::JobFunction store_training_job(const PreparedTraining& prepared);
 
 }  // namespace loupe::sae

@@ -34,7 +34,8 @@ nlohmann::json run_options(const SaeTrainOptions& o) {
           {"aux_coefficient", o.objective.aux_coefficient},
           {"aux_k", o.objective.aux_k},      {"b_dec_init", o.b_dec_init},
           {"dead_tokens", o.dead_tokens},    {"resample_every", o.resample_every},
-          {"warmup_fraction", o.warmup_fraction}, {"decay_fraction", o.decay_fraction}};
+          {"warmup_fraction", o.warmup_fraction}, {"decay_fraction", o.decay_fraction},
+          {"held_out_fraction", o.held_out_fraction}};
 }
 
 // Linear warm-up, constant, then a linear decay to zero over the final decay_fraction of the run.
@@ -108,6 +109,18 @@ void truncate_metrics(const fs::path& path, int64_t keep) {
   util::write_file_atomic(path.string(), kept);
 }
 
+// Fails before any training when the final figures could not be measured.
+void check_held_out(const HeldOutVectors& held_out, int64_t d_in) {
+  if (held_out.count < 1 || !held_out.read)
+    throw InputError("SAE training needs held-out vectors for its final figures, and there are none");
+  const torch::Tensor first = held_out.read(0, 1);  // [1, d]
+  if (first.dim() != 2)
+    throw InputError("the held-out activations have shape " + c10::str(first.sizes()) + ", expected [N, d_in]");
+  if (first.size(1) != d_in)
+    throw InputError("the held-out activations have width " + std::to_string(first.size(1)) + " but the SAE's d_in is " +
+                     std::to_string(d_in));
+}
+
 std::string step_line(int64_t step, int64_t steps, double mse, double ev, double l0, double dead, double rate) {
   std::ostringstream line;
   line.precision(4);
@@ -136,11 +149,15 @@ void validate(const SaeTrainOptions& o) {
     throw InputError("--b-dec-init must be median, mean or zeros, got '" + o.b_dec_init + "'");
   if (o.checkpoint_every < 1 || o.log_every < 1 || o.init_batches < 1 || o.dead_tokens < 1)
     throw InputError("checkpoint, log, initialisation and dead-latent intervals must be at least 1");
+  if (!(o.held_out_fraction > 0 && o.held_out_fraction <= 0.5))
+    throw InputError("--held-out must lie in (0, 0.5], got " + std::to_string(o.held_out_fraction));
   if (o.out_dir.empty()) throw InputError("the SAE needs an output folder");
 }
 
-nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactory& batches, jobs::JobContext& context) {
+nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactory& batches, const HeldOutVectors& held_out,
+                         jobs::JobContext& context) {
   validate(options);
+  check_held_out(held_out, options.sae.d_in);
   const auto started = Clock::now();
   const fs::path out(options.out_dir);
   const std::string checkpoint_path = (out / kCheckpointFile).string();
@@ -270,10 +287,18 @@ nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactor
   trained.config.input_scale = state.input_scale;
   const torch::Tensor frequency = state.window_fires.cpu().to(torch::kFloat64) / double(std::max<int64_t>(1, state.window_tokens));
   save_sae(options.out_dir, trained, torch::log10(frequency + 1e-10).to(torch::kFloat32));
-  const int64_t dead_latents = (state.window_fires == 0).sum().item<int64_t>();
-  const int64_t dense_latents = (frequency > options.dense_frequency).sum().item<int64_t>();
+
+  // The final figures: the SAE as saved (read back, so in its stored dtype), on vectors it never saw.
+  context.set_stage("measuring on held-out vectors");
+  const SaeFigures final_figures =
+      measure_sae(load_sae(options.out_dir).to(options.device), held_out, options.batch, options.dense_frequency,
+                  [&]() { context.throw_if_cancelled(); });
+  const int64_t window_dead = (state.window_fires == 0).sum().item<int64_t>();
+  const int64_t window_dense = (frequency > options.dense_frequency).sum().item<int64_t>();
   const double steps_in_window = double(std::max<int64_t>(1, state.window_steps));
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  nlohmann::json held_out_about = held_out.about.is_object() ? held_out.about : nlohmann::json::object();
+  held_out_about["vectors"] = final_figures.vectors;
   nlohmann::json summary{{"kind", kind_name(options.sae.kind)},
                          {"d_in", options.sae.d_in},
                          {"d_sae", options.sae.d_sae},
@@ -282,20 +307,33 @@ nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactor
                          {"steps", options.steps},
                          {"tokens", options.steps * options.batch},
                          {"input_scale", state.input_scale},
-                         {"window_tokens", state.window_tokens},
-                         {"explained_variance", state.window_explained_variance / steps_in_window},
-                         {"mse", state.window_mse / steps_in_window},
-                         {"l0", state.window_l0 / steps_in_window},
-                         {"dead_latents", dead_latents},
-                         {"dead_fraction", double(dead_latents) / double(options.sae.d_sae)},
-                         {"dense_latents", dense_latents},
+                         {"held_out", held_out_about},
+                         {"explained_variance", final_figures.explained_variance},
+                         {"mse", final_figures.mse},
+                         {"l0", final_figures.l0},
+                         {"dead_latents", final_figures.dead_latents},
+                         {"dead_fraction", double(final_figures.dead_latents) / double(options.sae.d_sae)},
+                         {"dense_latents", final_figures.dense_latents},
+                         {"running_window_steps", state.window_steps},
+                         {"running_window_tokens", state.window_tokens},
+                         {"running_window_explained_variance", state.window_explained_variance / steps_in_window},
+                         {"running_window_mse", state.window_mse / steps_in_window},
+                         {"running_window_l0", state.window_l0 / steps_in_window},
+                         {"running_window_dead_latents", window_dead},
+                         {"running_window_dense_latents", window_dense},
                          {"last_tokens_per_s", tokens_per_second},
                          {"seconds", seconds},
                          {"out", options.out_dir}};
   util::write_file_atomic((out / "summary.json").string(), summary.dump(2) + "\n");
-  context.log("explained variance " + std::to_string(summary["explained_variance"].get<double>()) + ", L0 " +
-              std::to_string(summary["l0"].get<double>()) + ", dead " + std::to_string(dead_latents) + "/" +
-              std::to_string(options.sae.d_sae) + ", dense " + std::to_string(dense_latents));
+  std::ostringstream line;
+  line.precision(4);
+  line << "final weights on " << final_figures.vectors << " held-out vectors: explained variance "
+       << final_figures.explained_variance << ", MSE " << final_figures.mse << ", L0 " << final_figures.l0 << ", dead "
+       << final_figures.dead_latents << "/" << options.sae.d_sae << ", dense " << final_figures.dense_latents
+       << "; running window (last " << state.window_steps << " steps): explained variance "
+       << state.window_explained_variance / steps_in_window << ", L0 " << state.window_l0 / steps_in_window << ", dead "
+       << window_dead;
+  context.log(line.str());
   return summary;
 }
 

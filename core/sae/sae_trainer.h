@@ -5,7 +5,8 @@
 //   metrics.jsonl           one line per step: step, tokens, lr, loss, mse, explained_variance, l0,
 //                           dead_fraction, sparsity_loss, tokens_per_s
 //   cfg.json, sae_weights.safetensors, sparsity.safetensors   the final SAE in SAELens layout
-//   summary.json            the training summary (also the job's result)
+//   summary.json            the training summary (also the job's result): the saved SAE's figures on
+//                           held-out vectors, and the running figures of the last steps, named so
 // Resuming continues from the checkpoint: the batch source skips the batches already consumed and
 // every random choice derives from (seed, step), so a resumed run ends with the same weights as an
 // uninterrupted one.
@@ -19,6 +20,7 @@
 
 #include "core/jobs/job.h"
 #include "core/sae/sae.h"
+#include "core/sae/sae_held_out.h"
 #include "core/train/adamw.h"
 #include "core/sae/sae_objective.h"
 
@@ -53,6 +55,9 @@ struct SaeTrainOptions {
   int64_t checkpoint_every = 200;
   int64_t log_every = 50;
   uint64_t seed = 1;
+  // The share of a store's dataset rows kept out of training for the final figures
+  // (sae_store_split.h); recorded in the checkpoint so that a resume trains on the same vectors.
+  double held_out_fraction = 0.05;
   torch::Device device = torch::kCPU;
   bool resume = false;  // continue from out_dir's checkpoint (required when one exists)
 };
@@ -60,11 +65,16 @@ struct SaeTrainOptions {
 // Throws InputError for impossible options (kind jumprelu, k > d_sae, steps/batch < 1, ...).
 void validate(const SaeTrainOptions& options);
 
-// Runs the training; progress counts steps and reports mse, explained_variance, l0, dead_fraction
-// and tokens/s as metrics. Cancelling saves a checkpoint and throws loupe::Cancelled. Throws
-// InputError when out_dir holds a checkpoint and resume is off (or the reverse), or when the
-// checkpoint was made with other options. Returns the summary written to summary.json.
-nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactory& batches, jobs::JobContext& context);
+// Runs the training; progress counts steps and reports the running mse, explained_variance, l0,
+// dead_fraction and tokens/s of each step as metrics. After the last step it saves the SAE and
+// measures the saved weights on `held_out` (vectors `batches` never serves), which gives the
+// summary's mse, explained_variance, l0, dead and dense latents; the means over the statistics
+// window are kept as running_window_*. Cancelling saves a checkpoint and throws loupe::Cancelled.
+// Throws InputError when there are no held-out vectors or they do not have width d_in, when out_dir
+// holds a checkpoint and resume is off (or the reverse), or when the checkpoint was made with other
+// options. Returns the summary written to summary.json.
+nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactory& batches, const HeldOutVectors& held_out,
+                         jobs::JobContext& context);
 
 // One optimisation step as train_sae takes it: objective, backward, (unit_decoder: gradient along
 // each decoder row removed), Adam at `lr`, (unit_decoder: rows renormalised). `sae`'s parameters

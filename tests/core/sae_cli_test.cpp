@@ -3,10 +3,14 @@
 // are logged, and a hook or width that does not fit is refused before any training.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "cli_run.h"
 #include "core/sae/sae_io.h"
+#include "core/store/store_reader.h"
 #include "core/util/atomic_file.h"
 #include "support/temp_dir.h"
 
@@ -19,6 +23,29 @@ using loupe::test::TempDir;
 namespace {
 
 const std::string kTinyModel = std::string(LOUPE_FIXTURES) + "/gemma3-tiny";
+
+// docs/sae.md's held-out rule, written out here: splitmix64's first output for the state `row`.
+uint64_t documented_row_hash(uint64_t row) {
+  uint64_t z = row + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// The dataset rows a store holds out for `fraction`: row_hash(r) < fraction · 2^64, else the row of
+// smallest hash.
+std::set<int64_t> documented_held_out_rows(const store::StoreReader& store, double fraction) {
+  std::set<int64_t> rows, held;
+  for (int64_t i = 0; i < store.row_meta_count(); ++i) rows.insert(store.row_meta(i)["row"].get<int64_t>());
+  for (int64_t row : rows)
+    if (static_cast<long double>(documented_row_hash(uint64_t(row))) < std::ldexp(static_cast<long double>(fraction), 64))
+      held.insert(row);
+  if (held.empty())
+    held.insert(*std::min_element(rows.begin(), rows.end(), [](int64_t a, int64_t b) {
+      return documented_row_hash(uint64_t(a)) < documented_row_hash(uint64_t(b));
+    }));
+  return held;
+}
 
 std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
 
@@ -107,4 +134,44 @@ TEST_CASE("train-sae refuses hooks and widths that do not fit", "[sae][cli]") {
                                   " --hook blocks.1.hook_resid_post --out x --batch 64 --tokens 640");
   CHECK(mismatch.status != 0);
   CHECK_THAT(mismatch.err, Catch::Contains("width 256") && Catch::Contains("width 64"));
+}
+
+TEST_CASE("train-sae reports the saved SAE's figures on the store's held-out rows", "[sae][cli]") {
+  const SaeStudy& study = ::study();
+  const auto trained = run_loupe(study.train("--hook blocks.2.hook_resid_post --out held --lr 0.005"));
+  INFO(trained.err);
+  REQUIRE(trained.status == 0);
+  const fs::path folder = study.root / "saes" / "held";
+  const auto summary = nlohmann::json::parse(util::read_file((folder / "summary.json").string()));
+  INFO(summary.dump());
+
+  // The held-out vectors by the documented rule (default fraction 0.05), and the saved SAE on them.
+  const auto store = store::StoreReader::open(study.root / "stores" / "acts");
+  const std::set<int64_t> held = documented_held_out_rows(store, 0.05);
+  const torch::Tensor entries = store.row_index(0, store.count());  // [count]
+  std::vector<int64_t> indices;
+  for (int64_t v = 0; v < store.count(); ++v)
+    if (held.count(store.row_meta(entries[v].item<int64_t>())["row"].get<int64_t>())) indices.push_back(v);
+  REQUIRE(!indices.empty());
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = store.gather("blocks.2.hook_resid_post", indices).to(torch::kFloat64);  // [n, 256]
+  const sae::Sae saved = sae::load_sae(folder.string());
+  const torch::Tensor error = saved.reconstruct(x.to(torch::kFloat32)).to(torch::kFloat64) - x;  // [n, 256]
+  const double explained = 1.0 - error.pow(2).sum().item<double>() / (x - x.mean(0, true)).pow(2).sum().item<double>();
+  CHECK(summary["explained_variance"].get<double>() == Approx(explained).margin(1e-4));
+  CHECK(summary["mse"].get<double>() == Approx(error.pow(2).sum(1).mean().item<double>()).epsilon(1e-4));
+  CHECK(summary["held_out"]["vectors"] == int64_t(indices.size()));
+  CHECK(summary["held_out"]["rows"] == int64_t(held.size()));
+  // The last line names the running figure apart from the final one.
+  CHECK_THAT(trained.out, Catch::Contains("held-out vectors") && Catch::Contains("running window"));
+}
+
+TEST_CASE("train-sae refuses a held-out share outside (0, 0.5]", "[sae][cli]") {
+  const SaeStudy& study = ::study();
+  for (const char* share : {"0", "0.6", "nan"}) {
+    const auto refused = run_loupe(study.train("--hook blocks.2.hook_resid_post --out h --held-out " + std::string(share)));
+    INFO(share << ": " << refused.err);
+    CHECK(refused.status != 0);
+    CHECK_THAT(refused.err, Catch::Contains("--held-out"));
+  }
 }

@@ -22,11 +22,13 @@ using sae::SaeTrainOptions;
 namespace {
 
 // [n, 32] vectors, each 4 atoms of a 64-atom unit dictionary with magnitudes in [0.5, 2.5], plus
-// an offset (b_dec must find it) and a little noise.
-torch::Tensor synthetic_activations(int64_t n) {
+// an offset (b_dec must find it) and a little noise. The dictionary is the same for every seed;
+// the seed draws the atoms, magnitudes and noise.
+torch::Tensor synthetic_activations(int64_t n, uint64_t seed = 11) {
   torch::manual_seed(11);
   torch::Tensor dictionary = torch::randn({64, 32});
   dictionary /= dictionary.norm(2, {1}, true);
+  torch::manual_seed(seed + 1000);
   const torch::Tensor atoms = std::get<1>(torch::rand({n, 64}).sort(1)).slice(1, 0, 4);  // [n, 4]
   const torch::Tensor magnitudes = torch::rand({n, 4}) * 2 + 0.5;
   const torch::Tensor codes = torch::zeros({n, 64}).scatter_(1, atoms, magnitudes);
@@ -49,10 +51,16 @@ SaeTrainOptions options_for(SaeKind kind, const std::string& out) {
   return options;
 }
 
+// Vectors of the same distribution that no training batch contains.
+const sae::HeldOutVectors& held_out() {
+  static const sae::HeldOutVectors vectors = sae::tensor_held_out(synthetic_activations(1000, 12));
+  return vectors;
+}
+
 std::shared_ptr<const jobs::JobSnapshot> run(const SaeTrainOptions& options, const sae::BatchSourceFactory& batches) {
   jobs::JobRunner runner(1);
-  const jobs::JobId id =
-      runner.submit("train-sae", [&](jobs::JobContext& context) { return sae::train_sae(options, batches, context); });
+  const jobs::JobId id = runner.submit(
+      "train-sae", [&](jobs::JobContext& context) { return sae::train_sae(options, batches, held_out(), context); });
   return runner.wait(id);
 }
 
@@ -101,11 +109,47 @@ TEST_CASE("a TopK SAE learns sparse synthetic activations", "[sae][train]") {
   const sae::Sae trained = sae::load_sae(dir.file("topk"));
   CHECK(trained.config.k == 8);
   CHECK(trained.config.hook_name == "blocks.1.hook_resid_post");
-  const torch::Tensor x = synthetic_activations(2048);
+  const torch::Tensor x = synthetic_activations(2048, 13);
   const double unexplained = (trained.reconstruct(x) - x).pow(2).sum().item<double>() /
                              (x - x.mean(0, true)).pow(2).sum().item<double>();
   CHECK(1.0 - unexplained > 0.85);
   CHECK(sae::load_log10_density(dir.file("topk")).size(0) == 256);
+}
+
+TEST_CASE("the SAE training summary gives the saved weights' figures on held-out vectors", "[sae][train]") {
+  test::TempDir dir("loupe-sae-train");
+  for (const SaeKind kind : {SaeKind::TopK, SaeKind::Relu}) {
+    auto options = options_for(kind, dir.file(sae::kind_name(kind)));
+    options.steps = 300;
+    options.objective.l1 = 1.0;
+    const auto snapshot = run(options, sae::tensor_batches(synthetic_activations(8192), 256));
+    REQUIRE(snapshot->state == jobs::JobState::Succeeded);
+    const auto summary = nlohmann::json::parse(util::read_file(dir.file(std::string(sae::kind_name(kind)) + "/summary.json")));
+    INFO(summary.dump());
+    CHECK(summary == snapshot->result);
+
+    // From the definitions, with the weights as saved: dense codes, dense decoder, float64 sums.
+    torch::NoGradGuard no_grad;
+    const sae::Sae trained = sae::load_sae(options.out_dir);
+    const torch::Tensor x = synthetic_activations(1000, 12);   // held_out()'s vectors [1000, 32]
+    const torch::Tensor codes = trained.encode(x);              // [1000, 256]
+    const torch::Tensor error = (trained.decode(codes) - x).to(torch::kFloat64);
+    const torch::Tensor wide = x.to(torch::kFloat64);
+    const double explained = 1.0 - error.pow(2).sum().item<double>() / (wide - wide.mean(0, true)).pow(2).sum().item<double>();
+    const double mse = error.pow(2).sum(1).mean().item<double>();
+    const double l0 = (codes > 0).sum(1).to(torch::kFloat64).mean().item<double>();
+    const int64_t dead = ((codes > 0).sum(0) == 0).sum().item<int64_t>();
+    CHECK(summary["held_out"]["vectors"] == 1000);
+    CHECK(summary["explained_variance"].get<double>() == Approx(explained).margin(1e-5));
+    CHECK(summary["mse"].get<double>() == Approx(mse).epsilon(1e-4));
+    // The trainer measures in chunks of one batch, this test in one: a code within rounding of 0
+    // may count on one side and not the other, hence a margin of one latent activation.
+    CHECK(summary["l0"].get<double>() == Approx(l0).margin(1.5e-3));
+    CHECK(std::abs(summary["dead_latents"].get<int64_t>() - dead) <= 1);
+    // The means over the last training steps are kept, under their own names.
+    CHECK(summary.contains("running_window_explained_variance"));
+    CHECK(summary["running_window_steps"].get<int64_t>() == 50);
+  }
 }
 
 TEST_CASE("a ReLU SAE with L1 learns sparse codes", "[sae][train]") {
@@ -169,7 +213,7 @@ TEST_CASE("cancelling SAE training leaves a checkpoint that resumes", "[sae][tra
   };
   jobs::JobId id = 0;
   id = runner.submit("train-sae", [&](jobs::JobContext& context) {
-    return sae::train_sae(options, counting, context);
+    return sae::train_sae(options, counting, held_out(), context);
   });
   while (served < 10 && !runner.snapshot(id)->finished()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   runner.cancel(id);
