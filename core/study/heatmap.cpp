@@ -85,6 +85,10 @@ std::array<float, 3> inferno(float t) {
 
 }  // namespace
 
+bool heatmap_reads(const model::HookPoint& point) {
+  return !model::is_attention_map(point.site) && point.site != model::Site::Logits;
+}
+
 model::HookPoint heatmap_capture_point(const std::string& hook, HeatQuantity quantity, const io::ModelConfig& config) {
   model::HookPoint point = model::parse_hook(hook, config);
   if (quantity == HeatQuantity::Attention) {

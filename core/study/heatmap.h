@@ -26,6 +26,11 @@ struct HeatmapInputs {
   int caption_token = 0;                 // Attention: from this caption token (0-based)
 };
 
+// Hooks whose activations a norm, latent or projection map reads: all but the attention maps
+// (scores, pattern: attention maps come from a layer's pattern through HeatQuantity::Attention)
+// and the logits.
+bool heatmap_reads(const model::HookPoint& point);
+
 // The hook to capture: the inputs' hook, or for Attention that layer's attention pattern. Throws
 // InputError for an unknown hook or an attention map outside the decoder.
 model::HookPoint heatmap_capture_point(const std::string& hook, HeatQuantity quantity, const io::ModelConfig& config);

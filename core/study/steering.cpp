@@ -8,10 +8,14 @@
 
 namespace loupe::study {
 
-void check_steerable(const model::HookPoint& point, const io::ModelConfig& config) {
+bool is_steerable(const model::HookPoint& point) {
   using model::Site;
-  if (point.site == Site::Q || point.site == Site::K || point.site == Site::V || point.site == Site::Z ||
-      point.site == Site::Pattern || point.site == Site::Logits)
+  return !(point.site == Site::Q || point.site == Site::K || point.site == Site::V || point.site == Site::Z ||
+           model::is_attention_map(point.site) || point.site == Site::Logits);
+}
+
+void check_steerable(const model::HookPoint& point, const io::ModelConfig& config) {
+  if (!is_steerable(point))
     throw InputError("steer at a residual, attention-output or MLP hook, not " + model::hook_name(point) +
                      " (" + std::to_string(config.text.layers) + " decoder layers: blocks.0 to blocks." +
                      std::to_string(config.text.layers - 1) + ")");

@@ -18,8 +18,10 @@ struct Steer {
   PositionChoice positions;
 };
 
-// Throws InputError unless `point` is a residual, attention-output or MLP hook (q, k, v, z, the
-// attention pattern and the logits are not steered).
+// Residual, embedding, attention-output, MLP and projector hooks are steered; q, k, v, z, the
+// attention scores and pattern, and the logits are not.
+bool is_steerable(const model::HookPoint& point);
+// Throws InputError unless is_steerable(point).
 void check_steerable(const model::HookPoint& point, const io::ModelConfig& config);
 
 // A steer of `vector` at `hook`, checked: the hook exists and can be steered, the vector is as wide

@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "core/io/dataset.h"
-#include "core/util/atomic_file.h"
+#include "core/workspace/saes.h"
 #include "core/workspace/workspace.h"
 #include "ui/live/directions.h"
 #include "ui/live/extraction_job.h"
@@ -25,6 +25,21 @@ void Inbox::post_model(std::shared_ptr<const LoadedModel> model) {
   model_ = std::move(model);
 }
 
+void Inbox::post_images(ImageList images) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  images_ = std::move(images);
+}
+
+void Inbox::post_workspace(OpenedWorkspace workspace) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  workspace_ = std::move(workspace);
+}
+
+void Inbox::post_status(std::string line) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  status_ = std::move(line);
+}
+
 std::vector<std::shared_ptr<const Direction>> Inbox::take_directions() {
   std::lock_guard<std::mutex> lock(mutex_);
   return std::exchange(directions_, {});
@@ -33,6 +48,21 @@ std::vector<std::shared_ptr<const Direction>> Inbox::take_directions() {
 std::shared_ptr<const LoadedModel> Inbox::take_model() {
   std::lock_guard<std::mutex> lock(mutex_);
   return std::exchange(model_, nullptr);
+}
+
+std::optional<ImageList> Inbox::take_images() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::exchange(images_, std::nullopt);
+}
+
+std::optional<OpenedWorkspace> Inbox::take_workspace() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::exchange(workspace_, std::nullopt);
+}
+
+std::optional<std::string> Inbox::take_status() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::exchange(status_, std::nullopt);
 }
 
 const char* panel_name(Panel panel) {
@@ -56,7 +86,7 @@ bool AppState::image_visible(const ImageEntry& image) const {
 
 void load_model_async(AppState& state, const std::string& folder) {
   state.model_folder = folder;
-  Inbox* inbox = &state.inbox;
+  std::shared_ptr<Inbox> inbox = state.inbox;
   state.jobs.submit("load model " + fs::path(folder).filename().string(), [folder, inbox](jobs::JobContext& job) {
     job.set_stage("reading config, weights and tokenizer");
     auto model = load_model(folder);
@@ -64,7 +94,7 @@ void load_model_async(AppState& state, const std::string& folder) {
             std::to_string(model_info(*model).parameters) + " parameters)");
     inbox->post_model(model);
     return nlohmann::json{{"folder", folder}};
-  });
+  }, {}, jobs::Lane::Short);
 }
 
 namespace {
@@ -75,36 +105,102 @@ bool is_image_file(const fs::path& path) {
   return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".gif";
 }
 
-}  // namespace
+void submit_image_listing(AppState& state, const std::string& folder, bool demo) {
+  std::shared_ptr<Inbox> inbox = state.inbox;
+  state.jobs.submit("open images " + fs::path(folder).filename().string(), [folder, demo, inbox](jobs::JobContext& job) {
+    ImageList list = list_images(folder);
+    list.demo = demo;
+    job.log("opened " + folder + " (" + std::to_string(list.images.size()) + " images)");
+    const size_t count = list.images.size();
+    inbox->post_images(std::move(list));
+    return nlohmann::json{{"folder", folder}, {"images", count}};
+  }, {}, jobs::Lane::Short);
+}
 
-void open_image_folder(AppState& state, const std::string& folder) {
-  std::vector<ImageEntry> images;
-  std::vector<std::string> columns;
-  if (fs::exists(fs::path(folder) / io::kDatasetCsvName) || fs::path(folder).extension() == ".csv") {
-    const io::Dataset dataset = io::load_dataset(folder);
-    columns = dataset.label_columns;
-    for (const auto& row : dataset.rows)
-      images.push_back({row.image, fs::path(row.image).filename().string(), row.labels, row.en_caption, row.ar_caption});
-  } else {
-    if (!fs::is_directory(folder)) throw InputError(folder + " is neither a dataset (image_caption.csv) nor a folder of images");
-    for (const auto& entry : fs::directory_iterator(folder))
-      if (entry.is_regular_file() && is_image_file(entry.path()))
-        images.push_back({entry.path().string(), entry.path().filename().string(), {}, {}, {}});
-    std::sort(images.begin(), images.end(), [](const ImageEntry& a, const ImageEntry& b) { return a.name < b.name; });
+void submit_workspace_open(AppState& state, const std::string& root, const std::string& model, const std::string& dataset) {
+  std::shared_ptr<Inbox> inbox = state.inbox;
+  const bool create = !model.empty();  // New workspace: init first
+  state.jobs.submit(std::string(create ? "new" : "open") + " workspace " + fs::path(root).filename().string(),
+                    [root, model, dataset, create, inbox](jobs::JobContext&) {
+    const workspace::Workspace ws = create ? workspace::Workspace::init(root, model, dataset) : workspace::Workspace::open(root);
+    const auto sae = workspace::newest_sae(ws.root() / "saes");
+    inbox->post_workspace({ws.root().string(), ws.model().string(), ws.dataset().string(), sae ? sae->string() : ""});
+    return nlohmann::json{{"workspace", ws.root().string()}};
+  }, {}, jobs::Lane::Short);
+}
+
+// Shows each newly failed job's message in the status bar (the Jobs panel keeps them all).
+void report_failures(AppState& state) {
+  for (const auto& job : state.jobs.snapshots()) {
+    if (job->state != jobs::JobState::Failed || job->id <= state.reported_failure) continue;
+    state.reported_failure = job->id;
+    state.status = job->name + " failed: " + job->error_message;
   }
-  state.dataset_folder = folder;
-  state.label_columns = columns;
+}
+
+void apply_images(AppState& state, ImageList list) {
+  state.dataset_folder = list.demo ? "" : list.folder;
+  state.label_columns = std::move(list.label_columns);
   state.filters.clear();
-  state.images = std::move(images);
+  state.images = std::move(list.images);
   state.selected = state.images.empty() ? -1 : 0;
   state.request_dirty = true;
-  state.status = "opened " + folder + " (" + std::to_string(state.images.size()) + " images)";
+  state.status = "opened " + (list.demo ? std::string("the demo images") : list.folder) + " (" +
+                 std::to_string(state.images.size()) + " images)";
 }
+
+void apply_workspace(AppState& state, const OpenedWorkspace& opened) {
+  state.workspace = opened.root;
+  if (opened.model != state.model_folder) load_model_async(state, opened.model);
+  open_image_folder(state, opened.dataset);
+  if (!opened.sae.empty()) state.sae_path = opened.sae;
+  state.status = "workspace " + state.workspace + (opened.sae.empty() ? "" : ", SAE " + fs::path(opened.sae).filename().string());
+}
+
+void add_direction(AppState& state, std::shared_ptr<const Direction> direction) {
+  state.directions.push_back(direction);
+  auto same = std::find_if(state.sliders.begin(), state.sliders.end(),
+                           [&](const SteerSlider& s) { return s.direction->name == direction->name; });
+  SteerSlider slider{direction, direction->hook, study::SteerPositions::Image, 0.0f, direction->suggested_range};
+  if (same != state.sliders.end()) {
+    slider.alpha = same->alpha;
+    *same = slider;
+  } else {
+    state.sliders.push_back(slider);
+  }
+  if (!state.heatmap.direction) state.heatmap.direction = direction;
+  state.request_dirty = true;
+}
+
+}  // namespace
+
+ImageList list_images(const std::string& folder) {
+  ImageList list;
+  list.folder = folder;
+  if (fs::exists(fs::path(folder) / io::kDatasetCsvName) || fs::path(folder).extension() == ".csv") {
+    const io::Dataset dataset = io::load_dataset(folder);
+    list.label_columns = dataset.label_columns;
+    for (const auto& row : dataset.rows)
+      list.images.push_back({row.image, fs::path(row.image).filename().string(), row.labels, row.en_caption, row.ar_caption});
+    return list;
+  }
+  if (!fs::is_directory(folder)) throw InputError(folder + " is neither a dataset (image_caption.csv) nor a folder of images");
+  for (const auto& entry : fs::directory_iterator(folder))
+    if (entry.is_regular_file() && is_image_file(entry.path()))
+      list.images.push_back({entry.path().string(), entry.path().filename().string(), {}, {}, {}});
+  std::sort(list.images.begin(), list.images.end(), [](const ImageEntry& a, const ImageEntry& b) { return a.name < b.name; });
+  return list;
+}
+
+void open_image_folder(AppState& state, const std::string& folder) { submit_image_listing(state, folder, false); }
+
+void open_demo_images(AppState& state) { submit_image_listing(state, LOUPE_DEMO_IMAGES, true); }
 
 void add_image_files(AppState& state, const std::vector<std::string>& paths) {
   int added = 0;
   for (const auto& path : paths) {
-    if (fs::is_directory(path)) {
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
       open_image_folder(state, path);
       return;
     }
@@ -118,61 +214,44 @@ void add_image_files(AppState& state, const std::vector<std::string>& paths) {
   if (added > 0) select_image(state, int(state.images.size()) - 1);
 }
 
-void open_workspace(AppState& state, const std::string& root) {
-  const workspace::Workspace ws = workspace::Workspace::open(root);
-  state.workspace = ws.root().string();
-  if (ws.model().string() != state.model_folder) load_model_async(state, ws.model().string());
-  open_image_folder(state, ws.dataset().string());
-  const fs::path saes = ws.root() / "saes";
-  if (fs::is_directory(saes))
-    for (const auto& entry : fs::directory_iterator(saes))
-      if (entry.is_directory()) state.sae_path = entry.path().string();
-  state.status = "workspace " + state.workspace;
-}
+void open_workspace(AppState& state, const std::string& root) { submit_workspace_open(state, root, {}, {}); }
 
 void new_workspace(AppState& state, const std::string& root) {
   if (state.dataset_folder.empty()) throw InputError("open a dataset folder first: a workspace names its model and dataset");
-  workspace::Workspace::init(root, state.model_folder, state.dataset_folder);
-  open_workspace(state, root);
+  submit_workspace_open(state, root, state.model_folder, state.dataset_folder);
 }
 
 void add_gender_direction(AppState& state, const std::string& hook, bool by_caption) {
   if (!state.model) throw InputError("the model is still loading; try again when the Jobs panel shows it loaded");
-  // The open dataset's images when it has a gender column, else the bundled demo dataset's.
-  bool from_dataset = false;
-  if (!state.dataset_folder.empty() && fs::exists(fs::path(state.dataset_folder) / io::kDatasetCsvName)) {
-    const io::Dataset dataset = io::load_dataset(state.dataset_folder);
-    from_dataset = std::find(dataset.label_columns.begin(), dataset.label_columns.end(), "gender") != dataset.label_columns.end();
-  }
-  const std::vector<LabeledImage> images =
-      dataset_gender_images(from_dataset ? state.dataset_folder : std::string(LOUPE_DEMO_IMAGES));
   auto model = state.model;
-  Inbox* inbox = &state.inbox;
-  const GenderLabel label = by_caption ? GenderLabel::Caption : GenderLabel::Figure;
-  state.jobs.submit("gender direction at " + hook, [model, images, hook, label, inbox](jobs::JobContext& job) {
+  std::shared_ptr<Inbox> inbox = state.inbox;
+  const std::string dataset = state.dataset_folder;
+  const study::GenderLabel label = by_caption ? study::GenderLabel::Caption : study::GenderLabel::Figure;
+  state.jobs.submit("gender direction at " + hook, [model, dataset, hook, label, inbox](jobs::JobContext& job) {
+    const std::vector<study::LabeledImage> images = study::gender_images_or_fallback(dataset, LOUPE_DEMO_IMAGES);
     auto direction = gender_direction(*model, images, hook, label, job);
     inbox->post_direction(direction);
     return nlohmann::json{{"hook", hook}, {"images", images.size()}};
-  });
+  }, {}, jobs::Lane::Short);
 }
 
 void add_file_direction(AppState& state, const std::string& file_colon_key, const std::string& hook) {
-  Inbox* inbox = &state.inbox;
+  std::shared_ptr<Inbox> inbox = state.inbox;
   state.jobs.submit("direction from " + file_colon_key, [file_colon_key, hook, inbox](jobs::JobContext& job) {
     inbox->post_direction(file_direction(file_colon_key, hook));
     job.log("read " + file_colon_key);
     return nlohmann::json{{"file", file_colon_key}};
-  });
+  }, {}, jobs::Lane::Short);
 }
 
 void add_sae_latent_direction(AppState& state, const std::string& sae_path, int64_t latent) {
-  Inbox* inbox = &state.inbox;
+  std::shared_ptr<Inbox> inbox = state.inbox;
   const std::string fallback_hook = state.steering_inputs.gender_hook;
   state.jobs.submit("SAE latent " + std::to_string(latent), [sae_path, latent, fallback_hook, inbox](jobs::JobContext& job) {
     inbox->post_direction(sae_latent_direction(sae_path, latent, fallback_hook));
     job.log("decoder row " + std::to_string(latent) + " of " + sae_path);
     return nlohmann::json{{"sae", sae_path}, {"latent", latent}};
-  });
+  }, {}, jobs::Lane::Short);
 }
 
 void start_extraction(AppState& state, const std::string& hook, const std::string& out, int64_t limit) {
@@ -191,25 +270,17 @@ void select_image(AppState& state, int index) {
 }
 
 void pump_live(AppState& state) {
-  for (auto& direction : state.inbox.take_directions()) {
-    state.directions.push_back(direction);
-    auto same = std::find_if(state.sliders.begin(), state.sliders.end(),
-                             [&](const SteerSlider& s) { return s.direction->name == direction->name; });
-    SteerSlider slider{direction, direction->hook, PositionSet::Image, 0.0f, direction->suggested_range};
-    if (same != state.sliders.end()) {
-      slider.alpha = same->alpha;
-      *same = slider;
-    } else {
-      state.sliders.push_back(slider);
-    }
-    if (!state.heatmap.direction) state.heatmap.direction = direction;
-    state.request_dirty = true;
-  }
-  if (auto model = state.inbox.take_model()) {
+  Inbox& inbox = *state.inbox;
+  for (auto& direction : inbox.take_directions()) add_direction(state, std::move(direction));
+  if (auto model = inbox.take_model()) {
     state.model = model;
     state.model_info = model_info(*model);
     state.request_dirty = true;
   }
+  if (auto opened = inbox.take_workspace()) apply_workspace(state, *opened);
+  if (auto images = inbox.take_images()) apply_images(state, std::move(*images));
+  if (auto line = inbox.take_status()) state.status = std::move(*line);
+  report_failures(state);
   state.live = state.worker.latest();
   const ImageEntry* image = state.selected_image();
   if (!state.request_dirty || !state.model || !image) return;
@@ -230,39 +301,6 @@ bool app_idle(const AppState& state) {
   for (const auto& job : state.jobs.snapshots())
     if (!job->finished()) return false;
   return true;
-}
-
-}  // namespace loupe::ui
-
-namespace loupe::ui {
-
-namespace {
-
-nlohmann::json caption_json(const CaptionText& caption) {
-  nlohmann::json tokens = nlohmann::json::array();
-  for (const auto& chip : caption.tokens)
-    tokens.push_back({{"id", chip.id}, {"text", chip.text}, {"probability", chip.probability}, {"changed", chip.changed}});
-  return {{"lang", caption.lang}, {"text", caption.text}, {"tokens", tokens}};
-}
-
-}  // namespace
-
-void export_session(AppState& state, const std::string& folder) {
-  fs::create_directories(folder);
-  nlohmann::json out = {{"model", state.model_folder}, {"steers", nlohmann::json::array()}};
-  for (const auto& slider : state.sliders)
-    out["steers"].push_back({{"direction", slider.direction->name}, {"hook", slider.hook},
-                             {"positions", position_set_name(slider.positions)}, {"alpha", slider.alpha}});
-  if (state.live) {
-    out["image"] = state.live->image;
-    for (int l = 0; l < 2; ++l) {
-      out["baseline"].push_back(caption_json(state.live->baseline[l]));
-      out["steered"].push_back(caption_json(state.live->steered[l]));
-    }
-  }
-  util::write_file_atomic((fs::path(folder) / "session.json").string(), out.dump(2) + "\n");
-  if (!state.directions.empty()) export_directions((fs::path(folder) / "directions.safetensors").string(), state.directions);
-  state.status = "exported to " + folder + " (session.json" + (state.directions.empty() ? "" : ", directions.safetensors") + ")";
 }
 
 }  // namespace loupe::ui

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,7 @@ struct ImageEntry {
 struct SteerSlider {
   std::shared_ptr<const Direction> direction;
   std::string hook;
-  PositionSet positions = PositionSet::Image;
+  study::SteerPositions positions = study::SteerPositions::Image;
   float alpha = 0;
   float range = 10;  // the slider spans [-range, range]
 };
@@ -51,18 +52,43 @@ struct ExtractionInputs {
   int limit = 100;
 };
 
-// Results that jobs hand back to the UI thread (drained once per frame).
+// What the "open images" job read: a dataset (image_caption.csv, labels become filters) or a
+// plain folder of images.
+struct ImageList {
+  std::string folder;
+  bool demo = false;  // the bundled demo images: shown, but not treated as the open dataset
+  std::vector<std::string> label_columns;
+  std::vector<ImageEntry> images;
+};
+
+// What the "open workspace" job read from workspace.json and saes/.
+struct OpenedWorkspace {
+  std::string root, model, dataset;
+  std::string sae;  // the newest SAE folder (workspace::newest_sae), empty when none
+};
+
+// Results that jobs hand back to the UI thread (drained once per frame). Jobs hold it through a
+// shared_ptr, so a job still running while the app closes posts into a live inbox.
 class Inbox {
  public:
   void post_direction(std::shared_ptr<const Direction> direction);
   void post_model(std::shared_ptr<const LoadedModel> model);
+  void post_images(ImageList images);
+  void post_workspace(OpenedWorkspace workspace);
+  void post_status(std::string line);
   std::vector<std::shared_ptr<const Direction>> take_directions();
   std::shared_ptr<const LoadedModel> take_model();
+  std::optional<ImageList> take_images();  // the newest list posted since the last take
+  std::optional<OpenedWorkspace> take_workspace();
+  std::optional<std::string> take_status();
 
  private:
   std::mutex mutex_;
   std::vector<std::shared_ptr<const Direction>> directions_;
   std::shared_ptr<const LoadedModel> model_;
+  std::optional<ImageList> images_;
+  std::optional<OpenedWorkspace> workspace_;
+  std::optional<std::string> status_;
 };
 
 enum Panel { kImagesPanel, kCaptionPanel, kHeatmapPanel, kSteeringPanel, kJobsPanel, kPanelCount };
@@ -95,12 +121,16 @@ struct AppState {
   bool request_dirty = true;               // something changed since the last request
 
   bool show[kPanelCount] = {true, true, true, true, true};
-  std::string status;  // one line in the status bar (last error or notice)
+  std::string status;             // one line in the status bar (last error or notice)
+  jobs::JobId reported_failure = 0;  // the newest failed job already shown in the status bar
 
-  jobs::JobRunner jobs{1};
-  LiveWorker worker;
-  Inbox inbox;
+  std::shared_ptr<Inbox> inbox = std::make_shared<Inbox>();
   ShapeCache shaper;
+  LiveWorker worker;
+  // Declared last, so it is destroyed first: its destructor cancels and joins the running jobs
+  // before anything they might touch goes. Every file read or write runs here, never on the UI
+  // thread: one long lane (extraction) and one short lane (model load, images, directions, export).
+  jobs::JobRunner jobs{1, 1};
 
   TextureCache* textures = nullptr;
   HeatmapView* heatmap_view = nullptr;
@@ -114,14 +144,18 @@ struct AppState {
 
 // Actions shared by the menu, panels, drag and drop and the script runner.
 void load_model_async(AppState& state, const std::string& folder);
+// Reads a dataset folder (or an image_caption.csv) or a plain folder of images. Throws loupe errors.
+ImageList list_images(const std::string& folder);
+// The actions below only submit jobs; failures show in the Jobs panel and the status bar.
 void open_image_folder(AppState& state, const std::string& folder);  // a dataset or a plain folder of images
+void open_demo_images(AppState& state);
 void add_image_files(AppState& state, const std::vector<std::string>& paths);  // drag and drop
 void open_workspace(AppState& state, const std::string& root);
 void new_workspace(AppState& state, const std::string& root);
 void add_gender_direction(AppState& state, const std::string& hook, bool by_caption);
 void add_file_direction(AppState& state, const std::string& file_colon_key, const std::string& hook);
 void add_sae_latent_direction(AppState& state, const std::string& sae_path, int64_t latent);  // at the SAE's hook
-void export_session(AppState& state, const std::string& folder);
+jobs::JobId export_session(AppState& state, const std::string& folder);  // session.json + directions.safetensors
 // An activation store of the open dataset at one hook (core/store), as a job.
 void start_extraction(AppState& state, const std::string& hook, const std::string& out, int64_t limit);
 void select_image(AppState& state, int index);

@@ -27,6 +27,8 @@ void ScriptRunner::fail(const ScriptAction& action, const std::string& why) {
 
 namespace {
 
+constexpr double kSlowFrameCpuMs = 50;  // UI-thread CPU above this is logged with the script line
+
 SteerSlider* find_slider(AppState& state, const std::string& name) {
   for (auto& slider : state.sliders)
     if (slider.direction->name == name) return &slider;
@@ -58,6 +60,11 @@ bool live_current(const AppState& state) {
 bool ScriptRunner::tick(AppState& state, double now, double frame_ms, double frame_cpu_ms) {
   if (failed_) return false;
   session_stats_.add(frame_ms, frame_cpu_ms);
+  // The first drawn frame (reported by the second tick) builds and uploads the font atlas.
+  if (++ticks_ > 2) after_first_frame_stats_.add(frame_ms, frame_cpu_ms);
+  if (ticks_ > 1 && frame_cpu_ms > kSlowFrameCpuMs && next_ < actions_.size())
+    std::printf("[frames] slow frame %d during line %d (%s): %.1f ms, UI-thread CPU %.1f ms\n", ticks_ - 1,
+                actions_[next_].line, command_word(actions_[next_].command), frame_ms, frame_cpu_ms);
   if (state.live && state.live->request_id != last_seen_result_) {
     last_seen_result_ = state.live->request_id;
     ++results_in_drag_;
@@ -204,6 +211,11 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
         return false;
       }
       if (!screenshot_path.empty()) return false;
+      if (const auto job = state.jobs.snapshot(screenshot_job); !job->finished()) {
+        return false;
+      } else if (job->state != jobs::JobState::Succeeded) {
+        throw InputError("the screenshot was not saved: " + job->error_message);
+      }
       return true;
     case ScriptCommand::AssertCaptionChanged: {
       const int l = a[0] == "ar" ? 1 : 0;
@@ -237,10 +249,14 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
       std::printf("[script] %zu images open, %s selected\n", state.images.size(),
                   state.selected_image() ? state.selected_image()->name.c_str() : "none");
       return true;
-    case ScriptCommand::Export:
-      export_session(state, a[0]);
-      std::printf("[script] %s\n", state.status.c_str());
+    case ScriptCommand::Export: {
+      if (frames_in_action_ == 0) export_job_ = export_session(state, a[0]);
+      const auto job = state.jobs.snapshot(export_job_);
+      if (!job->finished()) return false;
+      if (job->state != jobs::JobState::Succeeded) throw InputError("the export failed: " + job->error_message);
+      std::printf("[script] exported to %s\n", a[0].c_str());
       return true;
+    }
     case ScriptCommand::AssertFrameTime: {
       const double limit = std::stod(a[0]);
       if (drag_stats_.frames == 0) throw InputError("no drag-slider ran before this assertion");

@@ -27,11 +27,14 @@ class ScriptRunner {
   // Advances the script; `frame_ms` / `frame_cpu_ms` describe the previous frame. Returns false
   // once the script has ended (finished or failed).
   bool tick(AppState& state, double now_seconds, double frame_ms, double frame_cpu_ms);
-  // Set when the current frame must be saved as PNG after it is drawn (the app clears it).
+  // Set when the current frame must be saved as PNG after it is drawn (the app clears it and sets
+  // screenshot_job to the job that writes the file, which the script waits for).
   std::string screenshot_path;
+  jobs::JobId screenshot_job = 0;
   bool failed() const { return failed_; }
   const std::string& message() const { return message_; }
   const FrameStats& whole_session() const { return session_stats_; }
+  const FrameStats& after_first_frame() const { return after_first_frame_stats_; }  // the font atlas excluded
 
  private:
   bool step(AppState& state, const ScriptAction& action, double now);  // true: action finished
@@ -42,9 +45,11 @@ class ScriptRunner {
   double started_ = -1;   // when the current action began (seconds)
   int frames_in_action_ = 0;
   int idle_frames_ = 0;
-  FrameStats drag_stats_, session_stats_;
+  FrameStats drag_stats_, session_stats_, after_first_frame_stats_;
+  int ticks_ = 0;
   uint64_t cancelled_before_drag_ = 0;
   uint64_t results_in_drag_ = 0, last_seen_result_ = 0;
+  jobs::JobId export_job_ = 0;  // the export action's job, waited for before the next action
   bool failed_ = false;
   std::string message_;
 };

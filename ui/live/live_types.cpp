@@ -2,25 +2,6 @@
 
 namespace loupe::ui {
 
-const char* position_set_name(PositionSet positions) {
-  switch (positions) {
-    case PositionSet::Image: return "image tokens";
-    case PositionSet::Text: return "text";
-    case PositionSet::All: return "all";
-  }
-  return "?";
-}
-
-const char* heat_quantity_name(HeatQuantity quantity) {
-  switch (quantity) {
-    case HeatQuantity::Norm: return "activation norm";
-    case HeatQuantity::Latent: return "SAE latent";
-    case HeatQuantity::Projection: return "direction projection";
-    case HeatQuantity::Attention: return "attention to image";
-  }
-  return "?";
-}
-
 bool same_except_alphas(const LiveRequest& a, const LiveRequest& b) {
   if (a.model != b.model || a.image != b.image || a.max_new_tokens != b.max_new_tokens || a.steers.size() != b.steers.size())
     return false;

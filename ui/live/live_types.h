@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "core/study/heatmap_types.h"
+#include "core/study/steer_positions.h"
+
 namespace loupe::ui {
 
 struct LoadedModel;  // the model, its tokenizer and hook table (ui/live/loaded_model.h, torch)
@@ -20,18 +23,17 @@ struct Direction {
   float suggested_range = 10.0f;
 };
 
-enum class PositionSet { Image, Text, All };
-const char* position_set_name(PositionSet positions);  // "image tokens", "text", "all"
 
 struct Steer {
   std::shared_ptr<const Direction> direction;
   std::string hook;  // where to add alpha · direction
-  PositionSet positions = PositionSet::Image;
+  study::SteerPositions positions = study::SteerPositions::Image;  // never List: the menu offers the four kinds
   double alpha = 0;
 };
 
-enum class HeatQuantity { Norm, Latent, Projection, Attention };
-const char* heat_quantity_name(HeatQuantity quantity);  // "activation norm", ...
+using study::heat_quantity_name;
+using study::HeatQuantity;
+using study::Heatmap;
 
 struct HeatmapSpec {
   std::string hook = "blocks.2.hook_resid_post";  // for Attention: any hook of the layer is fine
@@ -73,15 +75,6 @@ struct CaptionText {
   std::string lang;
   std::string text;
   std::vector<TokenChip> tokens;
-};
-
-struct Heatmap {
-  std::string title;              // "blocks.2.hook_resid_post · activation norm"
-  int grid_width = 0, grid_height = 0;
-  std::vector<float> patches;     // [grid_height * grid_width], row-major
-  std::vector<float> tokens;      // one per caption token of spec.lang (empty when not defined)
-  float low = 0, high = 1;        // colour-map range over patches
-  std::string error;              // why there is no map (wrong width, no SAE, ...)
 };
 
 struct LiveResult {

@@ -3,12 +3,12 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
 
 #include "core/error.h"
 #include "core/model/generate.h"
 #include "core/model/inputs.h"
 #include "core/sae/sae_io.h"
+#include "core/study/steering.h"
 #include "core/text/prompt.h"
 #include "ui/live/heatmap_compute.h"
 #include "ui/live/loaded_model.h"
@@ -16,10 +16,11 @@
 
 namespace loupe::ui {
 
+// Bounded: at 896 px one image's pixels are about 10 MB, and an SAE of a real model hundreds.
 struct LiveWorker::Cache {
-  std::map<std::string, torch::Tensor> pixels;                    // image → [1, 3, S, S]
-  std::map<std::string, std::array<CaptionText, 2>> baselines;    // model|image|tokens → en, ar
-  std::map<std::string, std::shared_ptr<const sae::Sae>> saes;    // folder → SAE
+  LruCache<torch::Tensor> pixels{32};                       // model|image size|image → [1, 3, S, S]
+  LruCache<std::array<CaptionText, 2>> baselines{256};      // model|image|tokens → en, ar
+  SaeCache saes{2};                                         // folder → SAE
 };
 
 namespace {
@@ -33,39 +34,15 @@ std::string chip_text(const text::Tokenizer& tokenizer, int64_t id) {
   return piece;
 }
 
-// Absolute positions for a steer: image tokens, the text around them (prompt text and every
-// generated position), or all. Outside the decoder (vision tower, projector) every position.
-model::Positions steer_positions(PositionSet set, const model::HookPoint& point, const torch::Tensor& token_types,
-                                 int64_t max_new_tokens) {
-  if (set == PositionSet::All || point.vision || point.site == model::Site::ProjectorOut) return {};
-  model::Positions positions;
-  const int64_t length = token_types.size(1);
-  for (int64_t p = 0; p < length; ++p) {
-    const bool image = token_types[0][p].item<int64_t>() == 1;
-    if (image == (set == PositionSet::Image)) positions.push_back(p);
-  }
-  if (set == PositionSet::Text)
-    for (int64_t p = length; p < length + max_new_tokens; ++p) positions.push_back(p);
-  return positions;
-}
-
 void add_steers(const LoadedModel& model, const std::vector<Steer>& steers, const torch::Tensor& token_types,
                 int64_t max_new_tokens, model::HookSet& hooks) {
   const io::ModelConfig& config = model.vlm->config;
   for (const Steer& steer : steers) {
     if (steer.alpha == 0 || !steer.direction) continue;
-    const model::HookPoint point = model::parse_hook(steer.hook, config);
-    if (point.site == model::Site::Q || point.site == model::Site::K || point.site == model::Site::V ||
-        point.site == model::Site::Z || point.site == model::Site::Pattern || point.site == model::Site::Logits)
-      throw InputError("steer at a residual, attention-output or MLP hook, not " + steer.hook);
-    const int64_t width = model::hook_width(point, config);
-    const auto& values = steer.direction->values;
-    if (int64_t(values.size()) != width)
-      throw InputError("direction '" + steer.direction->name + "' has " + std::to_string(values.size()) +
-                       " values but " + steer.hook + " is " + std::to_string(width) + " wide; choose a hook " +
-                       std::to_string(values.size()) + " wide for it");
-    torch::Tensor vector = torch::tensor(values, torch::kFloat32).to(model.vlm->device(), model.vlm->dtype());  // [d]
-    hooks.add(point, vector, steer.alpha, steer_positions(steer.positions, point, token_types, max_new_tokens));
+    const study::Steer checked =
+        study::make_steer(steer.hook, torch::tensor(steer.direction->values, torch::kFloat32), steer.alpha,
+                          {steer.positions, {}}, config, "direction '" + steer.direction->name + "'");
+    study::add_steer(checked, token_types, max_new_tokens, model.vlm->device(), model.vlm->dtype(), hooks);
   }
 }
 
@@ -109,6 +86,16 @@ CaptionRun caption_once(const LoadedModel& model, const torch::Tensor& pixels, c
     run.caption.tokens.push_back(std::move(chip));
   }
   return run;
+}
+
+// The image preprocessed for this model: the key holds the model (its folder and preprocessing
+// size) as well as the image, since two models may need the same file at different sizes.
+torch::Tensor cached_pixels(const LoadedModel& model, const std::string& image, LruCache<torch::Tensor>& cache) {
+  const io::ModelConfig& config = model.vlm->config;
+  const std::string key = model.folder + "|" + io::family_name(config.family) + "|" +
+                          std::to_string(config.vision.image_size) + "|" + image;
+  if (const torch::Tensor* pixels = cache.find(key)) return *pixels;
+  return cache.insert(key, model::image_pixels(config, image).to(model.vlm->device(), model.vlm->dtype()));
 }
 
 void mark_changes(const CaptionText& baseline, CaptionText& steered) {
@@ -181,18 +168,17 @@ void LiveWorker::run() {
     try {
       const LoadedModel& model = *job.request.model;
       const int64_t max_new = job.request.max_new_tokens;
-      torch::Tensor& pixels = cache_->pixels[job.request.image];
-      if (!pixels.defined()) pixels = model::image_pixels(model.vlm->config, job.request.image).to(model.vlm->device(), model.vlm->dtype());
+      const torch::Tensor pixels = cached_pixels(model, job.request.image, cache_->pixels);  // [1, 3, S, S]
       const std::string key = model.folder + "|" + job.request.image + "|" + std::to_string(max_new);
       const bool steering = std::any_of(job.request.steers.begin(), job.request.steers.end(),
                                         [](const Steer& s) { return s.alpha != 0 && s.direction; });
       const int heat_lang = job.request.heatmap.lang == "ar" ? 1 : 0;
       const model::HookPoint heat_point = heatmap_capture_point(job.request.heatmap, model.vlm->config);
-      auto cached = cache_->baselines.find(key);
+      const std::array<CaptionText, 2>* cached = cache_->baselines.find(key);
       for (int l = 0; l < 2 && !cancelled; ++l) {
         const bool capture_here = !steering && l == heat_lang;
-        if (cached != cache_->baselines.end() && !capture_here) {
-          result->baseline[l] = cached->second[size_t(l)];
+        if (cached && !capture_here) {
+          result->baseline[l] = (*cached)[size_t(l)];
           continue;
         }
         session.hooks.clear();
@@ -205,7 +191,7 @@ void LiveWorker::run() {
           result->heatmap = compute_heatmap(job.request.heatmap, heat_point, session.hooks, run.token_types,
                                             int64_t(run.caption.tokens.size()), cache_->saes);
       }
-      if (!cancelled) cache_->baselines[key] = {result->baseline[0], result->baseline[1]};
+      if (!cancelled) cache_->baselines.insert(key, {result->baseline[0], result->baseline[1]});
       result->steering = steering;
       for (int l = 0; l < 2 && !cancelled; ++l) {
         if (!steering) {

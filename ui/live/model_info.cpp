@@ -1,6 +1,8 @@
 #include "ui/live/loaded_model.h"
 
 #include "core/model/inputs.h"
+#include "core/study/heatmap.h"
+#include "core/study/steering.h"
 
 #include <thread>
 
@@ -20,7 +22,12 @@ std::shared_ptr<const LoadedModel> load_model(const std::string& folder) {
   info.vision_layers = int(config.vision.layers);
   info.hidden = int(config.text.hidden);
   info.image_tokens = int(config.image_tokens);
-  for (const auto& point : model::all_hook_points(config)) info.hooks.push_back(model::hook_name(point));
+  for (const auto& point : model::all_hook_points(config)) {
+    const std::string name = model::hook_name(point);
+    info.hooks.push_back(name);
+    if (study::is_steerable(point)) info.steer_hooks.push_back(name);
+    if (study::heatmap_reads(point)) info.heatmap_hooks.push_back(name);
+  }
   return loaded;
 }
 

@@ -17,6 +17,8 @@ struct ModelInfo {
   int hidden = 0;                  // decoder width
   int image_tokens = 0;
   std::vector<std::string> hooks;  // every hook point, forward order (vision, projector, decoder)
+  std::vector<std::string> steer_hooks;    // those study::is_steerable accepts
+  std::vector<std::string> heatmap_hooks;  // those study::heatmap_reads accepts
 };
 
 // Loads config, weights and tokenizer (seconds for real checkpoints: call it from a job).

@@ -18,8 +18,7 @@ bool choose_hook(AppState& state) {
   bool changed = false;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
   if (ImGui::BeginCombo("hook", state.heatmap.hook.c_str(), ImGuiComboFlags_HeightLarge)) {
-    for (const auto& hook : state.model_info.hooks) {
-      if (hook.find("hook_pattern") != std::string::npos || hook == "logits") continue;
+    for (const auto& hook : state.model_info.heatmap_hooks) {
       if (ImGui::Selectable(hook.c_str(), hook == state.heatmap.hook)) {
         state.heatmap.hook = hook;
         changed = true;

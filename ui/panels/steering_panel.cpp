@@ -13,15 +13,12 @@ namespace loupe::ui {
 
 namespace {
 
-bool hook_combo(const AppState& state, const char* label, std::string& hook, bool residual_only) {
+// The hooks a steer can go to (ModelInfo::steer_hooks, decided by core/study).
+bool hook_combo(const AppState& state, const char* label, std::string& hook) {
   bool changed = false;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
   if (ImGui::BeginCombo(label, hook.c_str(), ImGuiComboFlags_HeightLarge)) {
-    for (const auto& name : state.model_info.hooks) {
-      const bool vector_hook = name.find("hook_resid") != std::string::npos || name.find("hook_attn_out") != std::string::npos ||
-                               name.find("hook_mlp_out") != std::string::npos || name == "hook_embed" ||
-                               name == "projector.hook_out";
-      if (residual_only && !vector_hook) continue;
+    for (const auto& name : state.model_info.steer_hooks) {
       if (ImGui::Selectable(name.c_str(), name == hook)) {
         hook = name;
         changed = true;
@@ -35,7 +32,7 @@ bool hook_combo(const AppState& state, const char* label, std::string& hook, boo
 void add_direction_controls(AppState& state) {
   SteeringInputs& in = state.steering_inputs;
   if (ImGui::CollapsingHeader("Add a direction", ImGuiTreeNodeFlags_DefaultOpen)) {
-    hook_combo(state, "measured at", in.gender_hook, true);
+    hook_combo(state, "measured at", in.gender_hook);
     ImGui::SameLine();
     ImGui::Checkbox("label by the model's caption", &in.gender_by_caption);
     if (ImGui::Button("Add the gender direction (woman − man)")) {
@@ -82,12 +79,13 @@ void slider_rows(AppState& state) {
     }
     ImGui::SameLine();
     if (ImGui::SmallButton("remove")) remove = int(i);
-    if (hook_combo(state, "hook", slider.hook, true)) state.request_dirty = true;
+    if (hook_combo(state, "hook", slider.hook)) state.request_dirty = true;
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
-    if (ImGui::BeginCombo("positions", position_set_name(slider.positions))) {
-      for (PositionSet p : {PositionSet::Image, PositionSet::Text, PositionSet::All})
-        if (ImGui::Selectable(position_set_name(p), p == slider.positions)) {
+    if (ImGui::BeginCombo("positions", study::position_choice_word({slider.positions, {}}).c_str())) {
+      using study::SteerPositions;
+      for (SteerPositions p : {SteerPositions::Image, SteerPositions::Text, SteerPositions::Generated, SteerPositions::All})
+        if (ImGui::Selectable(study::position_choice_word({p, {}}).c_str(), p == slider.positions)) {
           slider.positions = p;
           state.request_dirty = true;
         }

@@ -6,11 +6,20 @@
 #include <chrono>
 #include <thread>
 
+#include <filesystem>
+#include <fstream>
+
+#include "core/io/safetensors.h"
 #include "core/jobs/runner.h"
+#include "core/tensor/convert.h"
+#include "support/temp_dir.h"
 #include "ui/live/directions.h"
+#include "ui/live/loaded_model.h"
+#include "ui/live/lru_cache.h"
 #include "ui/live/live_worker.h"
 #include "ui/live/model_info.h"
 
+using namespace loupe;
 using namespace loupe::ui;
 
 namespace {
@@ -42,7 +51,7 @@ std::shared_ptr<const Direction> gender_caption_direction(const std::shared_ptr<
   loupe::jobs::JobRunner runner(1);
   std::shared_ptr<const Direction> direction;
   const auto id = runner.submit("direction", [&](loupe::jobs::JobContext& job) {
-    direction = gender_direction(*model, dataset_gender_images(kImages), "blocks.0.hook_resid_post", GenderLabel::Caption, job);
+    direction = gender_direction(*model, study::dataset_gender_images(kImages), "blocks.0.hook_resid_post", study::GenderLabel::Caption, job);
     return nlohmann::json{};
   });
   const auto done = runner.wait(id);
@@ -108,7 +117,7 @@ TEST_CASE("the gender direction steers both captions and marks the changed words
   LiveRequest request;
   request.model = model;
   request.image = kImages + "/kitchen.png";
-  request.steers.push_back({direction, "blocks.0.hook_resid_post", PositionSet::Image, -2.0});
+  request.steers.push_back({direction, "blocks.0.hook_resid_post", study::SteerPositions::Image, -2.0});
   const auto result = wait_for(worker, worker.submit(request));
   INFO(result->error);
   REQUIRE(result->steering);
@@ -124,7 +133,7 @@ TEST_CASE("the gender direction steers both captions and marks the changed words
 
   // A direction of the wrong width: the error is reported and the unsteered captions stay.
   auto wrong = std::make_shared<const Direction>(Direction{"wrong", "vision.blocks.1.hook_resid_post", "", std::vector<float>(128, 1.0f), 4});
-  request.steers = {{wrong, "blocks.1.hook_resid_post", PositionSet::Image, 1.0}};
+  request.steers = {{wrong, "blocks.1.hook_resid_post", study::SteerPositions::Image, 1.0}};
   const auto failed = wait_for(worker, worker.submit(request));
   CHECK(failed->error.find("has 128 values but blocks.1.hook_resid_post is 256 wide") != std::string::npos);
   CHECK(failed->steered[0].text == failed->baseline[0].text);
@@ -137,7 +146,7 @@ TEST_CASE("a new image cancels the running run, a drag lets it finish", "[gui][l
   LiveRequest request;
   request.model = model;
   request.image = kImages + "/kitchen.png";
-  request.steers.push_back({direction, "blocks.0.hook_resid_post", PositionSet::Image, -1.0});
+  request.steers.push_back({direction, "blocks.0.hook_resid_post", study::SteerPositions::Image, -1.0});
   const uint64_t kitchen = worker.submit(request);
   wait_until_started(worker, kitchen);
   LiveRequest other = request;
@@ -162,4 +171,58 @@ TEST_CASE("a new image cancels the running run, a drag lets it finish", "[gui][l
   CHECK(first_published);
   CHECK(worker.latest()->request_id == second);
   CHECK(worker.requests_cancelled() == before);  // a drag never cancels the running run
+}
+
+namespace {
+
+// The demo model with its vision tower reading 64 px images through 8 px patches: the same 8 × 8
+// patch grid, so every weight but the patch embedding (averaged down to 8 × 8) keeps its shape.
+std::string demo_model_at_64_px(const test::TempDir& dir) {
+  namespace fs = std::filesystem;
+  for (const char* file : {"tokenizer.json", "generation_config.json"})
+    fs::copy_file(kModel + "/" + file, dir.path / file);
+  nlohmann::json config = nlohmann::json::parse(std::ifstream(kModel + "/config.json"));
+  config["vision_config"]["image_size"] = 64;
+  config["vision_config"]["patch_size"] = 8;
+  std::ofstream(dir.path / "config.json") << config.dump(2);
+  const io::SafeTensors weights = io::SafeTensors::open(kModel + "/model.safetensors");
+  tensor::NamedTensors tensors;
+  for (const auto& name : weights.names()) {
+    torch::Tensor value = tensor::view_of(weights.at(name)).clone();
+    if (name == "vision_tower.embeddings.patch_embedding.weight")
+      value = torch::avg_pool2d(value, 2) * 4;  // [128, 3, 16, 16] -> [128, 3, 8, 8]
+    tensors.emplace_back(name, value);
+  }
+  tensor::save((dir.path / "model.safetensors").string(), tensors);
+  return dir.path.string();
+}
+
+}  // namespace
+
+TEST_CASE("the pixel cache keeps each model's image size apart and stays bounded", "[gui][live]") {
+  test::TempDir dir("live-64px");
+  auto demo = load_model(kModel);
+  auto small = load_model(demo_model_at_64_px(dir));
+  REQUIRE(small->vlm->config.vision.image_size == 64);
+  LiveWorker worker;
+  LiveRequest request;
+  request.image = kImages + "/kitchen.png";
+  request.heatmap.hook = "blocks.1.hook_resid_post";
+  for (const auto& model : {demo, small, demo}) {  // the same file at 128 px, 64 px, then 128 px again
+    request.model = model;
+    const auto result = wait_for(worker, worker.submit(request));
+    INFO(model->folder << ": " << result->error);
+    CHECK(result->error.empty());
+    CHECK_FALSE(result->baseline[0].text.empty());
+  }
+
+  LruCache<int> cache(2);
+  cache.insert("a", 1);
+  cache.insert("b", 2);
+  REQUIRE(cache.find("a"));  // "a" is now the most recently used
+  cache.insert("c", 3);      // drops "b"
+  CHECK(cache.size() == 2);
+  CHECK(cache.find("b") == nullptr);
+  CHECK(*cache.find("a") == 1);
+  CHECK(*cache.find("c") == 3);
 }

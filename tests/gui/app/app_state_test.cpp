@@ -1,0 +1,175 @@
+// The desktop app's state and actions without a window: every file is read or written on a job
+// thread and reaches the UI thread through the inbox; failures are shown, never thrown out of the
+// frame; jobs still running when the app closes find their inbox alive.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli_run.h"
+#include "core/workspace/saes.h"
+#include "core/workspace/workspace.h"
+#include "support/temp_dir.h"
+#include "ui/app/app_state.h"
+
+using namespace loupe;
+using namespace loupe::ui;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kDemoModel = LOUPE_SOURCE_DIR "/assets/models/demo";
+const std::string kDemoImages = LOUPE_SOURCE_DIR "/assets/demo/images";
+
+// Waits for every job submitted so far, then lets the UI thread's pump take what they posted.
+void settle(AppState& state) {
+  for (const auto& job : state.jobs.snapshots()) state.jobs.wait(job->id);
+  pump_live(state);
+}
+
+}  // namespace
+
+TEST_CASE("a job still running when the app state goes posts into a live inbox", "[gui][app]") {
+  auto state = std::make_unique<AppState>();
+  std::shared_ptr<Inbox> inbox = state->inbox;
+  load_model_async(*state, kDemoModel);  // a real load in flight while the state is destroyed
+  std::atomic<bool> started{false};
+  state->jobs.submit("late", [inbox, &started](jobs::JobContext& job) {
+    started = true;
+    while (!job.cancel_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    inbox->post_status("posted while the app closed");  // after AppState began to go
+    return nlohmann::json{};
+  });
+  while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  state.reset();  // the runner is destroyed first: it cancels and joins the running jobs
+  CHECK(inbox.use_count() == 1);
+  CHECK(inbox->take_status() == std::optional<std::string>("posted while the app closed"));
+}
+
+TEST_CASE("opening a folder reads it on a job thread and the images arrive through the inbox", "[gui][app]") {
+  AppState state;
+  open_image_folder(state, kDemoImages);
+  CHECK(state.images.empty());  // nothing changes on the UI thread until the pump takes the list
+  settle(state);
+  REQUIRE(state.images.size() == 10);
+  CHECK(state.dataset_folder == kDemoImages);
+  CHECK(std::find(state.label_columns.begin(), state.label_columns.end(), "gender") != state.label_columns.end());
+  CHECK(state.selected == 0);
+
+  open_demo_images(state);
+  settle(state);
+  CHECK(state.images.size() == 10);
+  CHECK(state.dataset_folder.empty());  // the bundled demo images are not the open dataset
+}
+
+TEST_CASE("a dropped folder with a malformed image_caption.csv is reported, not thrown", "[gui][app]") {
+  test::TempDir dir("app-bad-csv");
+  dir.write("image_caption.csv", "image,en_caption\n\"unterminated.png,a caption\n");
+  AppState state;
+  open_image_folder(state, kDemoImages);
+  settle(state);
+  REQUIRE(state.images.size() == 10);
+  REQUIRE_NOTHROW(add_image_files(state, {dir.path.string()}));
+  settle(state);
+  CHECK(state.images.size() == 10);  // the open images stay
+  CHECK(state.status.find("failed") != std::string::npos);
+  CHECK(state.status.find("image_caption.csv") != std::string::npos);
+}
+
+TEST_CASE("opening a workspace picks its newest SAE, whatever the directory order", "[gui][app]") {
+  test::TempDir dir("app-workspace");
+  const fs::path root = dir.path / "study";
+  workspace::Workspace::init(root, kDemoModel, kDemoImages);
+  const auto now = fs::file_time_type::clock::now();
+  for (const auto& [name, age_hours] : {std::pair<const char*, int>{"older", 2}, {"newest", 1}, {"oldest", 3}}) {
+    fs::create_directories(root / "saes" / name);
+    std::ofstream(root / "saes" / name / "cfg.json") << "{}";
+    fs::last_write_time(root / "saes" / name / "cfg.json", now - std::chrono::hours(age_hours));
+  }
+  fs::create_directories(root / "saes" / "not-an-sae");  // no cfg.json: never chosen
+  CHECK(workspace::newest_sae(root / "saes") == root / "saes" / "newest");
+
+  AppState state;
+  state.model_folder = fs::weakly_canonical(kDemoModel).string();
+  open_workspace(state, root.string());
+  settle(state);  // the workspace job posts; the pump then submits the image listing
+  settle(state);
+  CHECK(state.sae_path == (root / "saes" / "newest").string());
+  CHECK(state.images.size() == 10);
+  CHECK(state.status.find("newest") == std::string::npos);  // the last status is the image listing's
+}
+
+TEST_CASE("export writes its files on a job thread", "[gui][app]") {
+  test::TempDir dir("app-export");
+  AppState state;
+  const jobs::JobId id = export_session(state, (dir.path / "out").string());
+  const auto done = state.jobs.wait(id);
+  INFO(done->error_message);
+  REQUIRE(done->state == jobs::JobState::Succeeded);
+  pump_live(state);
+  CHECK(fs::exists(dir.path / "out" / "session.json"));
+  CHECK_FALSE(fs::exists(dir.path / "out" / "directions.safetensors"));  // no direction was made
+  CHECK(state.status.find("exported to") == 0);
+}
+
+namespace {
+
+std::string shell_quoted(const std::string& word) {
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// Pumps the UI loop until the live worker has published the newest request's result.
+std::shared_ptr<const LiveResult> live_result(AppState& state) {
+  for (int i = 0; i < 6000; ++i) {
+    pump_live(state);
+    if (state.live && state.live->request_id == state.last_request && state.worker.idle() && !state.request_dirty)
+      return state.live;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL("no live result within 60 s");
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a steered session exported from the app replays headless to the same captions", "[gui][app][replay]") {
+  test::TempDir dir("app-replay");
+  AppState state;
+  load_model_async(state, kDemoModel);
+  open_demo_images(state);
+  settle(state);
+  REQUIRE(state.model);
+  const auto kitchen = std::find_if(state.images.begin(), state.images.end(), [](const ImageEntry& e) { return e.name == "kitchen.png"; });
+  REQUIRE(kitchen != state.images.end());
+  select_image(state, int(kitchen - state.images.begin()));
+  add_gender_direction(state, "blocks.0.hook_resid_post", true);
+  settle(state);
+  REQUIRE(state.sliders.size() == 1);
+  state.sliders[0].alpha = -2.25f;
+  state.request_dirty = true;
+  const auto live = live_result(state);
+  INFO(live->error);
+  REQUIRE(live->steering);
+  CHECK(live->steered[0].text.find("a man ") == 0);  // the slider flips the kitchen caption
+
+  const jobs::JobId id = export_session(state, (dir.path / "export").string());
+  REQUIRE(state.jobs.wait(id)->state == jobs::JobState::Succeeded);
+  const nlohmann::json session = nlohmann::json::parse(std::ifstream(dir.path / "export" / "session.json"));
+  REQUIRE(session["replay"].size() == 2);
+  for (int l = 0; l < 2; ++l) {
+    const nlohmann::json& replay = session["replay"][l];
+    std::string arguments;
+    for (const auto& word : replay["argv"]) arguments += " " + shell_quoted(word.get<std::string>());
+    const test::CliRun run = test::run_loupe(arguments);
+    INFO(arguments << "\n" << run.err);
+    REQUIRE(run.status == 0);
+    CHECK(run.out == live->steered[l].text + "\n");  // the caption the app showed, word for word
+    CHECK(replay["lang"] == live->steered[l].lang);
+  }
+}

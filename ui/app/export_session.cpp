@@ -1,0 +1,77 @@
+// File > Export: session.json (model, image, sliders, both captions with and without steering, and
+// the `loupe caption` command lines that replay the steered captions headless) and
+// directions.safetensors (every direction, keyed by name, its hook in the metadata).
+#include <cstdio>
+#include <filesystem>
+
+#include "core/util/atomic_file.h"
+#include "ui/app/app_state.h"
+#include "ui/live/directions.h"
+
+namespace loupe::ui {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json caption_json(const CaptionText& caption) {
+  nlohmann::json tokens = nlohmann::json::array();
+  for (const auto& chip : caption.tokens)
+    tokens.push_back({{"id", chip.id}, {"text", chip.text}, {"probability", chip.probability}, {"changed", chip.changed}});
+  return {{"lang", caption.lang}, {"text", caption.text}, {"tokens", tokens}};
+}
+
+// A slider as `--steer` words; %.17g gives back the exact alpha the live worker used.
+std::string steer_argument(const SteerSlider& slider, const fs::path& directions_file) {
+  char alpha[32];
+  std::snprintf(alpha, sizeof alpha, "%.17g", double(slider.alpha));
+  return slider.hook + "=" + directions_file.string() + ":" + slider.direction->name + "@" + alpha + "@" +
+         study::position_choice_word({slider.positions, {}});
+}
+
+// One `loupe caption` argument list per language: the live worker's greedy captions of the image
+// with every moved slider.
+nlohmann::json replay_commands(const AppState& state, const std::string& image, const fs::path& directions_file) {
+  nlohmann::json commands = nlohmann::json::array();
+  for (const char* lang : {"en", "ar"}) {
+    nlohmann::json argv = {"caption", "--model", state.model_folder, "--image", image, "--lang", lang,
+                           "--max-new-tokens", std::to_string(LiveRequest{}.max_new_tokens)};
+    for (const auto& slider : state.sliders) {
+      if (slider.alpha == 0) continue;
+      argv.push_back("--steer");
+      argv.push_back(steer_argument(slider, directions_file));
+    }
+    commands.push_back({{"lang", lang}, {"argv", argv}});
+  }
+  return commands;
+}
+
+}  // namespace
+
+jobs::JobId export_session(AppState& state, const std::string& folder) {
+  const fs::path directions_file = fs::absolute(fs::path(folder) / "directions.safetensors");
+  nlohmann::json out = {{"model", state.model_folder}, {"steers", nlohmann::json::array()}};
+  for (const auto& slider : state.sliders)
+    out["steers"].push_back({{"direction", slider.direction->name}, {"hook", slider.hook},
+                             {"positions", study::position_choice_word({slider.positions, {}})}, {"alpha", slider.alpha},
+                             {"steer", steer_argument(slider, directions_file)}});
+  if (state.live) {
+    out["image"] = state.live->image;
+    for (int l = 0; l < 2; ++l) {
+      out["baseline"].push_back(caption_json(state.live->baseline[l]));
+      out["steered"].push_back(caption_json(state.live->steered[l]));
+    }
+    out["replay"] = replay_commands(state, state.live->image, directions_file);
+  }
+  std::shared_ptr<Inbox> inbox = state.inbox;
+  const auto directions = state.directions;
+  return state.jobs.submit("export " + fs::path(folder).filename().string(), [folder, out, directions, directions_file, inbox](jobs::JobContext&) {
+    fs::create_directories(folder);
+    if (!directions.empty()) export_directions(directions_file.string(), directions);
+    util::write_file_atomic((fs::path(folder) / "session.json").string(), out.dump(2) + "\n");
+    inbox->post_status("exported to " + folder + " (session.json" + (directions.empty() ? "" : ", directions.safetensors") + ")");
+    return nlohmann::json{{"folder", folder}};
+  }, {}, jobs::Lane::Short);
+}
+
+}  // namespace loupe::ui
