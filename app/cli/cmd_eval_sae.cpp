@@ -11,12 +11,33 @@
 #include "core/sae/sae_eval.h"
 #include "core/sae/sae_io.h"
 #include "core/tensor/convert.h"
+#include "core/error.h"
 #include "core/util/atomic_file.h"
+#include "core/util/json_fields.h"
 #include "core/workspace/workspace.h"
 
 namespace loupe::cli {
 
 namespace {
+
+// The positions to splice the SAE in: --positions, or the rule of the store it was trained on
+// (cfg.json loupe_positions). Pooled rules are refused, blaming whichever gave them.
+std::string positions_of(const Args& args, const sae::Sae& trained, const std::string& cfg_path) {
+  const auto per_token = [](const std::string& rule) { return rule == "text" || rule == "image" || rule == "all"; };
+  if (args.has("positions")) {
+    const std::string rule = args.get("positions");
+    if (!per_token(rule))
+      throw InputError("--positions " + rule + ": the caption-loss check replaces the activations at each position of "
+                       "a rule; use text, image or all");
+    return rule;
+  }
+  const std::string rule = util::JsonFields(trained.config.extra, cfg_path).string("loupe_positions", "text");
+  if (!per_token(rule))
+    throw InputError(cfg_path + ": the SAE was trained on pooled vectors (`loupe_positions` '" + rule +
+                     "'); the caption-loss check replaces per-token activations: train on a store with --positions "
+                     "text, image or all, or pass --positions");
+  return rule;
+}
 
 int run_eval_sae(const Args& args) {
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
@@ -31,7 +52,14 @@ int run_eval_sae(const Args& args) {
     options.split = args.get_or("split", options.split);
     options.rows = args.get_int("rows", options.rows);
     options.batch = args.get_int("batch", options.batch);
-    options.positions = args.get_or("positions", trained.config.extra.value("loupe_positions", std::string("text")));
+    options.positions = positions_of(args, trained, (folder / sae::kCfgFile).string());
+    // The training summary goes into eval.json; a bad one is refused before the model runs.
+    const std::filesystem::path summary_path = folder / "summary.json";
+    nlohmann::json training;
+    if (std::filesystem::exists(summary_path)) {
+      training = util::parse_json_file(summary_path.string());
+      util::JsonFields(training, summary_path.string());  // throws unless it is an object
+    }
     record.parameters = {{"sae", name}, {"split", options.split}, {"rows", options.rows}, {"positions", options.positions}};
     model::LoadOptions load;
     load.device = tensor::parse_device(args.get_or("device", "cpu"));
@@ -48,8 +76,7 @@ int run_eval_sae(const Args& args) {
     report["split"] = options.split;
     report["rows"] = options.rows;
     report["positions"] = options.positions;
-    const std::filesystem::path summary_path = folder / "summary.json";
-    if (std::filesystem::exists(summary_path)) report["training"] = nlohmann::json::parse(util::read_file(summary_path.string()));
+    if (!training.is_null()) report["training"] = training;
     util::write_file_atomic((folder / "eval.json").string(), report.dump(2) + "\n");
 
     std::ostringstream message;

@@ -8,6 +8,7 @@
 #include "app/cli/commands.h"
 #include "core/error.h"
 #include "core/jobs/progress_printer.h"
+#include "core/sae/sae_checkpoint.h"
 #include "core/sae/sae_store_training.h"
 #include "core/tensor/convert.h"
 #include "core/workspace/workspace.h"
@@ -25,7 +26,12 @@ sae::StoreTrainingRequest request_of(const Args& args) {
   request.kind = sae::parse_kind(args.get_or("kind", "topk"));
   request.expansion = args.get_int("expansion", request.expansion);
   request.k = args.get_int("k", request.k);
-  request.tokens = args.get_int("tokens", 0);
+  if (args.has("tokens")) {  // absent: the default; 0 is not a way to ask for it
+    request.tokens = args.get_int("tokens", 0);
+    if (request.tokens < 1)
+      throw InputError("--tokens must be at least 1, got " + std::to_string(request.tokens) +
+                       " (leave it out for the default: two passes over the training vectors, at least 2,000,000)");
+  }
   sae::SaeTrainOptions& options = request.options;
   options.batch = args.get_int("batch", options.batch);
   options.lr = args.get_double("lr", options.lr);
@@ -47,6 +53,29 @@ sae::StoreTrainingRequest request_of(const Args& args) {
   return request;
 }
 
+// Runs the training job with its log in the SAE folder. When the job fails, a folder this run
+// created is removed unless it holds a checkpoint; a folder that stays is named on stderr.
+nlohmann::json run_training(const sae::PreparedTraining& prepared, const std::string& name) {
+  namespace fs = std::filesystem;
+  const fs::path out(prepared.options.out_dir);
+  const bool created = !fs::exists(out);
+  fs::create_directories(out);  // for the job's log file
+  try {
+    jobs::JobRunner runner(1);
+    const jobs::JobId id = runner.submit("train-sae " + name, sae::store_training_job(prepared), (out / "train.log").string());
+    return jobs::run_in_foreground(runner, id, std::cerr);
+  } catch (const std::exception&) {
+    std::error_code ignored;
+    if (fs::exists(out / sae::kCheckpointFile))
+      std::cerr << "train-sae: " << out.string() << " stays, with its checkpoint and train.log; --resume continues it\n";
+    else if (created)
+      fs::remove_all(out, ignored);
+    else
+      std::cerr << "train-sae: " << out.string() << " stays as it was before this run (it holds no checkpoint)\n";
+    throw;
+  }
+}
+
 int run_train_sae(const Args& args) {
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
   workspace::RunRecord record;
@@ -54,11 +83,7 @@ int run_train_sae(const Args& args) {
   space.run_logged(record, [&](workspace::RunRecord&) {
     const sae::PreparedTraining prepared = sae::prepare_store_training(request_of(args));
     record.parameters = prepared.parameters;
-    std::filesystem::create_directories(prepared.options.out_dir);  // for the job's log file
-    jobs::JobRunner runner(1);
-    const jobs::JobId id =
-        runner.submit("train-sae " + args.get("out"), sae::store_training_job(prepared), prepared.options.out_dir + "/train.log");
-    const nlohmann::json summary = jobs::run_in_foreground(runner, id, std::cerr);
+    const nlohmann::json summary = run_training(prepared, args.get("out"));
     std::ostringstream message;
     message.precision(4);
     message << summary["kind"].get<std::string>() << " SAE " << summary["d_in"] << "x" << summary["d_sae"]

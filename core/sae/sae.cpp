@@ -22,14 +22,33 @@ SaeKind parse_kind(const std::string& word) {
   throw InputError("unknown SAE kind '" + word + "'; the kinds are relu, topk and jumprelu");
 }
 
+void check_sae_size(int64_t d_in, int64_t d_sae, const std::string& what) {
+  if (d_in < 1 || d_in > kMaxSaeInputWidth)
+    throw InputError(what + " d_in " + std::to_string(d_in) + "; an SAE's d_in must be from 1 to " +
+                     std::to_string(kMaxSaeInputWidth));
+  if (d_sae < 1 || d_sae > kMaxSaeLatents)
+    throw InputError(what + " d_sae " + std::to_string(d_sae) + "; an SAE's d_sae must be from 1 to " +
+                     std::to_string(kMaxSaeLatents));
+  if (d_in > kMaxSaeParameters / d_sae)
+    throw InputError(what + " d_in " + std::to_string(d_in) + " x d_sae " + std::to_string(d_sae) +
+                     " weights per matrix; at most " + std::to_string(kMaxSaeParameters) + " are supported");
+}
+
 Sae Sae::initialized(const SaeConfig& config, uint64_t seed) {
-  if (config.d_in < 1 || config.d_sae < 1) throw InputError("an SAE needs d_in and d_sae of at least 1");
+  check_sae_size(config.d_in, config.d_sae, "the SAE has");
   torch::NoGradGuard no_grad;
   torch::manual_seed(seed);
   Sae sae;
   sae.config = config;
   // Kaiming-uniform rows, then unit norm: every latent starts with the same decoder scale.
-  sae.W_dec = torch::empty({config.d_sae, config.d_in});
+  try {
+    sae.W_dec = torch::empty({config.d_sae, config.d_in});
+  } catch (const c10::Error&) {
+    throw InputError("cannot allocate an SAE of d_in " + std::to_string(config.d_in) + " x d_sae " +
+                     std::to_string(config.d_sae) + " (" +
+                     std::to_string(double(config.d_in) * double(config.d_sae) * 4.0 / double(1 << 30)) +
+                     " GiB per weight matrix; training holds six such): use a smaller --expansion");
+  }
   torch::nn::init::kaiming_uniform_(sae.W_dec);
   sae.W_dec.div_(sae.W_dec.norm(2, {1}, true));
   sae.W_enc = sae.W_dec.t().contiguous();
@@ -56,6 +75,14 @@ void Sae::check() const {
   if (config.kind == SaeKind::JumpRelu) expect(threshold, "threshold", {d_sae});
   if (config.kind == SaeKind::TopK && (config.k < 1 || config.k > d_sae))
     throw FormatError("a TopK SAE needs 1 <= k <= d_sae (" + std::to_string(d_sae) + "), got k = " + std::to_string(config.k));
+}
+
+void Sae::check_finite() const {
+  const std::pair<const char*, const torch::Tensor*> named[] = {
+      {"W_enc", &W_enc}, {"b_enc", &b_enc}, {"W_dec", &W_dec}, {"b_dec", &b_dec}, {"threshold", &threshold}};
+  for (const auto& [name, tensor] : named)
+    if (tensor->defined() && !torch::isfinite(*tensor).all().item<bool>())
+      throw FormatError(std::string("the SAE's ") + name + " holds NaN or infinite values");
 }
 
 torch::Tensor Sae::pre_activations(const torch::Tensor& x) const {

@@ -18,6 +18,16 @@ namespace loupe::sae {
 
 enum class SaeKind { Relu, TopK, JumpRelu };
 
+// Bounds on the sizes an SAE may have, checked before anything is allocated. The largest public
+// SAEs (Gemma Scope: d_in 3584, 2^20 latents) lie well inside.
+inline constexpr int64_t kMaxSaeInputWidth = int64_t(1) << 20;   // d_in
+inline constexpr int64_t kMaxSaeLatents = int64_t(1) << 26;      // d_sae
+inline constexpr int64_t kMaxSaeParameters = int64_t(1) << 34;   // d_in · d_sae of one matrix
+
+// Throws InputError naming the bound when d_in or d_sae is below 1 or above its bound, or their
+// product above kMaxSaeParameters. `what` names the source ("--expansion 8 gives", "cfg.json:").
+void check_sae_size(int64_t d_in, int64_t d_sae, const std::string& what);
+
 const char* kind_name(SaeKind kind);            // "relu", "topk", "jumprelu"
 SaeKind parse_kind(const std::string& word);    // throws InputError listing the kinds
 
@@ -49,10 +59,13 @@ struct Sae {
   torch::Tensor threshold;  // [d_sae] (JumpReLU only; undefined otherwise)
 
   // Random weights as SAELens initialises them: W_dec rows of unit norm, W_enc = W_decᵀ, zero biases.
+  // Throws InputError for sizes check_sae_size refuses or that cannot be allocated.
   static Sae initialized(const SaeConfig& config, uint64_t seed);
 
   // Throws FormatError naming the tensor whose shape disagrees with the config, or a missing k.
   void check() const;
+  // Throws FormatError naming the first tensor that holds NaN or infinite values.
+  void check_finite() const;
 
   torch::Tensor pre_activations(const torch::Tensor& x) const;  // [B, d_in] → [B, d_sae]
   torch::Tensor encode(const torch::Tensor& x) const;           // [B, d_in] → [B, d_sae] (dense)

@@ -29,11 +29,14 @@ struct TrainingState {
 void save_sae_checkpoint(const std::string& path, const Sae& sae, const train::AdamW& optimizer, const TrainingState& state,
                          const nlohmann::json& run_options);
 
-// The run options a checkpoint was made with (to compare before loading tensors).
+// The run options a checkpoint was made with (to compare before loading tensors): a JSON object.
+// Throws FormatError naming the file when the metadata is absent, malformed or not an object.
 nlohmann::json read_checkpoint_options(const std::string& path);
 
 // Restores weights (in place, keeping requires_grad), optimizer moments and state. Throws FormatError
-// naming a missing or mis-shaped tensor.
-void load_sae_checkpoint(const std::string& path, Sae& sae, train::AdamW& optimizer, TrainingState& state);
+// naming the file and the tensor or metadata field that is missing, mis-shaped, of the wrong dtype
+// or type, not finite, or out of range (a step above `max_step`, negative counters or second moments).
+void load_sae_checkpoint(const std::string& path, int64_t max_step, Sae& sae, train::AdamW& optimizer,
+                         TrainingState& state);
 
 }  // namespace loupe::sae

@@ -67,9 +67,9 @@ CaptionLossResult caption_loss_with_sae(model::VlmImpl& model, const text::Token
                                         const io::Dataset& dataset, const Sae& sae, const CaptionLossOptions& options) {
   torch::NoGradGuard no_grad;
   if (options.positions != "text" && options.positions != "image" && options.positions != "all")
-    throw InputError("the SAE was trained on pooled vectors (positions '" + options.positions +
-                     "'); the caption-loss check replaces per-token activations: train on a store with --positions "
-                     "text, image or all");
+    throw InputError("positions '" + options.positions +
+                     "' are not a per-token rule; the caption-loss check replaces the activations at each position "
+                     "of text, image or all");
   if (sae.config.hook_name.empty())
     throw InputError("the SAE names no hook (cfg.json hook_name); loupe cannot tell where to splice it in");
   const model::HookPoint point = model::parse_hook(sae.config.hook_name, model.config);

@@ -8,6 +8,7 @@
 #include "core/io/safetensors.h"
 #include "core/tensor/convert.h"
 #include "core/util/atomic_file.h"
+#include "core/util/json_fields.h"
 
 namespace loupe::sae {
 
@@ -31,19 +32,25 @@ const std::set<std::string>& owned_fields() {
   return fields;
 }
 
-template <typename T>
-T field(const nlohmann::json& object, const char* name, const std::string& source) {
-  if (!object.contains(name) || object[name].is_null())
-    throw FormatError(source + " has no '" + name + "' field; is it an SAELens cfg.json?");
-  try {
-    return object[name].get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw FormatError(source + ": field '" + name + "' has the wrong type (" + object[name].dump() + ")");
-  }
+// A weight of `file` (named `path` in errors) as float32: it must be there and be floating point.
+torch::Tensor stored(const io::SafeTensors& file, const std::string& path, const std::string& key) {
+  if (!file.contains(key)) throw FormatError(path + " has no '" + key + "' tensor");
+  const io::TensorView& view = file.at(key);
+  if (view.dtype != io::DType::F32 && view.dtype != io::DType::F16 && view.dtype != io::DType::BF16 &&
+      view.dtype != io::DType::F64)
+    throw FormatError(path + ": '" + key + "' has dtype " + io::dtype_name(view.dtype) +
+                      "; an SAE's tensors are F32, F16, BF16 or F64");
+  return tensor::view_of(view).to(torch::kFloat32).clone();
 }
 
-torch::Tensor stored(const io::SafeTensors& file, const std::string& key) {
-  return tensor::view_of(file.at(key)).to(torch::kFloat32).clone();
+// The checks every loaded SAE passes, with the weights file named: shapes, then finite values.
+void check_loaded(const Sae& sae, const std::string& path) {
+  try {
+    sae.check();
+    sae.check_finite();
+  } catch (const FormatError& error) {
+    throw FormatError(path + ": " + error.what());
+  }
 }
 
 }  // namespace
@@ -81,42 +88,51 @@ nlohmann::json saelens_cfg(const SaeConfig& config) {
 }
 
 SaeConfig config_from_saelens(const nlohmann::json& cfg, const std::string& source) {
-  if (!cfg.is_object()) throw FormatError(source + " is not a JSON object");
+  const util::JsonFields fields(cfg, source);
   SaeConfig config;
   // SAELens 6 keeps model and hook under "metadata"; earlier versions keep them at the top level.
-  const nlohmann::json& meta = cfg.contains("metadata") && cfg["metadata"].is_object() ? cfg["metadata"] : cfg;
-  const std::string architecture = cfg.value("architecture", "standard");
-  std::string activation = cfg.value("activation_fn_str", cfg.value("activation_fn", "relu"));
-  if (architecture == "gated" || !(architecture == "standard" || architecture == "topk" || architecture == "jumprelu"))
-    throw FormatError(source + ": SAE architecture '" + architecture +
-                      "' is not supported; loupe runs standard (ReLU), topk and jumprelu SAEs");
-  config.d_in = field<int64_t>(cfg, "d_in", source);
-  config.d_sae = field<int64_t>(cfg, "d_sae", source);
+  const util::JsonFields meta = fields.has("metadata") ? fields.object("metadata") : fields;
+  const std::string architecture = fields.string("architecture", "standard");
+  const std::string activation = fields.string("activation_fn_str", fields.string("activation_fn", "relu"));
+  if (!(architecture == "standard" || architecture == "topk" || architecture == "jumprelu"))
+    fields.fail("SAE architecture '" + architecture +
+                "' is not supported; loupe runs standard (ReLU), topk and jumprelu SAEs");
+  config.d_in = fields.integer_in("d_in", 1, kMaxSaeInputWidth);
+  config.d_sae = fields.integer_in("d_sae", 1, kMaxSaeLatents);
+  if (config.d_in > kMaxSaeParameters / config.d_sae)
+    fields.fail("`d_in` " + std::to_string(config.d_in) + " x `d_sae` " + std::to_string(config.d_sae) +
+                " weights per matrix; at most " + std::to_string(kMaxSaeParameters) + " are supported");
   if (architecture == "topk" || activation == "topk") {
     config.kind = SaeKind::TopK;
-    if (cfg.contains("k") && !cfg["k"].is_null()) config.k = field<int64_t>(cfg, "k", source);
-    else if (cfg.contains("activation_fn_kwargs") && cfg["activation_fn_kwargs"].contains("k"))
-      config.k = cfg["activation_fn_kwargs"]["k"].get<int64_t>();
-    else throw FormatError(source + ": a TopK SAE needs k (\"k\" or \"activation_fn_kwargs\": {\"k\": ...})");
+    const util::JsonFields kwargs = fields.section("activation_fn_kwargs");
+    if (fields.has("k")) config.k = fields.integer_in("k", 1, config.d_sae, "(d_sae)");
+    else if (kwargs.has("k")) config.k = kwargs.integer_in("k", 1, config.d_sae, "(d_sae)");
+    else fields.fail("a TopK SAE needs k (\"k\" or \"activation_fn_kwargs\": {\"k\": ...})");
   } else if (activation != "relu") {
-    throw FormatError(source + ": activation '" + activation + "' is not supported (relu or topk)");
+    fields.fail("activation '" + activation + "' is not supported (relu or topk)");
   } else {
     config.kind = architecture == "jumprelu" ? SaeKind::JumpRelu : SaeKind::Relu;
   }
-  config.apply_b_dec_to_input = cfg.value("apply_b_dec_to_input", true);
-  if (cfg.value("finetuning_scaling_factor", false))
-    throw FormatError(source + ": SAEs with a finetuning_scaling_factor are not supported");
-  const nlohmann::json normalize = cfg.value("normalize_activations", nlohmann::json("none"));
+  config.apply_b_dec_to_input = fields.boolean("apply_b_dec_to_input", true);
+  if (fields.boolean("finetuning_scaling_factor", false))
+    fields.fail("SAEs with a finetuning_scaling_factor are not supported");
+  const nlohmann::json& normalize = fields.value("normalize_activations");
   if (!(normalize.is_null() || normalize == "none" || normalize == false))
-    throw FormatError(source + ": normalize_activations " + normalize.dump() +
-                      " needs a run-time scale loupe does not apply; fold it into the weights first "
-                      "(SAELens: fold_activation_norm_scaling_factor) and save with \"none\"");
-  if (cfg.value("rescale_acts_by_decoder_norm", false))
-    throw FormatError(source + ": rescale_acts_by_decoder_norm is not supported; fold the decoder norms first");
-  config.hook_name = meta.value("hook_name", meta.value("hook_point", std::string()));
-  config.model_name = meta.value("model_name", std::string());
-  config.dtype = cfg.value("dtype", std::string("float32"));
-  if (cfg.contains("loupe") && cfg["loupe"].is_object()) config.input_scale = cfg["loupe"].value("input_scale", 1.0);
+    fields.fail("`normalize_activations` " + util::describe_json(normalize) +
+                " needs a run-time scale loupe does not apply; fold it into the weights first "
+                "(SAELens: fold_activation_norm_scaling_factor) and save with \"none\"");
+  if (fields.boolean("rescale_acts_by_decoder_norm", false))
+    fields.fail("rescale_acts_by_decoder_norm is not supported; fold the decoder norms first");
+  config.hook_name = meta.string("hook_name", meta.string("hook_point", std::string()));
+  config.model_name = meta.string("model_name", std::string());
+  config.dtype = fields.string("dtype", "float32");
+  try {
+    tensor::parse_dtype(config.dtype);
+  } catch (const InputError&) {
+    fields.fail("`dtype` must be float32, bfloat16 or float16, not " + util::describe_json(fields.value("dtype")));
+  }
+  config.input_scale = fields.section("loupe").positive("input_scale", 1.0, 1e30);
+  fields.string("loupe_positions", "text");  // the store's position rule, read by eval-sae: a string
   for (const auto& [key, value] : cfg.items())
     if (!owned_fields().count(key)) config.extra[key] = value;
   return config;
@@ -144,41 +160,45 @@ Sae load_sae(const std::string& path) {
   const fs::path where(path);
   const fs::path gemma_scope = fs::is_directory(where) ? where / kGemmaScopeFile : where;
   Sae sae;
+  std::string weights_path;
   if (fs::is_directory(where) && fs::exists(where / kCfgFile)) {
     const std::string cfg_path = (where / kCfgFile).string();
-    nlohmann::json cfg;
-    try {
-      cfg = nlohmann::json::parse(util::read_file(cfg_path));
-    } catch (const nlohmann::json::parse_error& error) {
-      throw FormatError(cfg_path + " is not valid JSON: " + error.what());
-    }
-    sae.config = config_from_saelens(cfg, cfg_path);
-    const io::SafeTensors file = io::SafeTensors::open((where / kWeightsFile).string());
-    sae.W_enc = stored(file, "W_enc");
-    sae.W_dec = stored(file, "W_dec");
-    sae.b_enc = stored(file, "b_enc");
-    sae.b_dec = stored(file, "b_dec");
-    if (sae.config.kind == SaeKind::JumpRelu) sae.threshold = stored(file, "threshold");
+    sae.config = config_from_saelens(util::parse_json_file(cfg_path), cfg_path);
+    weights_path = (where / kWeightsFile).string();
+    const io::SafeTensors file = io::SafeTensors::open(weights_path);
+    sae.W_enc = stored(file, weights_path, "W_enc");
+    sae.W_dec = stored(file, weights_path, "W_dec");
+    sae.b_enc = stored(file, weights_path, "b_enc");
+    sae.b_dec = stored(file, weights_path, "b_dec");
+    if (sae.config.kind == SaeKind::JumpRelu) sae.threshold = stored(file, weights_path, "threshold");
   } else if (fs::is_regular_file(gemma_scope) && gemma_scope.extension() == ".safetensors") {
-    const io::SafeTensors file = io::SafeTensors::open(gemma_scope.string());
+    weights_path = gemma_scope.string();
+    const io::SafeTensors file = io::SafeTensors::open(weights_path);
     for (const char* key : {"w_enc", "w_dec", "b_enc", "b_dec", "threshold"})
       if (!file.contains(key))
-        throw FormatError(gemma_scope.string() + " has no '" + key +
+        throw FormatError(weights_path + " has no '" + key +
                           "' tensor; a Gemma Scope file holds w_enc, w_dec, b_enc, b_dec and threshold");
-    sae.W_enc = stored(file, "w_enc");
-    sae.W_dec = stored(file, "w_dec");
-    sae.b_enc = stored(file, "b_enc");
-    sae.b_dec = stored(file, "b_dec");
-    sae.threshold = stored(file, "threshold");
+    const std::vector<int64_t>& shape = file.at("w_enc").shape;  // [d_in, d_sae]
+    if (shape.size() != 2) throw FormatError(weights_path + ": 'w_enc' must be a matrix [d_in, d_sae]");
+    try {
+      check_sae_size(shape[0], shape[1], "'w_enc' gives");
+    } catch (const InputError& error) {
+      throw FormatError(weights_path + ": " + error.what());
+    }
+    sae.W_enc = stored(file, weights_path, "w_enc");
+    sae.W_dec = stored(file, weights_path, "w_dec");
+    sae.b_enc = stored(file, weights_path, "b_enc");
+    sae.b_dec = stored(file, weights_path, "b_dec");
+    sae.threshold = stored(file, weights_path, "threshold");
     sae.config.kind = SaeKind::JumpRelu;
     sae.config.apply_b_dec_to_input = false;
-    sae.config.d_in = sae.W_enc.dim() == 2 ? sae.W_enc.size(0) : 0;
-    sae.config.d_sae = sae.W_enc.dim() == 2 ? sae.W_enc.size(1) : 0;
+    sae.config.d_in = shape[0];
+    sae.config.d_sae = shape[1];
   } else {
     throw InputError(path + " is not an SAE: expected a folder with " + kCfgFile + " and " + kWeightsFile +
                      " (SAELens) or a " + kGemmaScopeFile + " (Gemma Scope)");
   }
-  sae.check();
+  check_loaded(sae, weights_path);
   return sae;
 }
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <memory>
+#include <sstream>
+
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/io/hf_config.h"
@@ -12,12 +15,40 @@
 
 namespace loupe::sae {
 
+namespace {
+
+constexpr int64_t kMaxExpansion = int64_t(1) << 16;
+constexpr int64_t kMaxTokens = int64_t(1) << 40;
+
+// Training holds eight [d_in, d_sae] float32 matrices (W_enc, W_dec, their gradients and two Adam
+// moments each); on the CPU they must fit in the machine's memory, checked before allocating.
+void check_memory(int64_t d_in, int64_t d_sae, const torch::Device& device) {
+  if (!device.is_cpu()) return;
+  const double needed = 8.0 * 4.0 * double(d_in) * double(d_sae);
+  const double physical = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
+  if (physical > 0 && needed > physical) {
+    std::ostringstream message;
+    message.precision(3);
+    message << "an SAE of d_in " << d_in << " x d_sae " << d_sae << " needs about " << needed / double(1 << 30)
+            << " GiB to train (eight float32 matrices of that size), more than this machine's "
+            << physical / double(1 << 30) << " GiB; use a smaller --expansion";
+    throw InputError(message.str());
+  }
+}
+
+}  // namespace
+
 PreparedTraining prepare_store_training(const StoreTrainingRequest& request) {
   const auto ws = workspace::Workspace::open(request.workspace);
   workspace::check_entry_name(request.store, "store");
   workspace::check_entry_name(request.name, "SAE");
-  if (request.expansion < 1) throw InputError("--expansion must be at least 1, got " + std::to_string(request.expansion));
-  if (request.tokens < 0) throw InputError("--tokens must be positive");
+  if (request.expansion < 1 || request.expansion > kMaxExpansion)
+    throw InputError("--expansion must be from 1 to " + std::to_string(kMaxExpansion) + ", got " +
+                     std::to_string(request.expansion));
+  if (request.tokens < 0 || request.tokens > kMaxTokens)
+    throw InputError("--tokens must be from 1 to " + std::to_string(kMaxTokens) + ", got " + std::to_string(request.tokens));
+  if (request.options.batch < 1)  // before the steps are counted in batches
+    throw InputError("--batch must be at least 1, got " + std::to_string(request.options.batch));
   const std::filesystem::path store_folder = ws.store_dir(request.store);
   const auto store = store::StoreReader::open(store_folder);
   const int64_t store_width = store.width(request.hook);  // lists the store's hooks when absent
@@ -36,7 +67,9 @@ PreparedTraining prepare_store_training(const StoreTrainingRequest& request) {
   options = request.options;
   options.sae.kind = request.kind;
   options.sae.d_in = store_width;
-  options.sae.d_sae = request.expansion * store_width;
+  options.sae.d_sae = request.expansion * store_width;  // both bounded: no overflow
+  check_sae_size(options.sae.d_in, options.sae.d_sae, "--expansion " + std::to_string(request.expansion) + " gives");
+  check_memory(options.sae.d_in, options.sae.d_sae, options.device);
   options.sae.k = request.kind == SaeKind::TopK ? request.k : 0;
   options.sae.hook_name = request.hook;
   options.sae.model_name = store.model();

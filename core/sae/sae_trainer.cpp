@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <sstream>
 
@@ -15,6 +16,7 @@
 #include "core/sae/sae_init.h"
 #include "core/sae/sae_io.h"
 #include "core/util/atomic_file.h"
+#include "core/util/json_fields.h"
 
 namespace loupe::sae {
 
@@ -103,10 +105,34 @@ void truncate_metrics(const fs::path& path, int64_t keep) {
   std::istringstream lines(util::read_file(path.string()));
   std::string line, kept;
   while (std::getline(lines, line)) {
-    const auto record = nlohmann::json::parse(line, nullptr, false);
-    if (record.is_object() && record.value("step", int64_t(0)) <= keep) kept += line + "\n";
+    try {
+      const nlohmann::json record = util::parse_json_text(line, path.string());
+      const auto step = record.is_object() ? record.find("step") : record.end();
+      if (step != record.end() && step->is_number_integer() && step->get<int64_t>() <= keep) kept += line + "\n";
+    } catch (const FormatError&) {
+      // a line cut short by the stop: dropped with the lines after the checkpoint
+    }
   }
   util::write_file_atomic(path.string(), kept);
+}
+
+// The largest batch and run (tokens = steps · batch) a training accepts.
+constexpr int64_t kMaxBatch = int64_t(1) << 24;
+constexpr int64_t kMaxTokens = int64_t(1) << 50;
+
+InputError diverged(int64_t step) {
+  return InputError("the SAE training diverged at step " + std::to_string(step) +
+                    " (the loss or the weights are no longer finite); lower --lr (or --l1, --aux-coefficient) and "
+                    "train again");
+}
+
+void check_not_diverged(const Sae& sae, int64_t step) {
+  torch::NoGradGuard no_grad;
+  try {
+    sae.check_finite();
+  } catch (const FormatError&) {
+    throw diverged(step);
+  }
 }
 
 // Fails before any training when the final figures could not be measured.
@@ -134,20 +160,26 @@ std::string step_line(int64_t step, int64_t steps, double mse, double ev, double
 void validate(const SaeTrainOptions& o) {
   if (o.sae.kind == SaeKind::JumpRelu)
     throw InputError("loupe trains relu and topk SAEs; jumprelu SAEs can be loaded (SAELens, Gemma Scope) but not trained");
-  if (o.sae.d_in < 1 || o.sae.d_sae < 1) throw InputError("the SAE needs d_in and d_sae of at least 1");
+  check_sae_size(o.sae.d_in, o.sae.d_sae, "the SAE has");
   if (o.sae.kind == SaeKind::TopK && (o.sae.k < 1 || o.sae.k > o.sae.d_sae))
     throw InputError("--k must be between 1 and the SAE width " + std::to_string(o.sae.d_sae) + ", got " +
                      std::to_string(o.sae.k));
+  if (o.batch < 1 || o.batch > kMaxBatch)
+    throw InputError("--batch must be from 1 to " + std::to_string(kMaxBatch) + ", got " + std::to_string(o.batch));
   if (o.steps < 1) throw InputError("the SAE needs at least 1 training step (--tokens at least one --batch)");
-  if (o.batch < 1) throw InputError("--batch must be at least 1, got " + std::to_string(o.batch));
+  if (o.steps > kMaxTokens / o.batch)
+    throw InputError("the SAE would train on " + std::to_string(o.steps) + " steps of " + std::to_string(o.batch) +
+                     " vectors; at most " + std::to_string(kMaxTokens) + " tokens are supported");
   if (!(o.lr > 0) || !std::isfinite(o.lr)) throw InputError("--lr must be a positive number");
-  if (!(o.objective.l1 >= 0)) throw InputError("--l1 must be zero or positive");
+  if (!(o.objective.l1 >= 0) || !std::isfinite(o.objective.l1)) throw InputError("--l1 must be a finite number, zero or positive");
   if (!(o.decay_fraction >= 0 && o.decay_fraction <= 1) || !(o.warmup_fraction >= 0 && o.warmup_fraction <= 1))
     throw InputError("--decay-fraction and the warm-up fraction must lie between 0 and 1");
-  if (!(o.objective.aux_coefficient >= 0)) throw InputError("--aux-coefficient must be zero or positive");
+  if (!(o.objective.aux_coefficient >= 0) || !std::isfinite(o.objective.aux_coefficient))
+    throw InputError("--aux-coefficient must be a finite number, zero or positive");
+  if (!(o.dense_frequency >= 0 && o.dense_frequency <= 1)) throw InputError("the dense frequency must lie between 0 and 1");
   if (o.b_dec_init != "median" && o.b_dec_init != "mean" && o.b_dec_init != "zeros")
     throw InputError("--b-dec-init must be median, mean or zeros, got '" + o.b_dec_init + "'");
-  if (o.checkpoint_every < 1 || o.log_every < 1 || o.init_batches < 1 || o.dead_tokens < 1)
+  if (o.checkpoint_every < 1 || o.log_every < 1 || o.init_batches < 1 || o.dead_tokens < 1 || o.resample_every < 0)
     throw InputError("checkpoint, log, initialisation and dead-latent intervals must be at least 1");
   if (!(o.held_out_fraction > 0 && o.held_out_fraction <= 0.5))
     throw InputError("--held-out must lie in (0, 0.5], got " + std::to_string(o.held_out_fraction));
@@ -172,8 +204,9 @@ nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactor
     const nlohmann::json stored = read_checkpoint_options(checkpoint_path);
     for (const auto& [key, value] : run.items())
       if (stored.value(key, nlohmann::json()) != value)
-        throw InputError(checkpoint_path + " was made with " + key + " = " + stored.value(key, nlohmann::json()).dump() +
-                         ", not " + value.dump() + "; resume with the same options or train under another name");
+        throw InputError(checkpoint_path + " was made with " + key + " = " +
+                         util::describe_json(stored.value(key, nlohmann::json())) + ", not " + util::describe_json(value) +
+                         "; resume with the same options or train under another name");
   }
   fs::create_directories(out);
 
@@ -197,19 +230,32 @@ nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactor
                 std::to_string(options.sae.d_in) + " after scaling); b_dec from the " + options.b_dec_init + " of " +
                 std::to_string(samples.size(0)) + " vectors");
   }
-  sae = sae.to(options.device);
-  state.tokens_since_fired = state.tokens_since_fired.to(options.device);
-  state.window_fires = state.window_fires.to(options.device);
-  for (torch::Tensor* p : parameters(sae)) p->set_requires_grad(true);
-  train::AdamW optimizer({{"W_enc", sae.W_enc}, {"b_enc", sae.b_enc}, {"W_dec", sae.W_dec}, {"b_dec", sae.b_dec}}, kSaeAdam);
+  std::unique_ptr<train::AdamW> adam;
+  try {
+    sae = sae.to(options.device);
+    state.tokens_since_fired = state.tokens_since_fired.to(options.device);
+    state.window_fires = state.window_fires.to(options.device);
+    for (torch::Tensor* p : parameters(sae)) p->set_requires_grad(true);
+    adam = std::make_unique<train::AdamW>(
+        tensor::NamedTensors{{"W_enc", sae.W_enc}, {"b_enc", sae.b_enc}, {"W_dec", sae.W_dec}, {"b_dec", sae.b_dec}},
+        kSaeAdam);
+  } catch (const c10::OutOfMemoryError&) {
+    throw InputError("the SAE (d_in " + std::to_string(options.sae.d_in) + " x d_sae " + std::to_string(options.sae.d_sae) +
+                     ") and its Adam moments do not fit on " + options.device.str() + "; use a smaller --expansion");
+  }
+  train::AdamW& optimizer = *adam;
   if (has_checkpoint) {
-    load_sae_checkpoint(checkpoint_path, sae, optimizer, state);
+    load_sae_checkpoint(checkpoint_path, options.steps, sae, optimizer, state);
     truncate_metrics(metrics_path, state.step);
     context.log("resuming from " + checkpoint_path + " at step " + std::to_string(state.step));
   } else {
     util::write_file_atomic(metrics_path.string(), "");
   }
-  auto checkpoint = [&]() { save_sae_checkpoint(checkpoint_path, sae, optimizer, state, run); };
+  // A checkpoint is written only of finite weights, so the last one written can always be continued.
+  auto checkpoint = [&]() {
+    check_not_diverged(sae, state.step);
+    save_sae_checkpoint(checkpoint_path, sae, optimizer, state, run);
+  };
 
   BatchSource source = batches(options.seed);
   source.skip(state.step);
@@ -234,6 +280,8 @@ nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactor
     const torch::Tensor dead = state.tokens_since_fired >= options.dead_tokens;  // [d_sae]
     const double lr = learning_rate(step, options);
     const ObjectiveResult result = training_step(sae, optimizer, x, dead, options.objective, lr, unit_decoder(options));
+    const double loss = result.loss.item<double>();
+    if (!std::isfinite(loss) || !std::isfinite(result.mse)) throw diverged(step + 1);
     {
       torch::NoGradGuard no_grad;
       state.tokens_since_fired.add_(x.size(0)).masked_fill_(result.fire_counts > 0, 0);
@@ -256,7 +304,7 @@ nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactor
     metrics << nlohmann::json{{"step", state.step},
                               {"tokens", state.step * options.batch},
                               {"lr", lr},
-                              {"loss", result.loss.item<double>()},
+                              {"loss", loss},
                               {"mse", result.mse},
                               {"explained_variance", result.explained_variance},
                               {"l0", result.l0},

@@ -6,11 +6,15 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
+#include <limits>
 #include <set>
 
 #include "cli_run.h"
+#include "core/io/safetensors.h"
 #include "core/sae/sae_io.h"
 #include "core/store/store_reader.h"
+#include "core/tensor/convert.h"
 #include "core/util/atomic_file.h"
 #include "support/temp_dir.h"
 
@@ -174,4 +178,121 @@ TEST_CASE("train-sae refuses a held-out share outside (0, 0.5]", "[sae][cli]") {
     CHECK(refused.status != 0);
     CHECK_THAT(refused.err, Catch::Contains("--held-out"));
   }
+}
+
+TEST_CASE("train-sae refuses impossible numbers with a clear error and leaves no folder behind", "[sae][cli]") {
+  const SaeStudy& study = ::study();
+  struct Case {
+    std::string options, names;
+  };
+  const std::vector<Case> cases{
+      {"--batch 0 --tokens 3200", "--batch"},  // divided by before any check: SIGFPE
+      {"--batch -4 --tokens 3200", "--batch"},
+      {"--batch 64 --tokens 0", "--tokens"},  // silently meant the 2,000,000-token default
+      {"--batch 64 --tokens 3200 --kind relu --l1 inf", "--l1"},  // saved a NaN SAE
+      {"--batch 64 --tokens 3200 --expansion 100000000", "--expansion"},  // a raw allocation failure
+      {"--batch 64 --tokens 3200 --expansion 9223372036854775807", "--expansion"},
+  };
+  for (const Case& bad : cases) {
+    const auto refused = run_loupe("train-sae --workspace " + quoted(study.root) +
+                                   " --hook blocks.2.hook_resid_post --out refused " + bad.options);
+    INFO(bad.options << ": " << refused.err);
+    CHECK(refused.status == 1);
+    CHECK_THAT(refused.err, Catch::Contains(bad.names) && !Catch::Contains("more than once"));
+    CHECK_THAT(refused.err, !Catch::Contains("internal error"));
+    CHECK_FALSE(fs::exists(study.root / "saes" / "refused"));
+  }
+  // A run that fails once training has started removes the folder it made (no checkpoint yet).
+  const auto diverged = run_loupe(study.train("--hook blocks.2.hook_resid_post --out diverged --lr 1e30"));
+  INFO(diverged.err);
+  CHECK(diverged.status == 1);
+  CHECK_THAT(diverged.err, Catch::Contains("diverged"));
+  CHECK_FALSE(fs::exists(study.root / "saes" / "diverged"));
+}
+
+TEST_CASE("eval-sae refuses bad SAE files and pooled positions, naming what is wrong", "[sae][cli]") {
+  const SaeStudy& study = ::study();
+  const fs::path saes = study.root / "saes";
+  // An SAE of the width of blocks.2.hook_resid_post (256), written directly.
+  auto saved = [&](const std::string& name, const std::function<void(sae::Sae&)>& edit = {}) {
+    sae::SaeConfig config;
+    config.d_in = 256;
+    config.d_sae = 512;
+    config.k = 8;
+    config.hook_name = "blocks.2.hook_resid_post";
+    config.extra["loupe_positions"] = "text";
+    sae::Sae made = sae::Sae::initialized(config, 2);
+    if (edit) edit(made);
+    sae::save_sae((saes / name).string(), made);
+    return saes / name;
+  };
+  auto eval = [&](const std::string& name, const std::string& more = "") {
+    return run_loupe("eval-sae --workspace " + quoted(study.root) + " --sae " + name + " --split train --rows 2 " + more);
+  };
+  auto expect_refused = [](const loupe::test::CliRun& run, const std::vector<std::string>& names) {
+    INFO(run.err);
+    CHECK(run.status == 1);
+    for (const std::string& name : names) CHECK_THAT(run.err, Catch::Contains(name));
+    CHECK_THAT(run.err, !Catch::Contains("internal error"));
+  };
+
+  // The option is to blame for a pooled rule it gives, cfg.json for one it records.
+  const fs::path good = saved("good");
+  const auto last = eval("good", "--positions last");
+  expect_refused(last, {"--positions last"});
+  CHECK_THAT(last.err, !Catch::Contains("trained on pooled"));
+  auto cfg = nlohmann::json::parse(util::read_file((good / "cfg.json").string()));
+  cfg["loupe_positions"] = "mean-text";
+  util::write_file_atomic((good / "cfg.json").string(), cfg.dump());
+  expect_refused(eval("good"), {(good / "cfg.json").string(), "loupe_positions"});
+  cfg["loupe_positions"] = "text";
+  cfg["activation_fn_kwargs"]["k"] = "8";
+  util::write_file_atomic((good / "cfg.json").string(), cfg.dump());
+  expect_refused(eval("good"), {(good / "cfg.json").string(), "`k`"});
+
+  // NaN weights and an I32 b_dec were evaluated (explained variance -1.2e17).
+  const fs::path nan = saved("nan", [](sae::Sae& s) { s.W_dec[5][3] = std::numeric_limits<float>::quiet_NaN(); });
+  expect_refused(eval("nan"), {(nan / "sae_weights.safetensors").string(), "W_dec", "NaN"});
+  const fs::path integer = saved("integer");
+  const sae::Sae loaded = sae::load_sae(integer.string());
+  tensor::save((integer / "sae_weights.safetensors").string(),
+               {{"W_enc", loaded.W_enc}, {"W_dec", loaded.W_dec}, {"b_enc", loaded.b_enc},
+                {"b_dec", torch::zeros({256}, torch::kInt32)}});
+  expect_refused(eval("integer"), {(integer / "sae_weights.safetensors").string(), "b_dec", "I32"});
+
+  // The training summary that eval.json embeds: read before the model runs.
+  const fs::path summarised = saved("summarised");
+  util::write_file_atomic((summarised / "summary.json").string(), "{\"steps\": ");
+  expect_refused(eval("summarised"), {(summarised / "summary.json").string(), "malformed JSON"});
+  util::write_file_atomic((summarised / "summary.json").string(), "[1, 2]");
+  expect_refused(eval("summarised"), {(summarised / "summary.json").string(), "object"});
+}
+
+TEST_CASE("train-sae --resume refuses a checkpoint with an impossible step and keeps the folder", "[sae][cli]") {
+  const SaeStudy& study = ::study();
+  const std::string command =
+      "train-sae --workspace " + quoted(study.root) + " --hook blocks.1.hook_resid_post --out resumed --expansion 2 "
+      "--k 8 --batch 64 --tokens 640 --checkpoint-every 5";
+  const auto first = run_loupe(command);
+  INFO(first.err);
+  REQUIRE(first.status == 0);
+  const std::string checkpoint = (study.root / "saes" / "resumed" / "checkpoint.safetensors").string();
+  {
+    tensor::NamedTensors tensors;
+    std::map<std::string, std::string> metadata;
+    {
+      const io::SafeTensors file = io::SafeTensors::open(checkpoint);
+      for (const std::string& name : file.names()) tensors.emplace_back(name, tensor::view_of(file.at(name)).clone());
+      metadata = file.metadata();
+    }
+    auto state = nlohmann::json::parse(metadata.at("loupe_sae_state"));
+    state["step"] = 1000000000000LL;
+    metadata["loupe_sae_state"] = state.dump();
+    tensor::save(checkpoint, tensors, metadata);
+  }
+  const auto resumed = run_loupe(command + " --resume");
+  INFO(resumed.err);
+  CHECK(resumed.status == 1);
+  CHECK_THAT(resumed.err, Catch::Contains(checkpoint) && Catch::Contains("`step`") && Catch::Contains("stays"));
+  CHECK(fs::exists(checkpoint));
 }
