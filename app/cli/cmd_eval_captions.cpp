@@ -7,6 +7,7 @@
 #include "app/cli/model_args.h"
 #include "core/io/dataset.h"
 #include "core/model/inputs.h"
+#include "core/train/caption_examples.h"
 #include "core/train/split_evaluation.h"
 
 namespace loupe::cli {
@@ -31,12 +32,13 @@ void print_gender(const nlohmann::json& gender, const char* language) {
 
 int run_eval_captions(const Args& args) {
   train::SplitEvaluationOptions options;
-  options.split = train::canonical_split(args.get_or("split", "eval"));
+  options.split = io::canonical_split(args.get_or("split", "eval"));
   options.limit = args.get_int("limit", 0);
+  const io::Dataset dataset = io::load_dataset(args.get("data"));
+  train::rows_in_split(dataset, options.split, 1);  // a split with no rows fails before the model loads
   const std::string folder = model_folder(args);
   auto vlm = model::load_vlm(folder, load_options(args));
   const auto tokenizer = model::model_tokenizer(folder);
-  const io::Dataset dataset = io::load_dataset(args.get("data"));
   options.on_progress = [](int64_t done, int64_t total) { std::cerr << "\reval-captions: " << done << "/" << total << std::flush; };
   const train::SplitEvaluation evaluation = train::evaluate_split(*vlm, *tokenizer, dataset, options);
   std::cerr << "\n";

@@ -49,7 +49,7 @@ int run_eval_sae(const Args& args) {
   space.run_logged(record, [&](workspace::RunRecord&) {
     const sae::Sae trained = sae::load_sae(folder.string());
     sae::CaptionLossOptions options;
-    options.split = args.get_or("split", options.split);
+    options.split = io::canonical_split(args.get_or("split", options.split));
     options.rows = args.get_int("rows", options.rows);
     options.batch = args.get_int("batch", options.batch);
     options.positions = positions_of(args, trained, (folder / sae::kCfgFile).string());
@@ -98,11 +98,11 @@ int run_eval_sae(const Args& args) {
 CommandSpec eval_sae_command() {
   return {"eval-sae",
           "caption loss with an SAE's reconstruction at its hook vs the clean model and zero ablation",
-          "loupe eval-sae --workspace DIR --sae NAME [--split balanced|train|counter] [--rows 64] [--batch 16] "
+          "loupe eval-sae --workspace DIR --sae NAME [--split eval|train|counter] [--rows 64] [--batch 16] "
           "[--positions text|image|all] [--device cpu|cuda]",
           {{"workspace", "DIR", "workspace folder (loupe init)"},
            {"sae", "NAME", "the SAE in DIR/saes/NAME"},
-           {"split", "NAME", "dataset split to score (default balanced)"},
+           {"split", "NAME", "dataset split to score: eval (= balanced, the default), counter, train, or any value of the `split` column"},
            {"rows", "N", "the split's first N rows, each in English and Arabic (default 64)"},
            {"batch", "B", "examples per forward pass (default 16)"},
            {"positions", "RULE", "where to splice the SAE in (default: the rule of the store it was trained on)"},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "core/error.h"
 #include "core/io/csv.h"
@@ -114,6 +115,23 @@ Dataset load_dataset(const std::string& folder_or_csv) {
     dataset.rows.back().row = int64_t(i - 1);
   }
   return dataset;
+}
+
+std::string canonical_split(const std::string& split) {
+  if (split.empty()) throw InputError("name a split: eval (balanced), counter, train, or a value of the dataset's `split` column");
+  return split == "eval" ? "balanced" : split;
+}
+
+std::string no_rows_in_split(const Dataset& dataset, const std::string& split) {
+  std::set<std::string> names;
+  for (const auto& row : dataset.rows) {
+    const auto found = row.labels.find("split");
+    if (found != row.labels.end()) names.insert(found->second);
+  }
+  std::string listed;
+  for (const auto& name : names) listed += (listed.empty() ? "" : ", ") + name;
+  return dataset.root + " has no rows in the split '" + split + "' (the dataset's splits: " +
+         (listed.empty() ? "none, it has no `split` column" : listed) + ")";
 }
 
 }  // namespace loupe::io

@@ -37,4 +37,11 @@ struct Dataset {
 // is not UTF-8.
 Dataset load_dataset(const std::string& folder_or_csv);
 
+// The one split vocabulary of every command: a value of the dataset's `split` column (loupe synth
+// writes train, balanced and counter), with "eval" as another name for "balanced". Throws
+// InputError for an empty name.
+std::string canonical_split(const std::string& split);
+// "no rows in the split 'dev' (the dataset's splits: balanced, counter, train)", for errors.
+std::string no_rows_in_split(const Dataset& dataset, const std::string& split);
+
 }  // namespace loupe::io

@@ -1,5 +1,6 @@
 #include "core/model/caption.h"
 
+#include "core/error.h"
 #include "core/model/inputs.h"
 #include "core/text/prompt.h"
 
@@ -8,6 +9,7 @@ namespace loupe::model {
 std::vector<Caption> caption_images(VlmImpl& model, const text::Tokenizer& tokenizer, const torch::Tensor& pixels,
                                     const CaptionOptions& options, Session& session) {
   const int64_t images = pixels.size(0);
+  if (images == 0) throw InputError("there is no image to caption (pixels [0, ...])");
   VlmInputs one = caption_prompt(model, tokenizer, text::caption_question(options.lang), pixels.narrow(0, 0, 1));
   VlmInputs batch;
   batch.input_ids = one.input_ids.expand({images, -1}).contiguous();  // [N, T]

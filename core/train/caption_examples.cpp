@@ -23,7 +23,8 @@ std::vector<std::string> caption_corpus(const io::Dataset& dataset) {
   return corpus;
 }
 
-std::vector<io::DatasetRow> rows_in_split(const io::Dataset& dataset, const std::string& split, int64_t limit) {
+std::vector<io::DatasetRow> rows_in_split(const io::Dataset& dataset, const std::string& split_name, int64_t limit) {
+  const std::string split = io::canonical_split(split_name);
   const bool has_split =
       std::find(dataset.label_columns.begin(), dataset.label_columns.end(), "split") != dataset.label_columns.end();
   std::vector<io::DatasetRow> rows;
@@ -31,8 +32,7 @@ std::vector<io::DatasetRow> rows_in_split(const io::Dataset& dataset, const std:
     if (limit > 0 && int64_t(rows.size()) >= limit) break;
     if (!has_split || row.labels.at("split") == split) rows.push_back(row);
   }
-  if (rows.empty())
-    throw InputError(dataset.root + " has no rows whose split is \"" + split + "\"; make a dataset with `loupe synth`");
+  if (rows.empty()) throw InputError(io::no_rows_in_split(dataset, split));
   return rows;
 }
 

@@ -22,6 +22,7 @@ std::vector<std::string> caption_corpus(const io::Dataset& dataset);
 
 // The rows whose `split` is `split` ("train" for training; every row when the dataset has no split
 // column), at most `limit` of them when limit > 0. Throws InputError when none are left.
+// `split` in the one vocabulary of io::canonical_split ("eval" is "balanced").
 std::vector<io::DatasetRow> rows_in_split(const io::Dataset& dataset, const std::string& split, int64_t limit);
 
 struct CaptionBatch {

@@ -18,22 +18,16 @@ std::vector<const io::DatasetRow*> split_rows(const io::Dataset& dataset, const 
   std::vector<const io::DatasetRow*> rows;
   for (const auto& row : dataset.rows)
     if (row.labels.at("split") == label && (limit <= 0 || int64_t(rows.size()) < limit)) rows.push_back(&row);
-  if (rows.empty()) throw InputError(dataset.root + " has no rows in the " + label + " split");
+  if (rows.empty()) throw InputError(io::no_rows_in_split(dataset, label));
   return rows;
 }
 
 }  // namespace
 
-std::string canonical_split(const std::string& split) {
-  if (split == "eval" || split == "balanced") return "balanced";
-  if (split == "train" || split == "counter") return split;
-  throw InputError("unknown split '" + split + "'; use eval (balanced), counter or train");
-}
-
 SplitEvaluation evaluate_split(model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
                                const SplitEvaluationOptions& options) {
   if (options.batch < 1) throw InputError("the evaluation batch must hold at least one image");
-  const std::vector<const io::DatasetRow*> rows = split_rows(dataset, canonical_split(options.split), options.limit);
+  const std::vector<const io::DatasetRow*> rows = split_rows(dataset, io::canonical_split(options.split), options.limit);
   SplitEvaluation evaluation;
   model::Session session;
   for (size_t first = 0; first < rows.size(); first += size_t(options.batch)) {

@@ -26,10 +26,6 @@ struct SplitEvaluation {
   eval::CaptionMetrics metrics;
 };
 
-// The dataset's name of a split: "eval" is "balanced"; train, balanced and counter stay. Throws
-// InputError for any other name.
-std::string canonical_split(const std::string& split);
-
 // Throws InputError for an unknown split name, a dataset without the synth label columns
 // (gender, scene, activity, split), or a split with no rows.
 SplitEvaluation evaluate_split(model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,

@@ -149,3 +149,11 @@ TEST_CASE("a missing dataset is an I/O error naming what is missing", "[dataset]
   const std::string nowhere = (dir.path / "nowhere.csv").string();
   CHECK_THAT(message_of<IoError>([&] { load_dataset(nowhere); }), Catch::Contains(nowhere));
 }
+
+TEST_CASE("one split vocabulary: eval is balanced, the dataset's own names pass through", "[dataset][split]") {
+  CHECK(canonical_split("eval") == "balanced");
+  for (const std::string name : {"balanced", "counter", "train", "test"}) CHECK(canonical_split(name) == name);
+  CHECK_THROWS_AS(canonical_split(""), InputError);
+  const Dataset demo = load_dataset(std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images");
+  CHECK_THAT(no_rows_in_split(demo, "dev"), Catch::Contains("no rows in the split 'dev' (the dataset's splits: balanced, counter)"));
+}

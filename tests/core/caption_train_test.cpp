@@ -244,5 +244,13 @@ TEST_CASE("loupe train-caption and eval-captions report bad options and exit non
   const auto bad_split = test::run_loupe("eval-captions --model '" + std::string(LOUPE_FIXTURES) +
                                          "/gemma3-tiny' --data '" + synth_data().dir.path.string() + "' --split dev");
   CHECK(bad_split.status != 0);
-  CHECK_THAT(bad_split.err, Catch::Contains("unknown split 'dev'"));
+  CHECK_THAT(bad_split.err, Catch::Contains("no rows in the split 'dev' (the dataset's splits: balanced, counter, train)"));
+}
+
+TEST_CASE("rows_in_split takes eval as the balanced split, as eval-captions does", "[train][split]") {
+  const io::Dataset demo = io::load_dataset(std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images");
+  const auto eval_rows = train::rows_in_split(demo, "eval", 0);
+  CHECK(eval_rows.size() == 6);  // the demo images' balanced rows
+  CHECK(train::rows_in_split(demo, "balanced", 0).size() == eval_rows.size());
+  CHECK_THROWS_WITH(train::rows_in_split(demo, "dev", 0), Catch::Contains("no rows in the split 'dev'"));
 }
