@@ -50,8 +50,8 @@ void add_steering(const Args& args, const model::VlmImpl& vlm, const torch::Tens
 
 OptionSpec steer_option() {
   return {"steer", "HOOK=FILE:KEY@ALPHA[@POS]",
-          "add ALPHA times a stored vector at a hook; POS: image, text (prompt text and generated), generated, "
-          "all (default) or a list 6,14,29",
+          "add ALPHA times a stored vector (or sae:FOLDER#LATENT, that latent's decoder row) at a hook; POS: image, "
+          "text (prompt text and generated), generated, all (default) or a list 6,14,29",
           true};
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/model/hook_names.h"
+#include "core/sae/sae_io.h"
 #include "core/tensor/convert.h"
 
 namespace loupe::study {
@@ -38,6 +39,32 @@ Steer make_steer(const std::string& hook, const torch::Tensor& vector, double al
   return steer;
 }
 
+namespace {
+
+// "FILE.safetensors:KEY", or "sae:FOLDER#LATENT" for one SAE latent's decoder row.
+torch::Tensor steer_vector(const std::string& reference) {
+  if (reference.rfind("sae:", 0) != 0) return tensor::load_reference(reference);
+  const size_t hash = reference.rfind('#');
+  const std::string latent_text = hash == std::string::npos ? "" : reference.substr(hash + 1);
+  size_t used = 0;
+  long long latent = -1;
+  try {
+    latent = std::stoll(latent_text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (hash == std::string::npos || hash < 5 || latent_text.empty() || used != latent_text.size() || latent < 0)
+    throw InputError("--steer: an SAE source is sae:FOLDER#LATENT (a latent from 0), got '" + reference + "'");
+  const std::string folder = reference.substr(4, hash - 4);
+  const sae::Sae loaded = sae::load_sae(folder);
+  if (latent >= loaded.config.d_sae)
+    throw InputError("--steer: latent " + std::to_string(latent) + " is outside 0.." + std::to_string(loaded.config.d_sae - 1) +
+                     " of the SAE " + folder);
+  return loaded.W_dec[latent].clone();  // [d_in]
+}
+
+}  // namespace
+
 Steer parse_steer(const std::string& spec, const io::ModelConfig& config) {
   const size_t equals = spec.find('=');
   const size_t at = equals == std::string::npos ? std::string::npos : spec.find('@', equals);
@@ -58,7 +85,7 @@ Steer parse_steer(const std::string& spec, const io::ModelConfig& config) {
     throw InputError("--steer: '" + alpha_text + "' is not a finite number (the ALPHA after @)");
   const PositionChoice positions =
       second_at == std::string::npos ? PositionChoice{} : parse_position_choice(spec.substr(second_at + 1));
-  return make_steer(hook, tensor::load_reference(reference), alpha, positions, config, "--steer: the vector " + reference);
+  return make_steer(hook, steer_vector(reference), alpha, positions, config, "--steer: the vector " + reference);
 }
 
 model::Positions resolve_positions(const PositionChoice& choice, const model::HookPoint& point,

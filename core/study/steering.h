@@ -29,7 +29,8 @@ void check_steerable(const model::HookPoint& point, const io::ModelConfig& confi
 Steer make_steer(const std::string& hook, const torch::Tensor& vector, double alpha, PositionChoice positions,
                  const io::ModelConfig& config, const std::string& what);
 
-// "HOOK=FILE.safetensors:KEY@ALPHA" with an optional "@POSITIONS" (default all). Checks the hook,
+// "HOOK=FILE.safetensors:KEY@ALPHA" with an optional "@POSITIONS" (default all); the vector may
+// also be one SAE latent's decoder row, "HOOK=sae:FOLDER#LATENT@ALPHA". Checks the hook,
 // that it can be steered, the vector's width and that ALPHA and the vector are finite, before any
 // work. Throws InputError naming what is wrong.
 Steer parse_steer(const std::string& spec, const io::ModelConfig& config);

@@ -170,7 +170,7 @@ TEST_CASE("train-sae reports the saved SAE's figures on the store's held-out row
   CHECK_THAT(trained.out, Catch::Contains("held-out vectors") && Catch::Contains("running window"));
 }
 
-TEST_CASE("train-sae refuses a held-out share outside (0, 0.5]", "[sae][cli]") {
+TEST_CASE("train-sae refuses a held-out share that is not above 0 and at most 0.5", "[sae][cli]") {
   const SaeStudy& study = ::study();
   for (const char* share : {"0", "0.6", "nan"}) {
     const auto refused = run_loupe(study.train("--hook blocks.2.hook_resid_post --out h --held-out " + std::string(share)));

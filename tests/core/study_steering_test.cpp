@@ -7,6 +7,8 @@
 #include "cli_run.h"
 #include "core/error.h"
 #include "core/io/hf_config.h"
+#include "core/sae/sae.h"
+#include "core/sae/sae_io.h"
 #include "core/study/steering.h"
 #include "core/tensor/convert.h"
 
@@ -51,7 +53,7 @@ TEST_CASE("positions resolve against the prompt's token types", "[study][steerin
   CHECK(at("image", vision, 3).empty());  // the tower's positions are all image patches
 }
 
-TEST_CASE("--steer specs are checked before any work", "[study][steering]") {
+TEST_CASE("steering specs (--steer) are checked before any work", "[study][steering]") {
   const io::ModelConfig config = demo_config();
   const std::string vector = saved_vector(torch::ones({256}));
   const study::Steer steer = study::parse_steer("blocks.0.hook_resid_post=" + vector + ":v@-2.5@image", config);
@@ -77,4 +79,22 @@ TEST_CASE("--steer specs are checked before any work", "[study][steering]") {
   CHECK_THAT(error_of("vision.blocks.0.hook_resid_post=" + vector + ":v@1"), Catch::Contains("has 256 values but"));
   CHECK_THAT(error_of("blocks.0.hook_resid_post=" + saved_vector(torch::full({256}, std::numeric_limits<float>::quiet_NaN())) + ":v@1"),
              Catch::Contains("NaN or infinite"));
+}
+
+TEST_CASE("a steering spec may take an SAE latent's decoder row as its vector", "[study][steering]") {
+  const io::ModelConfig config = demo_config();
+  sae::SaeConfig sae_config;
+  sae_config.d_in = 256;
+  sae_config.d_sae = 8;
+  sae_config.k = 2;
+  sae_config.hook_name = "blocks.0.hook_resid_post";
+  const sae::Sae sae = sae::Sae::initialized(sae_config, 7);
+  const std::string folder = test::temp_path("sae");
+  sae::save_sae(folder, sae);
+  const study::Steer steer = study::parse_steer("blocks.0.hook_resid_post=sae:" + folder + "#3@1.5@image", config);
+  CHECK(torch::equal(steer.vector, sae.W_dec[3].to(torch::kFloat32)));
+  CHECK(steer.alpha == 1.5);
+  CHECK_THROWS_WITH(study::parse_steer("blocks.0.hook_resid_post=sae:" + folder + "#8@1", config), Catch::Contains("outside 0..7"));
+  CHECK_THROWS_WITH(study::parse_steer("blocks.0.hook_resid_post=sae:" + folder + "@1", config), Catch::Contains("sae:FOLDER#LATENT"));
+  CHECK_THROWS_WITH(study::parse_steer("blocks.0.hook_resid_post=sae:" + folder + "#x@1", config), Catch::Contains("sae:FOLDER#LATENT"));
 }
