@@ -3,30 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include "app/cli/commands.h"
+#include "app/cli/text_list.h"
 #include "core/error.h"
 #include "core/text/tokenizer.h"
-#include "core/util/atomic_file.h"
 
 namespace loupe::cli {
 
 namespace {
-
-std::vector<std::string> read_texts(const std::string& path) {
-  nlohmann::json texts;
-  try {
-    texts = nlohmann::json::parse(util::read_file(path));
-  } catch (const nlohmann::json::parse_error& error) {
-    throw FormatError(path + " is not valid JSON: " + error.what());
-  }
-  if (!texts.is_array()) throw FormatError(path + " must hold a JSON array of strings");
-  std::vector<std::string> out;
-  for (const auto& text : texts) {
-    if (!text.is_string())
-      throw FormatError(path + " must hold a JSON array of strings; found " + text.dump());
-    out.push_back(text.get<std::string>());
-  }
-  return out;
-}
 
 int run_tokenize(const Args& args) {
   if (args.has("text") == args.has("texts")) throw InputError("give exactly one of --text and --texts");
@@ -35,7 +18,7 @@ int run_tokenize(const Args& args) {
 
   if (args.has("texts")) {
     nlohmann::json all = nlohmann::json::array();
-    for (const std::string& text : read_texts(args.get("texts")))
+    for (const std::string& text : read_text_list(args.get("texts")))
       all.push_back(tokenizer.encode(text, add_special));
     std::cout << all.dump() << "\n";
     return 0;

@@ -5,6 +5,7 @@ namespace loupe::cli {
 std::vector<CommandSpec> all_commands() {
   return {
       tokenize_command(),
+      gender_command(),
       info_command(),
       forward_command(),
       generate_command(),

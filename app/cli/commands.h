@@ -7,6 +7,7 @@
 namespace loupe::cli {
 
 CommandSpec tokenize_command();
+CommandSpec gender_command();
 CommandSpec info_command();
 CommandSpec forward_command();
 CommandSpec generate_command();
