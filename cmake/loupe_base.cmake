@@ -1,0 +1,19 @@
+# loupe_base: the torch-free half of the core (readers, tokenizer, synth, jobs, workspace, and the
+# torch-free vocabulary of core/study). The main build, the fuzzers (tests/fuzz) and the sanitizer
+# builds (tests/sanitize) all take it from here, so the three compile one source list.
+# Needs LOUPE_ROOT (the repository root), nlohmann_json, STB_INCLUDE_DIR and Threads found first.
+set(LOUPE_BASE_DIRS io text synth jobs eval util workspace)
+set(LOUPE_BASE_SOURCES "")
+foreach(dir ${LOUPE_BASE_DIRS})
+  file(GLOB_RECURSE dir_sources CONFIGURE_DEPENDS ${LOUPE_ROOT}/core/${dir}/*.cpp)
+  list(APPEND LOUPE_BASE_SOURCES ${dir_sources})
+endforeach()
+# The torch-free vocabulary of core/study (positions, heatmap quantities, gender labels), which
+# the desktop app's torch-free parts use too.
+foreach(file steer_positions heatmap_types gender_labels)
+  list(APPEND LOUPE_BASE_SOURCES ${LOUPE_ROOT}/core/study/${file}.cpp)
+endforeach()
+add_library(loupe_base STATIC ${LOUPE_BASE_SOURCES})
+target_include_directories(loupe_base PUBLIC ${LOUPE_ROOT} ${STB_INCLUDE_DIR})
+target_link_libraries(loupe_base PUBLIC nlohmann_json::nlohmann_json Threads::Threads)
+target_compile_options(loupe_base PRIVATE -Wall -Wextra)
