@@ -1,7 +1,5 @@
 #include "core/text/added_tokens.h"
 
-#include <limits>
-
 #include "core/error.h"
 #include "core/text/utf8.h"
 #include "core/util/json_fields.h"
@@ -31,7 +29,8 @@ size_t leading_space_length(std::string_view text) {
 
 }  // namespace
 
-AddedVocabulary AddedVocabulary::from_json(const nlohmann::json& added_tokens, const Normalizer& normalizer) {
+AddedVocabulary AddedVocabulary::from_json(const nlohmann::json& added_tokens, const Normalizer& normalizer,
+                                           int64_t max_id, const std::string& bound_note) {
   AddedVocabulary vocabulary;
   if (added_tokens.is_null()) return vocabulary;
   if (!added_tokens.is_array()) throw FormatError("`added_tokens` is not an array");
@@ -39,7 +38,7 @@ AddedVocabulary AddedVocabulary::from_json(const nlohmann::json& added_tokens, c
     AddedToken token;
     token.content = util::JsonFields(added_tokens[i], "`added_tokens[" + std::to_string(i) + "]`").string("content");
     const util::JsonFields entry(added_tokens[i], "added token " + util::describe_json(token.content));
-    token.id = entry.integer_in("id", 0, std::numeric_limits<int64_t>::max());
+    token.id = entry.integer_in("id", 0, max_id, bound_note);
     token.special = entry.boolean("special", false);
     token.normalized = entry.boolean("normalized", !token.special);
     token.lstrip = entry.boolean("lstrip", false);

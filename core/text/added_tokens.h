@@ -39,7 +39,10 @@ struct TextPiece {
 
 class AddedVocabulary {
  public:
-  static AddedVocabulary from_json(const nlohmann::json& added_tokens, const Normalizer& normalizer);
+  // Each id must be from 0 to `max_id` (tokenizer_json.h's max_token_id; `bound_note` explains it
+  // in the message): FormatError naming the token otherwise.
+  static AddedVocabulary from_json(const nlohmann::json& added_tokens, const Normalizer& normalizer,
+                                   int64_t max_id, const std::string& bound_note);
 
   // Splits raw text around the normalized=false tokens.
   std::vector<TextPiece> split_raw(std::string_view text) const { return raw_.split(text, tokens_); }

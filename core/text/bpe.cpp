@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <limits>
 
 #include "core/error.h"
 #include "core/text/utf8.h"
@@ -30,7 +29,8 @@ bool comes_later(const Candidate& a, const Candidate& b) {
 
 }  // namespace
 
-BpeModel BpeModel::from_json(const nlohmann::json& spec, TokenizerJson& file) {
+BpeModel BpeModel::from_json(const nlohmann::json& spec, TokenizerJson& file, int64_t max_id,
+                             const std::string& bound_note) {
   const util::JsonFields model(spec, "BPE model");
   require_null(model, "continuing_subword_prefix");
   require_null(model, "end_of_word_suffix");
@@ -42,12 +42,12 @@ BpeModel BpeModel::from_json(const nlohmann::json& spec, TokenizerJson& file) {
   const StringList& tokens = *bpe.tokens_;
   bpe.vocab_.reserve(tokens.size());
   for (size_t i = 0; i < tokens.size(); ++i) {
-    const int64_t id = file.vocab_ids[i];
-    if (id > std::numeric_limits<int32_t>::max())
-      throw FormatError("model.vocab id " + std::to_string(id) + " of '" + std::string(tokens[i]) +
-                        "' is too large");
+    const uint64_t id = file.vocab_ids[i];
+    if (id > uint64_t(max_id))
+      throw FormatError("model.vocab " + util::describe_json(std::string(tokens[i])) + ": the id must be from 0 to " +
+                        std::to_string(max_id) + " " + bound_note + ", not " + std::to_string(id));
     bpe.vocab_.insert_or_assign(tokens[i], static_cast<int32_t>(id));
-    if (static_cast<size_t>(id) >= bpe.index_of_id_.size()) bpe.index_of_id_.resize(id + 1, -1);
+    if (id >= bpe.index_of_id_.size()) bpe.index_of_id_.resize(id + 1, -1);
     bpe.index_of_id_[id] = static_cast<int32_t>(i);
   }
 

@@ -22,8 +22,10 @@ class BpeModel {
  public:
   // From the `model` section (type BPE) plus the streamed vocab and merges of the file. Throws
   // FormatError for options loupe does not implement (dropout, continuing_subword_prefix,
-  // end_of_word_suffix) and for merges or an unk token that are not in the vocabulary.
-  static BpeModel from_json(const nlohmann::json& model, TokenizerJson& file);
+  // end_of_word_suffix), for merges or an unk token that are not in the vocabulary, and for an id
+  // above `max_id` (tokenizer_json.h's max_token_id; `bound_note` explains it in the message).
+  static BpeModel from_json(const nlohmann::json& model, TokenizerJson& file, int64_t max_id,
+                            const std::string& bound_note);
 
   // Appends the ids of one pre-tokenized word (non-empty, valid UTF-8) to `out`.
   void tokenize(std::string_view word, std::vector<int64_t>& out) const;

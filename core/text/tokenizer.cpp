@@ -48,11 +48,14 @@ Tokenizer Tokenizer::load(const std::string& tokenizer_json_path) {
     tokenizer.normalizer_ = Normalizer::from_json(optional_section(root, "normalizer"));
     tokenizer.pre_tokenizer_ = PreTokenizer::from_json(optional_section(root, "pre_tokenizer"));
     tokenizer.decoder_ = Decoder::from_json(optional_section(root, "decoder"));
-    tokenizer.added_ =
-        AddedVocabulary::from_json(optional_section(root, "added_tokens"), tokenizer.normalizer_);
+    const nlohmann::json& added_tokens = optional_section(root, "added_tokens");
+    const size_t entries = file.vocab_ids.size() + (added_tokens.is_array() ? added_tokens.size() : 0);
+    const int64_t max_id = max_token_id(entries);
+    const std::string bound_note = token_id_bound_note(entries);
+    tokenizer.added_ = AddedVocabulary::from_json(added_tokens, tokenizer.normalizer_, max_id, bound_note);
     tokenizer.read_post_processor(optional_section(root, "post_processor"));
 
-    tokenizer.model_ = BpeModel::from_json(model, file);
+    tokenizer.model_ = BpeModel::from_json(model, file, max_id, bound_note);
     tokenizer.vocab_size_ = tokenizer.model_.id_count();
     for (const AddedToken& token : tokenizer.added_.tokens())
       tokenizer.vocab_size_ = std::max(tokenizer.vocab_size_, token.id + 1);

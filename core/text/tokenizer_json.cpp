@@ -1,11 +1,13 @@
 #include "core/text/tokenizer_json.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 
 #include "core/error.h"
+#include "core/util/json_fields.h"
 
 namespace loupe::text {
 
@@ -45,7 +47,7 @@ class Reader final : public nlohmann::json_sax<Json> {
   bool number_unsigned(number_unsigned_t value) override {
     if (mode_ == Mode::Vocab) {
       result.vocab_tokens.push_back(vocab_key_);
-      result.vocab_ids.push_back(static_cast<int64_t>(value));
+      result.vocab_ids.push_back(value);
       return true;
     }
     return place(Json(value));
@@ -59,7 +61,8 @@ class Reader final : public nlohmann::json_sax<Json> {
       } else {
         const size_t space = value.find(' ');
         if (space == std::string::npos || value.find(' ', space + 1) != std::string::npos)
-          throw FormatError("model.merges entry \"" + value + "\" is not two tokens separated by one space");
+          throw FormatError("model.merges entry " + util::describe_json(value) +
+                            " is not two tokens separated by one space");
         const std::string_view both(value);
         result.merge_parts.push_back(both.substr(0, space));
         result.merge_parts.push_back(both.substr(space + 1));
@@ -135,7 +138,8 @@ class Reader final : public nlohmann::json_sax<Json> {
   }
 
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& error) override {
-    throw FormatError(std::string("not valid JSON: ") + error.what());
+    constexpr size_t kMaxDetail = 240;  // bytes of the JSON library's message kept (it quotes the input)
+    throw FormatError("not valid JSON: " + std::string(error.what()).substr(0, kMaxDetail));
   }
 
  private:
@@ -144,7 +148,8 @@ class Reader final : public nlohmann::json_sax<Json> {
 
   bool place(Json value) {
     if (mode_ == Mode::Vocab)
-      throw FormatError("model.vocab must map each token to a non-negative integer id");
+      throw FormatError("model.vocab " + util::describe_json(vocab_key_) +
+                        ": the id must be a non-negative integer, not " + util::describe_json(value));
     if (mode_ == Mode::Merges)
       throw FormatError("model.merges must hold \"a b\" strings or [a, b] string pairs");
     if (pending_ != Pending::None)
@@ -161,6 +166,8 @@ class Reader final : public nlohmann::json_sax<Json> {
   }
 
   void open(Json container) {
+    if (stack_.size() >= size_t(util::kMaxJsonDepth))
+      throw FormatError("JSON nested deeper than " + std::to_string(util::kMaxJsonDepth) + " levels");
     place(std::move(container));
     if (stack_.empty()) {
       stack_.push_back(&result.rest);
@@ -182,6 +189,16 @@ class Reader final : public nlohmann::json_sax<Json> {
 };
 
 }  // namespace
+
+int64_t max_token_id(size_t entries) {
+  if (entries >= size_t(kMaxTokenId / kIdsPerEntry)) return kMaxTokenId;
+  return std::max<int64_t>(int64_t(entries) * kIdsPerEntry - 1, 0);
+}
+
+std::string token_id_bound_note(size_t entries) {
+  return "(at most " + std::to_string(kIdsPerEntry) + " ids per entry of model.vocab and added_tokens: " +
+         std::to_string(entries) + " entries)";
+}
 
 TokenizerJson read_tokenizer_json(const std::string& path) {
   const std::string bytes = read_whole_file(path);

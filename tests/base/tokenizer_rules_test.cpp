@@ -234,7 +234,7 @@ TEST_CASE("malformed vocabularies and merges are refused", "[tokenizer]") {
   spec["model"]["vocab"] = {"a", "b"};
   CHECK_THAT(load_error(spec), Contains("model.vocab must be an object"));
   spec["model"]["vocab"] = {{"a", -1}};
-  CHECK_THAT(load_error(spec), Contains("non-negative integer id"));
+  CHECK_THAT(load_error(spec), Contains("model.vocab \"a\": the id must be a non-negative integer, not -1"));
   spec = small_tokenizer();
   spec["model"]["unk_token"] = "<missing>";
   CHECK_THAT(load_error(spec), Contains("unk_token '<missing>'"));
