@@ -9,10 +9,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/util/atomic_file.h"
+#include "core/util/json_fields.h"
 
 namespace loupe::io {
 
@@ -33,6 +35,7 @@ constexpr DTypeInfo kDTypes[] = {
 };
 
 constexpr uint64_t kMaxHeaderBytes = 100u << 20;  // the format's own limit is 100 MB
+constexpr size_t kMaxRank = 32;                    // dimensions of a shape (checkpoints use at most 4)
 
 // One read-only mapping of a whole file; unmapped when the last view holding it goes away.
 struct MappedFile {
@@ -77,6 +80,44 @@ uint64_t read_u64_le(const uint8_t* bytes) {
   return value;
 }
 
+// The number of bytes `shape` of `dtype` needs; FormatError when a partial product of the shape
+// (or the byte count) overflows 64 bits, so a hostile shape can never wrap into a small count.
+uint64_t shape_bytes(const std::vector<int64_t>& shape, DType dtype, const util::JsonFields& entry) {
+  int64_t elements = 1;
+  for (int64_t dim : shape)
+    if (__builtin_mul_overflow(elements, dim, &elements))
+      entry.fail("`shape` holds more than 2^63 elements");
+  uint64_t bytes = 0;
+  if (__builtin_mul_overflow(uint64_t(elements), uint64_t(dtype_size(dtype)), &bytes))
+    entry.fail("`shape` needs more than 2^64 bytes of " + std::string(dtype_name(dtype)));
+  return bytes;
+}
+
+// One tensor's entry of the header: {dtype, shape, data_offsets}, checked against the data block.
+// `data` is the start of the data block, `data_bytes` its size.
+TensorView read_entry(const std::string& name, const json& value, const std::string& path, const uint8_t* data,
+                      uint64_t data_bytes) {
+  const util::JsonFields entry(value, path + ": tensor " + util::describe_json(name));
+  TensorView view;
+  view.name = name;
+  view.file = path;
+  view.dtype = parse_dtype(entry.string("dtype"), entry.where());
+  view.shape = entry.integer_list("shape", 0, std::numeric_limits<int64_t>::max(), kMaxRank);
+  const std::vector<int64_t> offsets = entry.integer_list("data_offsets", 0, std::numeric_limits<int64_t>::max(), 2);
+  if (offsets.size() != 2) entry.fail("`data_offsets` must hold [begin, end]");
+  const uint64_t begin = uint64_t(offsets[0]), end = uint64_t(offsets[1]);
+  if (begin > end || end > data_bytes)
+    entry.fail("`data_offsets` [" + std::to_string(begin) + ", " + std::to_string(end) +
+               "] are out of range (data block holds " + std::to_string(data_bytes) + " bytes)");
+  const uint64_t expected = shape_bytes(view.shape, view.dtype, entry);
+  if (expected != end - begin)
+    entry.fail("`shape` needs " + std::to_string(expected) + " bytes of " + dtype_name(view.dtype) +
+               " but `data_offsets` span " + std::to_string(end - begin));
+  view.data = data + begin;
+  view.nbytes = end - begin;
+  return view;
+}
+
 // Parses one file's header and adds its tensors; checks every offset against the data block.
 void read_file(const std::string& path, std::map<std::string, TensorView>& tensors,
                std::map<std::string, std::string>& metadata) {
@@ -85,13 +126,10 @@ void read_file(const std::string& path, std::map<std::string, TensorView>& tenso
   const uint64_t header_bytes = read_u64_le(file->base);
   if (header_bytes > kMaxHeaderBytes || header_bytes > file->size - 8)
     throw FormatError(path + ": header length " + std::to_string(header_bytes) + " runs past the end of the file (" +
-                      std::to_string(file->size) + " bytes); the file is truncated or not safetensors");
-  json header;
-  try {
-    header = json::parse(file->base + 8, file->base + 8 + header_bytes);
-  } catch (const json::exception& error) {
-    throw FormatError(path + ": malformed JSON header: " + error.what());
-  }
+                      std::to_string(file->size) + " bytes) or the format's 100 MB limit; the file is truncated "
+                      "or not safetensors");
+  const std::string_view header_text(reinterpret_cast<const char*>(file->base + 8), header_bytes);
+  const json header = util::parse_json_text(header_text, path + ": header");
   if (!header.is_object()) throw FormatError(path + ": header is not a JSON object");
   const uint8_t* data = file->base + 8 + header_bytes;
   const uint64_t data_bytes = file->size - 8 - header_bytes;
@@ -99,39 +137,20 @@ void read_file(const std::string& path, std::map<std::string, TensorView>& tenso
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
   for (auto& [name, entry] : header.items()) {
     if (name == "__metadata__") {
-      if (!entry.is_object()) throw FormatError(path + ": __metadata__ is not an object");
-      for (auto& [key, value] : entry.items())
-        metadata[key] = value.is_string() ? value.get<std::string>() : value.dump();
+      const util::JsonFields fields(entry, path + ": `__metadata__`");
+      for (auto& [key, value] : entry.items()) {
+        if (!value.is_string())
+          fields.fail(util::describe_json(key) + " must map to a string, not " + util::describe_json(value));
+        metadata[key] = value.get<std::string>();
+      }
       continue;
     }
-    const std::string where = path + ": tensor '" + name + "'";
-    if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") || !entry.contains("data_offsets"))
-      throw FormatError(where + " lacks dtype, shape or data_offsets");
-    TensorView view;
-    view.name = name;
-    view.file = path;
+    TensorView view = read_entry(name, entry, path, data, data_bytes);
     view.owner = file;
-    try {
-      view.dtype = parse_dtype(entry.at("dtype").get<std::string>(), where);
-      view.shape = entry.at("shape").get<std::vector<int64_t>>();
-      auto offsets = entry.at("data_offsets").get<std::vector<uint64_t>>();
-      if (offsets.size() != 2) throw FormatError(where + ": data_offsets must hold [begin, end]");
-      if (offsets[0] > offsets[1] || offsets[1] > data_bytes)
-        throw FormatError(where + ": data_offsets [" + std::to_string(offsets[0]) + ", " + std::to_string(offsets[1]) +
-                          "] are out of range (data block holds " + std::to_string(data_bytes) + " bytes)");
-      for (int64_t dim : view.shape)
-        if (dim < 0) throw FormatError(where + ": negative dimension in shape");
-      const uint64_t expected = uint64_t(view.numel()) * dtype_size(view.dtype);
-      if (expected != offsets[1] - offsets[0])
-        throw FormatError(where + ": shape needs " + std::to_string(expected) + " bytes of " + dtype_name(view.dtype) +
-                          " but data_offsets span " + std::to_string(offsets[1] - offsets[0]));
-      view.data = data + offsets[0];
-      view.nbytes = offsets[1] - offsets[0];
-      ranges.emplace_back(offsets[0], offsets[1]);
-    } catch (const json::exception& error) {
-      throw FormatError(where + ": " + error.what());
-    }
-    if (tensors.count(name)) throw FormatError(where + " appears in more than one file");
+    const uint64_t begin = uint64_t(view.data - data);
+    ranges.emplace_back(begin, begin + view.nbytes);
+    if (tensors.count(name))
+      throw FormatError(path + ": tensor " + util::describe_json(name) + " appears in more than one file");
     tensors.emplace(name, std::move(view));
   }
   std::sort(ranges.begin(), ranges.end());
@@ -142,18 +161,15 @@ void read_file(const std::string& path, std::map<std::string, TensorView>& tenso
 }
 
 std::vector<std::string> shard_files(const std::string& index_path) {
-  json index;
-  try {
-    index = json::parse(util::read_file(index_path));
-  } catch (const json::exception& error) {
-    throw FormatError(index_path + ": malformed JSON: " + error.what());
-  }
-  if (!index.contains("weight_map") || !index["weight_map"].is_object())
-    throw FormatError(index_path + ": no weight_map object");
+  const json index = util::parse_json_file(index_path);
+  const util::JsonFields fields(index, index_path);
+  const util::JsonFields weight_map = fields.object("weight_map");
   std::vector<std::string> files;
   const fs::path folder = fs::path(index_path).parent_path();
-  for (auto& [name, shard] : index["weight_map"].items()) {
-    if (!shard.is_string()) throw FormatError(index_path + ": weight_map entry for '" + name + "' is not a file name");
+  for (auto& [name, shard] : weight_map.json().items()) {
+    if (!shard.is_string())
+      weight_map.fail("the entry for " + util::describe_json(name) + " must be a file name, not " +
+                      util::describe_json(shard));
     std::string file = (folder / shard.get<std::string>()).string();
     if (std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
   }

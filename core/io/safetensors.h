@@ -2,6 +2,9 @@
 // writer. Torch-free: tensors are views of the mapping (core/tensor/convert.h makes torch tensors).
 // Format: 8-byte little-endian header length N, N bytes of JSON {name: {dtype, shape,
 // data_offsets: [begin, end]}, "__metadata__": {str: str}}, then the data block.
+// Limits on reading: the header at most 100 MB (the format's own) and 64 JSON levels deep
+// (core/util/json_fields.h), shapes at most 32 dimensions whose byte count fits in 64 bits (checked
+// before anything is multiplied out) and matches data_offsets, metadata values strings only.
 #pragma once
 #include <cstdint>
 #include <map>

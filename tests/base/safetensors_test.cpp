@@ -81,24 +81,24 @@ TEST_CASE("sharded checkpoints open through model.safetensors.index.json", "[saf
 TEST_CASE("malformed safetensors files are refused with what is wrong", "[safetensors][errors]") {
   const std::string good = R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
   CHECK_THAT(open_error(temp_file("missing.safetensors")), Catch::Contains("cannot open"));
-  CHECK_THAT(open_error(raw_file("empty-header.safetensors", "", 0)), Catch::Contains("malformed JSON header"));
+  CHECK_THAT(open_error(raw_file("empty-header.safetensors", "", 0)), Catch::Contains("header: malformed JSON"));
   {
     const std::string path = temp_file("four-bytes.safetensors");
     std::ofstream(path, std::ios::binary) << "abcd";
     CHECK_THAT(open_error(path), Catch::Contains("truncated safetensors file (4 bytes"));
   }
   CHECK_THAT(open_error(raw_file("past-end.safetensors", good, 8, 1000)), Catch::Contains("runs past the end of the file"));
-  CHECK_THAT(open_error(raw_file("bad-json.safetensors", "{\"t\": [", 0)), Catch::Contains("malformed JSON header"));
+  CHECK_THAT(open_error(raw_file("bad-json.safetensors", "{\"t\": [", 0)), Catch::Contains("header: malformed JSON"));
   CHECK_THAT(open_error(raw_file("truncated-data.safetensors", good, 4)), Catch::Contains("out of range") && Catch::Contains("holds 4 bytes"));
   CHECK_THAT(open_error(raw_file("dtype.safetensors", R"({"t":{"dtype":"F8","shape":[2],"data_offsets":[0,2]}})", 2)),
              Catch::Contains("unknown dtype 'F8'"));
   CHECK_THAT(open_error(raw_file("count.safetensors", R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8)),
-             Catch::Contains("shape needs 12 bytes of F32 but data_offsets span 8"));
+             Catch::Contains("`shape` needs 12 bytes of F32 but `data_offsets` span 8"));
   CHECK_THAT(open_error(raw_file("overlap.safetensors",
                                  R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12)),
              Catch::Contains("tensors overlap"));
   CHECK_THAT(open_error(raw_file("fields.safetensors", R"({"t":{"dtype":"F32","shape":[2]}})", 8)),
-             Catch::Contains("lacks dtype, shape or data_offsets"));
+             Catch::Contains("`data_offsets` is missing"));
   CHECK_THAT(open_error(raw_file("reversed.safetensors", R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}})", 8)),
              Catch::Contains("out of range"));
 }
