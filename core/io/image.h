@@ -15,14 +15,20 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
-// The decoder refuses, before decoding, any image with a side above kMaxImageSide, so at most 2^28
-// pixels (a corrupt or hostile header must not allocate gigabytes).
+// The decoder refuses, before decoding, any image with a side above kMaxImageSide, more than
+// kMaxImagePixels pixels (8192 x 8192; a 48-megapixel photo fits), or more pixels than its file
+// could encode: kMinPixelBudget plus kPixelsPerFileByte per byte of the file, twice what deflate
+// (at most 1032:1) gives for a 1-bit PNG. So a corrupt or hostile header never allocates
+// gigabytes, and a 60-byte file never decodes into a 256 MB buffer.
 constexpr int kMaxImageSide = 16384;
+constexpr int64_t kMaxImagePixels = int64_t(1) << 26;
+constexpr int64_t kMinPixelBudget = int64_t(1) << 16;
+constexpr int64_t kPixelsPerFileByte = 16384;
 
 // PNG, JPEG, BMP, GIF (first frame) and the other formats stb_image reads, converted to RGB the way
 // transformers' convert_to_rgb does with PIL (see image_read.cpp). Throws IoError when the file
 // cannot be read, FormatError (naming the file and the decoder's reason) for empty, corrupt,
-// truncated or oversized images.
+// truncated, header-only or oversized images.
 Image load_image(const std::string& path);
 Image decode_image(const uint8_t* bytes, size_t size, const std::string& name_for_errors);
 

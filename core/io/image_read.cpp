@@ -27,16 +27,25 @@ namespace loupe::io {
 
 namespace {
 
+// stb_image's reason for the last failure. Some paths (a GIF with a header and no frame) fail
+// without setting one.
 std::string stb_reason() {
   const char* reason = stbi_failure_reason();
-  return reason ? reason : "unknown reason";
+  return reason && *reason ? reason : "no image data: the file holds a header only or is truncated";
 }
 
-void check_dimensions(int width, int height, const std::string& name) {
+void check_dimensions(int width, int height, size_t file_bytes, const std::string& name) {
   if (width <= 0 || height <= 0 || width > kMaxImageSide || height > kMaxImageSide)
     throw FormatError(name + ": the header declares a " + std::to_string(width) + "x" +
                       std::to_string(height) + " image; sides up to " + std::to_string(kMaxImageSide) +
                       " pixels are accepted (is the file corrupt?)");
+  const int64_t pixels = int64_t(width) * height;
+  const int64_t budget = std::min(kMaxImagePixels, kMinPixelBudget + kPixelsPerFileByte * int64_t(file_bytes));
+  if (pixels > budget)
+    throw FormatError(name + ": the header declares a " + std::to_string(width) + "x" + std::to_string(height) +
+                      " image (" + std::to_string(pixels) + " pixels); at most " + std::to_string(budget) +
+                      " pixels are accepted from a file of " + std::to_string(file_bytes) +
+                      " bytes (is the file truncated or corrupt?)");
 }
 
 // stb_image 2.27 (Debian 12's libstb-dev) trusts the symbol counts of a JPEG Huffman table: more
@@ -67,6 +76,13 @@ bool jpeg_has_oversized_huffman_table(const uint8_t* bytes, size_t size) {
     pos = end;
   }
   return false;
+}
+
+// stb_image 2.27 converts a 16-bit PPM/PGM (maxval above 255) to RGBA with its 8-bit routine and
+// reads past the end of its buffer (stb 2.28 fixed it), so such files are refused first.
+bool is_16_bit_pnm(const uint8_t* bytes, int length) {
+  return length >= 2 && bytes[0] == 'P' && (bytes[1] == '5' || bytes[1] == '6') &&
+         stbi_is_16_bit_from_memory(bytes, length);
 }
 
 // Pillow's Image.alpha_composite(white, pixel) for one channel value c with alpha a > 0. The
@@ -108,10 +124,13 @@ Image decode_image(const uint8_t* bytes, size_t size, const std::string& name_fo
   if (jpeg_has_oversized_huffman_table(bytes, size))
     throw FormatError(name + ": corrupt JPEG (a Huffman table declares more than 256 symbols)");
 
+  if (is_16_bit_pnm(bytes, length))
+    throw FormatError(name + ": 16-bit PPM/PGM images (maxval above 255) are not supported; save it with 8 bits");
+
   int width = 0, height = 0, header_channels = 0;
   if (!stbi_info_from_memory(bytes, length, &width, &height, &header_channels))
     throw FormatError(name + ": not a readable image (" + stb_reason() + ")");
-  check_dimensions(width, height, name);
+  check_dimensions(width, height, size, name);
 
   int channels = 0;
   std::unique_ptr<stbi_uc, void (*)(void*)> rgba(
