@@ -32,6 +32,15 @@ constexpr int64_t kPixelsPerFileByte = 16384;
 Image load_image(const std::string& path);
 Image decode_image(const uint8_t* bytes, size_t size, const std::string& name_for_errors);
 
+// What the header declares, after every check decode_image makes before it decodes (the same
+// FormatErrors): the size limits above and the corrupt inputs stb 2.27 mishandles.
+struct ImageHeader {
+  int width = 0;
+  int height = 0;
+  int channels = 0;  // as stored, alpha included
+};
+ImageHeader read_image_header(const uint8_t* bytes, size_t size, const std::string& name_for_errors);
+
 void save_png(const std::string& path, const Image& image);  // atomic; throws IoError / InputError
 
 enum class ResampleFilter { Bilinear, Bicubic };

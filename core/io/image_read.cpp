@@ -65,13 +65,17 @@ bool jpeg_has_oversized_huffman_table(const uint8_t* bytes, size_t size) {
       pos += 2;
       continue;
     }
-    const size_t end = std::min(pos + 2 + ((size_t(bytes[pos + 2]) << 8) | bytes[pos + 3]), size);
-    if (marker == 0xC4)  // DHT: tables of (class/id byte, 16 counts, symbols)
-      for (size_t table = pos + 4; table + 17 <= end;) {
+    const size_t length = (size_t(bytes[pos + 2]) << 8) | bytes[pos + 3];
+    const size_t end = std::min(pos + 2 + length, size);
+    // DHT: tables of (class/id byte, 16 counts, symbols). As stb does, a table is read while the
+    // declared length has bytes left, even when its counts run past the segment's end.
+    if (marker == 0xC4)
+      for (size_t table = pos + 4, left = length >= 2 ? length - 2 : 0; left > 0 && table + 17 <= size;) {
         size_t symbols = 0;
         for (int i = 1; i <= 16; ++i) symbols += bytes[table + i];
         if (symbols > 256) return true;
         table += 17 + symbols;
+        left = left > 17 + symbols ? left - 17 - symbols : 0;
       }
     pos = end;
   }
@@ -115,31 +119,34 @@ Image rgba_to_rgb(const uint8_t* rgba, int width, int height, bool composite_alp
 
 }  // namespace
 
-Image decode_image(const uint8_t* bytes, size_t size, const std::string& name_for_errors) {
-  const std::string& name = name_for_errors;
+ImageHeader read_image_header(const uint8_t* bytes, size_t size, const std::string& name) {
   if (size == 0) throw FormatError(name + ": the file is empty (expected a PNG, JPEG, BMP or GIF image)");
   if (size > size_t(INT_MAX))
     throw FormatError(name + ": " + std::to_string(size) + " bytes is too large for an image file");
   const int length = int(size);
   if (jpeg_has_oversized_huffman_table(bytes, size))
     throw FormatError(name + ": corrupt JPEG (a Huffman table declares more than 256 symbols)");
-
   if (is_16_bit_pnm(bytes, length))
     throw FormatError(name + ": 16-bit PPM/PGM images (maxval above 255) are not supported; save it with 8 bits");
 
-  int width = 0, height = 0, header_channels = 0;
-  if (!stbi_info_from_memory(bytes, length, &width, &height, &header_channels))
+  ImageHeader header;
+  if (!stbi_info_from_memory(bytes, length, &header.width, &header.height, &header.channels))
     throw FormatError(name + ": not a readable image (" + stb_reason() + ")");
-  check_dimensions(width, height, size, name);
+  check_dimensions(header.width, header.height, size, name);
+  return header;
+}
 
-  int channels = 0;
+Image decode_image(const uint8_t* bytes, size_t size, const std::string& name_for_errors) {
+  const std::string& name = name_for_errors;
+  const ImageHeader header = read_image_header(bytes, size, name);
+  int width = 0, height = 0, channels = 0;
   std::unique_ptr<stbi_uc, void (*)(void*)> rgba(
-      stbi_load_from_memory(bytes, length, &width, &height, &channels, STBI_rgb_alpha), stbi_image_free);
+      stbi_load_from_memory(bytes, int(size), &width, &height, &channels, STBI_rgb_alpha), stbi_image_free);
   if (!rgba) throw FormatError(name + ": cannot decode image (" + stb_reason() + ")");
 
   // `channels` counts the source's channels, alpha included; see the comment at the top.
   const bool has_alpha = channels == 2 || channels == 4;
-  const bool rgb_with_colour_key = header_channels == 3 && channels == 4;
+  const bool rgb_with_colour_key = header.channels == 3 && channels == 4;
   return rgba_to_rgb(rgba.get(), width, height, has_alpha && !rgb_with_colour_key);
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/io/image.h"
+#include "core/util/atomic_file.h"
 #include "support/temp_dir.h"
 
 using Catch::Matchers::Contains;
@@ -63,4 +64,16 @@ TEST_CASE("a 16-bit PPM is refused before stb_image overruns its buffer (fuzz fi
   const loupe::test::TempDir folder("loupe-image-limits");
   const auto eight_bit = load_image(folder.write("small.ppm", "P6\n2 1\n255\n" + std::string(6, '\x10')));
   CHECK(eight_bit.width == 2);
+}
+
+TEST_CASE("a JPEG whose Huffman table runs past the file is refused before stb reads it (fuzz finding)",
+          "[image][limits]") {
+  // tests/fuzz/corpus/image/crash-huffman-257.jpg: a DHT declaring 1316 symbols, cut off by the end
+  // of the 135-byte file; stb 2.27's stbi_info indexed its 257-entry size table out of bounds.
+  const std::string path = std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/crash-huffman-257.jpg";
+  const std::string message = loupe::test::message_of<loupe::FormatError>([&] { load_image(path); });
+  CHECK_THAT(message, Contains(path) && Contains("Huffman table"));
+  const std::string bytes = loupe::util::read_file(path);
+  CHECK_THROWS_AS(loupe::io::read_image_header(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), path),
+                  loupe::FormatError);
 }
