@@ -15,6 +15,7 @@
 #include <stb_image.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <filesystem>
 #include <memory>
@@ -82,11 +83,30 @@ bool jpeg_has_oversized_huffman_table(const uint8_t* bytes, size_t size) {
   return false;
 }
 
-// stb_image 2.27 converts a 16-bit PPM/PGM (maxval above 255) to RGBA with its 8-bit routine and
-// reads past the end of its buffer (stb 2.28 fixed it), so such files are refused first.
-bool is_16_bit_pnm(const uint8_t* bytes, int length) {
-  return length >= 2 && bytes[0] == 'P' && (bytes[1] == '5' || bytes[1] == '6') &&
-         stbi_is_16_bit_from_memory(bytes, length);
+// The header of a binary PGM/PPM (P5, P6) as stb_image reads it: width, height and maxval, each
+// after white space and # comments. stb 2.27 overflows an int on a number of more than 9 digits,
+// and converts a 16-bit image (maxval above 255) with its 8-bit routine, reading past its buffer
+// (stb 2.28 fixed both), so loupe refuses such headers first. Empty when `bytes` is no P5/P6 file or
+// its header is fine.
+std::string pnm_header_problem(const uint8_t* bytes, size_t size) {
+  if (size < 2 || bytes[0] != 'P' || (bytes[1] != '5' && bytes[1] != '6')) return "";
+  constexpr size_t kMaxDigits = 9;
+  size_t pos = 2;
+  int64_t numbers[3] = {0, 0, 0};
+  for (int64_t& number : numbers) {
+    for (;;) {
+      while (pos < size && std::isspace(bytes[pos])) ++pos;
+      if (pos >= size || bytes[pos] != '#') break;
+      while (pos < size && bytes[pos] != '\n' && bytes[pos] != '\r') ++pos;
+    }
+    size_t digits = 0;
+    for (; pos < size && std::isdigit(bytes[pos]); ++pos, ++digits) {
+      if (digits == kMaxDigits) return "a number in its PGM/PPM header has more than 9 digits";
+      number = number * 10 + (bytes[pos] - '0');
+    }
+  }
+  if (numbers[2] > 255) return "16-bit PGM/PPM images (maxval above 255) are not supported; save it with 8 bits";
+  return "";
 }
 
 // Pillow's Image.alpha_composite(white, pixel) for one channel value c with alpha a > 0. The
@@ -126,8 +146,8 @@ ImageHeader read_image_header(const uint8_t* bytes, size_t size, const std::stri
   const int length = int(size);
   if (jpeg_has_oversized_huffman_table(bytes, size))
     throw FormatError(name + ": corrupt JPEG (a Huffman table declares more than 256 symbols)");
-  if (is_16_bit_pnm(bytes, length))
-    throw FormatError(name + ": 16-bit PPM/PGM images (maxval above 255) are not supported; save it with 8 bits");
+  if (const std::string problem = pnm_header_problem(bytes, size); !problem.empty())
+    throw FormatError(name + ": " + problem);
 
   ImageHeader header;
   if (!stbi_info_from_memory(bytes, length, &header.width, &header.height, &header.channels))

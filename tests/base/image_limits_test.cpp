@@ -60,7 +60,7 @@ TEST_CASE("a 16-bit PPM is refused before stb_image overruns its buffer (fuzz fi
   // tests/fuzz/corpus/image/crash-16bit-ppm.ppm: a 2x2 P6 with maxval 258; stb 2.27 converted its
   // 16-bit samples with the 8-bit routine and read past the buffer (ASan heap-buffer-overflow).
   const std::string ppm = std::string("P6\n2 2\n258\n") + std::string("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b", 12);
-  CHECK_THAT(load_error(ppm), Contains("16-bit PPM/PGM"));
+  CHECK_THAT(load_error(ppm), Contains("16-bit PGM/PPM"));
   const loupe::test::TempDir folder("loupe-image-limits");
   const auto eight_bit = load_image(folder.write("small.ppm", "P6\n2 1\n255\n" + std::string(6, '\x10')));
   CHECK(eight_bit.width == 2);
@@ -76,4 +76,15 @@ TEST_CASE("a JPEG whose Huffman table runs past the file is refused before stb r
   const std::string bytes = loupe::util::read_file(path);
   CHECK_THROWS_AS(loupe::io::read_image_header(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), path),
                   loupe::FormatError);
+}
+
+TEST_CASE("a PGM header number too long for an int is refused before stb parses it (fuzz finding)",
+          "[image][limits]") {
+  // tests/fuzz/corpus/image/crash-pnm-overflow.pgm: "P5" then a 29-digit width; stb 2.27 multiplied
+  // it past INT_MAX (UBSan: signed integer overflow).
+  CHECK_THAT(load_error("P51555555555555555555555555552\n510"), Contains("more than 9 digits"));
+  CHECK_THAT(load_error("P5 # a comment\n 1234567890 2 255\n"), Contains("more than 9 digits"));
+  const loupe::test::TempDir folder("loupe-image-limits");
+  const auto commented = load_image(folder.write("c.pgm", "P5\n# made by hand\n3 1\n255\n" + std::string(3, '\x40')));
+  CHECK(commented.width == 3);
 }
