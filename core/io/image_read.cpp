@@ -53,8 +53,11 @@ void check_dimensions(int width, int height, size_t file_bytes, const std::strin
 // than 256 symbols overrun its fixed-size tables (stb 2.28 checks). Such a file is corrupt, so it is
 // refused before stb sees it. Walks the marker segments, skipping entropy-coded data.
 bool jpeg_has_oversized_huffman_table(const uint8_t* bytes, size_t size) {
-  if (size < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) return false;
-  size_t pos = 2;
+  // stb finds the start-of-image marker after any number of 0xFF fill bytes.
+  size_t start = 0;
+  while (start + 1 < size && bytes[start] == 0xFF && bytes[start + 1] == 0xFF) ++start;
+  if (start + 4 > size || bytes[start] != 0xFF || bytes[start + 1] != 0xD8) return false;
+  size_t pos = start + 2;
   while (pos + 4 <= size) {
     const uint8_t marker = bytes[pos + 1];
     if (bytes[pos] != 0xFF || marker == 0xFF) {  // entropy-coded data or a fill byte
