@@ -72,11 +72,12 @@ bool jpeg_has_oversized_huffman_table(const uint8_t* bytes, size_t size) {
     const size_t length = (size_t(bytes[pos + 2]) << 8) | bytes[pos + 3];
     const size_t end = std::min(pos + 2 + length, size);
     // DHT: tables of (class/id byte, 16 counts, symbols). As stb does, a table is read while the
-    // declared length has bytes left, even when its counts run past the segment's end.
+    // declared length has bytes left, even when its counts run past the segment's or the file's
+    // end (stb reads zeros there).
     if (marker == 0xC4)
-      for (size_t table = pos + 4, left = length >= 2 ? length - 2 : 0; left > 0 && table + 17 <= size;) {
+      for (size_t table = pos + 4, left = length >= 2 ? length - 2 : 0; left > 0 && table < size;) {
         size_t symbols = 0;
-        for (int i = 1; i <= 16; ++i) symbols += bytes[table + i];
+        for (size_t i = table + 1; i <= table + 16 && i < size; ++i) symbols += bytes[i];
         if (symbols > 256) return true;
         table += 17 + symbols;
         left = left > 17 + symbols ? left - 17 - symbols : 0;

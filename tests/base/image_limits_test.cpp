@@ -71,8 +71,9 @@ TEST_CASE("a JPEG whose Huffman table runs past the file is refused before stb r
   // tests/fuzz/corpus/image/crash-huffman-257.jpg: a DHT declaring 1316 symbols, cut off by the end
   // of the 135-byte file; stb 2.27's stbi_info indexed its 257-entry size table out of bounds.
   // crash-huffman-fill-bytes.jpg: the same after three 0xFF fill bytes before the start-of-image
-  // marker, which stb skips and the check did not.
-  for (const char* name : {"crash-huffman-257.jpg", "crash-huffman-fill-bytes.jpg"}) {
+  // marker, which stb skips and the check did not. crash-huffman-cut-counts.jpg: a third table whose
+  // 16 counts are cut by the end of the file (stb reads zeros for the rest) yet sum past 256.
+  for (const char* name : {"crash-huffman-257.jpg", "crash-huffman-fill-bytes.jpg", "crash-huffman-cut-counts.jpg"}) {
     const std::string path = std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/" + name;
     const std::string message = loupe::test::message_of<loupe::FormatError>([&] { load_image(path); });
     CHECK_THAT(message, Contains(path) && Contains("Huffman table"));
