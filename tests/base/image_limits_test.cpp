@@ -93,3 +93,16 @@ TEST_CASE("a PGM header number too long for an int is refused before stb parses 
   const auto commented = load_image(folder.write("c.pgm", "P5\n# made by hand\n3 1\n255\n" + std::string(3, '\x40')));
   CHECK(commented.width == 3);
 }
+
+TEST_CASE("a PNG with an empty IDAT chunk decodes or is refused, without undefined behaviour (fuzz finding)",
+          "[image][limits]") {
+  // tests/fuzz/corpus/image/crash-empty-idat.png: stb calls memcpy(NULL, src, 0) for the empty
+  // chunk (UBSan: null pointer passed as argument 1); stb_impl.cpp is built without that check.
+  const std::string path = std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/crash-empty-idat.png";
+  try {
+    const auto image = load_image(path);
+    CHECK(image.width == 3);
+  } catch (const loupe::FormatError& error) {
+    CHECK_THAT(error.what(), Contains(path));
+  }
+}
