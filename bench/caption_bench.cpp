@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     auto vlm = model::load_vlm(folder);
     const auto tokenizer = model::model_tokenizer(folder);
     const torch::Tensor pixels = model::image_pixels(vlm->config, image);
-    const model::VlmInputs prompt = model::caption_prompt(*vlm, *tokenizer, text::caption_question("en"), pixels);
+    const model::VlmInputs prompt = model::caption_prompt(*vlm, *tokenizer, text::caption_question(loupe::Language::English), pixels);
 
     const int runs = 20;
     model::Session session;

@@ -19,7 +19,7 @@
 
 #include "core/error.h"
 #include "core/text/tokenizer.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 
 namespace {
 
@@ -75,7 +75,7 @@ class ReferenceBpe {
     normalize(normalizer_, normalized);
     std::vector<std::string> pieces;
     for (size_t i = 0; i < normalized.size();) {
-      const size_t length = loupe::text::utf8_length(static_cast<unsigned char>(normalized[i]));
+      const size_t length = loupe::util::utf8_length(static_cast<unsigned char>(normalized[i]));
       pieces.push_back(normalized.substr(i, length));
       i += length;
     }

@@ -23,7 +23,7 @@ int run_caption(const Args& args) {
   for (const auto& image : images) pixels.push_back(model::image_pixels(vlm->config, image));
 
   model::CaptionOptions options;
-  options.lang = args.get_or("lang", "en");
+  options.lang = language_option(args);
   options.max_new_tokens = args.get_int("max-new-tokens", 32);
   model::Session session;
   if (args.has("steer")) {  // the captioning prompt's token types place the steers
@@ -36,7 +36,7 @@ int run_caption(const Args& args) {
   nlohmann::json out = nlohmann::json::array();
   for (size_t i = 0; i < images.size(); ++i) {
     if (!args.has("json")) std::cout << (images.size() > 1 ? images[i] + "\t" : "") << captions[i].text << "\n";
-    out.push_back({{"image", images[i]}, {"lang", options.lang}, {"text", captions[i].text}, {"tokens", captions[i].tokens}});
+    out.push_back({{"image", images[i]}, {"lang", language_code(options.lang)}, {"text", captions[i].text}, {"tokens", captions[i].tokens}});
   }
   if (args.has("json")) std::cout << (images.size() == 1 ? out[0] : out).dump() << "\n";
   return 0;

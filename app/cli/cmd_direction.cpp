@@ -16,9 +16,9 @@ namespace loupe::cli {
 
 namespace {
 
-std::vector<std::string> direction_langs(const std::string& word) {
-  if (word == "en" || word == "ar") return {word};
-  if (word == "pooled") return {"en", "ar"};
+std::vector<Language> direction_langs(const std::string& word) {
+  if (word == "pooled") return {kLanguages.begin(), kLanguages.end()};
+  if (word == "en" || word == "ar") return {parse_language(word)};
   throw InputError("--lang is en, ar or pooled (both prompt languages in one mean), not '" + word + "'");
 }
 
@@ -49,7 +49,7 @@ int run_direction(const Args& args) {
 
   const nlohmann::json provenance = {
       {"kind", "gender mean difference"}, {"hook", request.hook}, {"label", study::gender_label_name(request.label)},
-      {"langs", request.langs}, {"model", std::filesystem::absolute(folder).string()},
+      {"langs", language_codes(request.langs)}, {"model", std::filesystem::absolute(folder).string()},
       {"dataset", std::filesystem::absolute(dataset).string()}, {"per_group", per_group},
       {"women", direction.women}, {"men", direction.men}, {"skipped", direction.skipped}};
   // The metadata maps the vector's name to its hook, as the desktop app's export does.

@@ -1,14 +1,20 @@
 // `loupe eval-captions`: captions a synth split in English and Arabic and reports template
-// accuracy, Arabic agreement and the gender errors on stereotypical vs counter-stereotypical images.
+// accuracy, Arabic agreement, the gender errors on stereotypical vs counter-stereotypical images,
+// and per language BLEU and ROUGE-L against the dataset's captions and the caption bias measures
+// (core/eval/caption_report.h).
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
+#include <map>
 
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
+#include "core/eval/caption_report.h"
 #include "core/io/dataset.h"
 #include "core/model/inputs.h"
 #include "core/train/caption_examples.h"
 #include "core/train/split_evaluation.h"
+#include "core/util/language.h"
 
 namespace loupe::cli {
 
@@ -30,6 +36,64 @@ void print_gender(const nlohmann::json& gender, const char* language) {
   std::cout << "  " << language << " gender error gap (counter - stereotypical): " << percent(gender["gap"].get<double>()) << "\n";
 }
 
+std::string optional_percent(const nlohmann::json& share) {
+  return share.is_null() ? "n/a" : percent(share.get<double>());
+}
+
+std::string number(const nlohmann::json& value, int digits, bool sign = false) {
+  if (value.is_null()) return "n/a";
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(digits) << (sign ? std::showpos : std::noshowpos) << value.get<double>();
+  return text.str();
+}
+
+// The evaluated images of one language with the dataset's caption of each as the reference.
+std::vector<eval::CaptionedImage> captioned_images(const train::SplitEvaluation& evaluation, const io::Dataset& dataset,
+                                                   Language language) {
+  std::map<std::string, const io::DatasetRow*> rows;
+  for (const io::DatasetRow& row : dataset.rows) rows.emplace(row.image, &row);
+  std::vector<eval::CaptionedImage> images;
+  for (const synth::CaptionRecord& record : evaluation.records) {
+    const io::DatasetRow& row = *rows.at(record.image);
+    const bool arabic = language == Language::Arabic;
+    images.push_back({eval::parse_figure_gender(record.figure, dataset.root + " line " + std::to_string(row.line) + " gender"),
+                      record.scene, arabic ? record.ar : record.en, arabic ? row.ar_caption : row.en_caption});
+  }
+  return images;
+}
+
+// Figures per scene for bias amplification: the train split's when the dataset has one, else the
+// evaluated split's own. Sets `source` to the split counted.
+eval::SceneFigureCounts reference_figures(const io::Dataset& dataset, const std::string& split, std::string& source) {
+  const bool has_train = std::any_of(dataset.rows.begin(), dataset.rows.end(),
+                                     [](const io::DatasetRow& row) { return row.labels.at("split") == "train"; });
+  source = has_train ? "train" : split;
+  eval::SceneFigureCounts counts;
+  for (const io::DatasetRow& row : dataset.rows)
+    if (row.labels.at("split") == source)
+      counts[row.labels.at("scene")].add(eval::parse_figure_gender(
+          row.labels.at("gender"), dataset.root + " line " + std::to_string(row.line) + " gender"));
+  return counts;
+}
+
+void print_caption_report(const nlohmann::json& report, const char* language, const std::string& reference) {
+  const nlohmann::json& bias = report["bias"];
+  const nlohmann::json& accuracy = bias["accuracy"];
+  const nlohmann::json& leakage = bias["leakage"];
+  const auto leakage_of = [](const nlohmann::json& side) { return side.is_null() ? std::string("n/a") : number(side["leakage"], 3); };
+  std::cout << "  " << language << " BLEU " << number(report["bleu"], 1) << ", ROUGE-L " << number(report["rouge_l"], 3)
+            << " against the dataset's captions\n"
+            << "  " << language << " gender accuracy: woman " << optional_percent(accuracy["woman"]) << ", man "
+            << optional_percent(accuracy["man"]) << " (gap " << optional_percent(accuracy["gap"]) << "), error rate "
+            << optional_percent(accuracy["error_rate"]) << ", unstated " << optional_percent(accuracy["unstated_rate"]) << "\n"
+            << "  " << language << " woman:man ratio " << number(bias["ratio"]["predicted"], 2) << " (ground truth "
+            << number(bias["ratio"]["truth"], 2) << ")\n"
+            << "  " << language << " bias amplification " << number(bias["amplification"]["value"], 3, true) << " over "
+            << bias["amplification"]["scenes_used"] << " scenes (reference: the " << reference << " split)\n"
+            << "  " << language << " leakage: model captions " << leakage_of(leakage["model"]) << ", dataset captions "
+            << leakage_of(leakage["reference"]) << ", LIC " << number(leakage["lic"], 3, true) << "\n";
+}
+
 int run_eval_captions(const Args& args) {
   train::SplitEvaluationOptions options;
   options.split = io::canonical_split(args.get_or("split", "eval"));
@@ -43,8 +107,15 @@ int run_eval_captions(const Args& args) {
   const train::SplitEvaluation evaluation = train::evaluate_split(*vlm, *tokenizer, dataset, options);
   std::cerr << "\n";
 
-  nlohmann::json metrics = eval::metrics_json(evaluation.metrics);
+  nlohmann::json metrics = synth::metrics_json(evaluation.metrics);
   metrics["split"] = options.split;
+  std::string reference;
+  const eval::SceneFigureCounts figures = reference_figures(dataset, io::canonical_split(options.split), reference);
+  metrics["bias_reference_split"] = reference;
+  for (const Language language : kLanguages) {
+    const nlohmann::json report = eval::caption_report_json(captioned_images(evaluation, dataset, language), language, figures);
+    for (const char* key : {"bleu", "rouge_l", "bias"}) metrics[language_code(language)][key] = report[key];
+  }
   if (args.has("json")) {
     nlohmann::json captions = nlohmann::json::array();
     for (const auto& record : evaluation.records)
@@ -60,6 +131,8 @@ int run_eval_captions(const Args& args) {
             << "  ar subject-verb agreement: " << percent(metrics["ar"]["agreement"].get<double>()) << "\n";
   print_gender(metrics["en"]["gender"], "en");
   print_gender(metrics["ar"]["gender"], "ar");
+  for (const Language language : kLanguages)
+    print_caption_report(metrics[language_code(language)], language_code(language), reference);
   return 0;
 }
 
@@ -67,13 +140,13 @@ int run_eval_captions(const Args& args) {
 
 CommandSpec eval_captions_command() {
   return {"eval-captions",
-          "caption a synth split in English and Arabic and measure accuracy, agreement and gender bias",
+          "caption a synth split in English and Arabic and measure accuracy, agreement, BLEU, ROUGE-L and gender bias",
           "loupe eval-captions [--model DIR] --data DIR [--split eval|counter|train] [--limit N] [--json]",
           options({model_options(),
                    {{"data", "DIR", "a `loupe synth` dataset folder"},
                     {"split", "NAME", "eval (the balanced split, default), counter or train"},
                     {"limit", "N", "caption only the split's first N images"},
-                    {"json", "", "print the metrics and every caption as JSON"}}}),
+                    {"json", "", "print the metrics (en and ar: bleu, rouge_l, bias) and every caption as JSON"}}}),
           run_eval_captions};
 }
 

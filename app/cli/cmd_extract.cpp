@@ -19,7 +19,7 @@ store::ExtractOptions extract_options(const Args& args, const workspace::Workspa
   options.out = space.store_dir(name);
   options.hooks = args.get_or("hooks", "");
   options.vision_hooks = args.get_or("vision-hooks", "");
-  if (args.has("langs")) options.langs = split_list(args.get("langs"));
+  if (args.has("langs")) options.langs = parse_languages(split_list(args.get("langs")), "--langs");
   options.positions = args.get_or("positions", options.positions);
   options.source = args.get_or("source", options.source);
   options.limit = args.get_int("limit", options.limit);
@@ -34,7 +34,7 @@ store::ExtractOptions extract_options(const Args& args, const workspace::Workspa
 
 nlohmann::json parameters_of(const store::ExtractOptions& options, const std::string& name) {
   return {{"out", name},         {"hooks", options.hooks},   {"vision_hooks", options.vision_hooks},
-          {"langs", options.langs}, {"positions", options.positions}, {"source", options.source},
+          {"langs", language_codes(options.langs)}, {"positions", options.positions}, {"source", options.source},
           {"limit", options.limit}, {"batch", options.batch}, {"dtype", options.dtype},
           {"device", options.device}, {"shard_vectors", options.shard_vectors},
           {"max_new_tokens", options.max_new_tokens}, {"resume", options.resume}};

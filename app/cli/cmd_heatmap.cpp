@@ -28,8 +28,7 @@ study::HeatmapInputs heatmap_inputs(const Args& args) {
   switch (inputs.quantity) {
     case study::HeatQuantity::Projection: {
       const std::string reference = args.get("direction");
-      const torch::Tensor vector = tensor::load_reference(reference).flatten().to(torch::kFloat32).contiguous();  // [d]
-      inputs.direction.assign(vector.data_ptr<float>(), vector.data_ptr<float>() + vector.numel());
+      inputs.direction = tensor::to_floats(tensor::load_reference(reference));  // [d]
       inputs.direction_name = reference;
       break;
     }
@@ -71,7 +70,7 @@ int run_heatmap(const Args& args) {
   const std::string folder = model_folder(args);
   const std::string out = args.get("out");
   const std::string image = args.get("image");
-  const std::string lang = args.get_or("lang", "en");
+  const Language lang = language_option(args);
   const study::HeatmapInputs inputs = heatmap_inputs(args);
   const float opacity = float(args.get_double("opacity", 0.6));
   if (!(opacity >= 0.0f && opacity <= 1.0f)) throw InputError("--opacity is between 0 and 1");
@@ -96,7 +95,7 @@ int run_heatmap(const Args& args) {
   if (!map.tokens.empty()) tensors.push_back({"tokens", torch::tensor(map.tokens)});  // [caption tokens]
   tensor::save(out + ".safetensors", tensors,
                {{"title", map.title}, {"hook", inputs.hook}, {"quantity", study::heat_quantity_word(inputs.quantity)},
-                {"image", image}, {"lang", lang}, {"caption", caption.text}});
+                {"image", image}, {"lang", language_code(lang)}, {"caption", caption.text}});
   util::write_file_atomic(out + ".csv", grid_csv(map));
   if (!map.tokens.empty()) util::write_file_atomic(out + "-tokens.csv", tokens_csv(map, *tokenizer, caption.tokens));
   const io::Image shown = io::resize(io::load_image(image), kOverlaySide, kOverlaySide, io::ResampleFilter::Bilinear);

@@ -35,10 +35,12 @@ model::InputSpec input_spec(const Args& args) {
   spec.image = args.get_or("image", "");
   spec.pixels = args.get_or("pixels", "");
   spec.question = args.get_or("prompt", "");
-  spec.lang = args.get_or("lang", "en");
+  spec.lang = language_option(args);
   spec.ids = args.get_or("ids", "");
   return spec;
 }
+
+Language language_option(const Args& args) { return parse_language(args.get_or("lang", "en"), "--lang"); }
 
 void add_steering(const Args& args, const model::VlmImpl& vlm, const torch::Tensor& token_types, int64_t max_new_tokens,
                   model::HookSet& hooks) {

@@ -17,6 +17,7 @@ std::vector<OptionSpec> input_options();  // --image --pixels --prompt --lang --
 std::string model_folder(const Args& args);
 model::LoadOptions load_options(const Args& args);
 model::InputSpec input_spec(const Args& args);
+Language language_option(const Args& args);  // --lang en|ar, English by default
 
 // --steer HOOK=FILE.safetensors:KEY@ALPHA[@POSITIONS] (repeatable; study::parse_steer): adds
 // alpha · vector at the chosen positions of a prompt with these token types [1, T].

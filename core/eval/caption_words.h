@@ -3,11 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "core/util/language.h"
+
 namespace loupe::eval {
-
-enum class Language { English, Arabic };
-
-const char* language_name(Language language);  // "en", "ar"
 
 // The caption's words, normalised for matching:
 // - split on whitespace and punctuation (ASCII, Arabic comma/semicolon/question mark/full stop,
@@ -21,5 +19,11 @@ std::vector<std::string> caption_words(const std::string& text);
 
 // True when the text holds at least one letter of the Arabic block (U+0600-U+06FF).
 bool contains_arabic(const std::string& text);
+
+// Word tests for the gender rules, on normalised caption words (UTF-8).
+bool starts_with(const std::string& word, const std::string& prefix);
+bool ends_with(const std::string& word, const std::string& suffix);
+size_t letter_count(const std::string& word);               // code points
+std::string without_first_letter(const std::string& word);  // drops the first code point
 
 }  // namespace loupe::eval

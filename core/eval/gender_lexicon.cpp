@@ -15,22 +15,6 @@ namespace {
 using Lexicon = std::unordered_map<std::string, Gender>;
 using WordSet = std::unordered_set<std::string>;
 
-bool starts_with(const std::string& word, const std::string& prefix) {
-  return word.compare(0, prefix.size(), prefix) == 0;
-}
-bool ends_with(const std::string& word, const std::string& suffix) {
-  return word.size() >= suffix.size() && word.compare(word.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-size_t letter_count(const std::string& word) {
-  size_t count = 0;
-  for (char byte : word) count += (uint8_t(byte) & 0xC0) != 0x80;
-  return count;
-}
-std::string without_first_letter(const std::string& word) {
-  size_t end = 1;
-  while (end < word.size() && (uint8_t(word[end]) & 0xC0) == 0x80) ++end;
-  return word.substr(end);
-}
 void replace_all(std::string& word, const std::string& from, const std::string& to) {
   for (size_t at = word.find(from); at != std::string::npos; at = word.find(from, at + to.size()))
     word.replace(at, from.size(), to);

@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "core/io/csv.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/atomic_file.h"
 
 namespace loupe::io {
@@ -62,7 +62,7 @@ Columns read_header(const CsvRecord& header, const std::string& file) {
 
 void check_utf8(const CsvRecord& record, const std::string& file) {
   for (const auto& field : record.fields)
-    if (!text::is_valid_utf8(field))
+    if (!util::is_valid_utf8(field))
       throw FormatError(file + ": line " + std::to_string(record.line) +
                         " is not valid UTF-8; save the file as UTF-8 (not Windows-1256 or Latin-1)");
 }

@@ -58,7 +58,7 @@ std::vector<int64_t> token_ids(const JsonFields& f, const char* key, std::vector
 
 VisionConfig read_vision(const JsonFields& f, const VisionConfig& defaults) {
   VisionConfig v = defaults;
-  const bool clip = v.kind == "clip";
+  const bool clip = v.kind == VisionKind::Clip;
   v.hidden = f.integer_in("hidden_size", v.hidden, 1, limits::kHidden);
   v.intermediate = f.integer_in("intermediate_size", v.intermediate, 1, limits::kIntermediate);
   v.layers = f.integer_in("num_hidden_layers", v.layers, 1, limits::kLayers);
@@ -73,11 +73,11 @@ VisionConfig read_vision(const JsonFields& f, const VisionConfig& defaults) {
 }
 
 // transformers' SiglipVisionConfig and CLIPVisionConfig defaults.
-VisionConfig default_tower(const char* kind) {
+VisionConfig default_tower(VisionKind kind) {
   VisionConfig v;
   v.kind = kind;
   v.hidden = 768, v.intermediate = 3072, v.layers = 12, v.heads = 12, v.image_size = 224;
-  v.patch_size = v.kind == "clip" ? 32 : 16;
+  v.patch_size = v.kind == VisionKind::Clip ? 32 : 16;
   return v;
 }
 
@@ -100,7 +100,7 @@ void read_text_sizes(const JsonFields& t, TextConfig& text, const TextConfig& de
 void read_gemma3(const JsonFields& top, ModelConfig& config) {
   const JsonFields t = top.section("text_config");
   TextConfig& text = config.text;
-  text.kind = "gemma3_text";
+  text.kind = TextKind::Gemma3;
   TextConfig defaults;  // Gemma3TextConfig's
   defaults.vocab = 262208, defaults.hidden = 2304, defaults.intermediate = 9216, defaults.layers = 26;
   defaults.heads = 8, defaults.kv_heads = 4, defaults.head_dim = 256, defaults.max_positions = 131072;
@@ -144,7 +144,7 @@ void read_gemma3(const JsonFields& top, ModelConfig& config) {
   }
 
   const JsonFields v = top.section("vision_config");
-  config.vision = read_vision(v, default_tower("siglip"));
+  config.vision = read_vision(v, default_tower(VisionKind::Siglip));
   if (v.boolean("vision_use_head", false))
     top.fail("vision_use_head is not supported (Gemma 3 uses no pooling head)");
   const int64_t side = config.vision.patches_per_side();
@@ -164,7 +164,7 @@ void read_llava(const JsonFields& top, ModelConfig& config) {
   TextConfig& text = config.text;
   const std::string text_type = t.string("model_type", "llama");
   if (text_type != "llama") t.fail("text model_type '" + text_type + "' is not supported (supported: llama)");
-  text.kind = "llama";
+  text.kind = TextKind::Llama;
   TextConfig defaults;  // LlamaConfig's; kv heads and head_dim follow the heads and width
   defaults.vocab = 32000, defaults.hidden = 4096, defaults.intermediate = 11008, defaults.layers = 32;
   defaults.heads = 32, defaults.kv_heads = 0, defaults.head_dim = 0, defaults.max_positions = 2048;
@@ -190,7 +190,7 @@ void read_llava(const JsonFields& top, ModelConfig& config) {
   const std::string vision_type = v.string("model_type", "clip_vision_model");
   if (vision_type != "clip_vision_model")
     v.fail("vision model_type '" + vision_type + "' is not supported (supported: clip_vision_model)");
-  VisionConfig tower = default_tower("clip");
+  VisionConfig tower = default_tower(VisionKind::Clip);
   if (!top.has("vision_config")) {  // LlavaConfig's own default tower (llava-1.5)
     tower.hidden = 1024, tower.intermediate = 4096, tower.layers = 24;
     tower.heads = 16, tower.image_size = 336, tower.patch_size = 14;
@@ -214,6 +214,8 @@ void read_llava(const JsonFields& top, ModelConfig& config) {
 }  // namespace
 
 const char* family_name(Family family) { return family == Family::Gemma3 ? "gemma3" : "llava"; }
+const char* vision_kind_name(VisionKind kind) { return kind == VisionKind::Clip ? "clip" : "siglip"; }
+const char* text_kind_name(TextKind kind) { return kind == TextKind::Llama ? "llama" : "gemma3_text"; }
 
 ModelConfig read_model_config(const std::string& path) {
   const fs::path file = fs::is_directory(path) ? fs::path(path) / "config.json" : fs::path(path);

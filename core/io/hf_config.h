@@ -14,13 +14,19 @@ enum class Activation { GeluTanh, GeluErf, QuickGelu, Silu };
 
 const char* family_name(Family family);  // "gemma3", "llava"
 
+// What differs between the towers and the decoders, decided once when the config is read.
+enum class VisionKind { Siglip, Clip };
+enum class TextKind { Gemma3, Llama };  // Gemma 3: (1 + w) RMSNorms and sandwich norms around each block
+const char* vision_kind_name(VisionKind kind);  // "siglip", "clip"
+const char* text_kind_name(TextKind kind);      // "gemma3_text", "llama"
+
 struct RopeConfig {
   double theta = 10000.0;
   double linear_factor = 1.0;  // positions are divided by this ("linear" scaling)
 };
 
 struct VisionConfig {
-  std::string kind;  // "siglip" or "clip"
+  VisionKind kind = VisionKind::Siglip;
   int64_t hidden = 0, intermediate = 0, layers = 0, heads = 0;
   int64_t image_size = 0, patch_size = 0, channels = 3;
   double eps = 1e-6;
@@ -31,7 +37,7 @@ struct VisionConfig {
 };
 
 struct TextConfig {
-  std::string kind;  // "gemma3_text" or "llama"
+  TextKind kind = TextKind::Gemma3;
   int64_t vocab = 0, hidden = 0, intermediate = 0, layers = 0, heads = 0, kv_heads = 0, head_dim = 0;
   int64_t max_positions = 0;
   double eps = 1e-6;

@@ -8,6 +8,7 @@
 
 #include "core/model/generate.h"
 #include "core/text/tokenizer.h"
+#include "core/util/language.h"
 
 namespace loupe::model {
 
@@ -17,7 +18,7 @@ struct Caption {
 };
 
 struct CaptionOptions {
-  std::string lang = "en";  // the captioning question's language: "en" or "ar"
+  Language lang = Language::English;  // the captioning question's language
   int64_t max_new_tokens = 32;
 };
 

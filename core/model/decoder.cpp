@@ -7,7 +7,7 @@ namespace loupe::model {
 namespace {
 
 NormKind rms_kind(const io::TextConfig& config) {
-  return config.kind == "gemma3_text" ? NormKind::GemmaRms : NormKind::LlamaRms;
+  return config.kind == io::TextKind::Gemma3 ? NormKind::GemmaRms : NormKind::LlamaRms;
 }
 
 // Which keys each query may see, [B or 1, 1, T, S]: (causal, or both tokens in the same image
@@ -50,7 +50,7 @@ torch::Tensor GatedMlpImpl::forward(const torch::Tensor& x, HookSet& hooks, cons
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const io::TextConfig& config, const torch::TensorOptions& options)
-    : sandwich(config.kind == "gemma3_text") {
+    : sandwich(config.kind == io::TextKind::Gemma3) {
   const NormKind kind = rms_kind(config);
   AttentionShape shape;
   shape.hidden = config.hidden;
@@ -102,6 +102,10 @@ LanguageModelImpl::LanguageModelImpl(const io::TextConfig& text_config, const to
       rope_local(text_config.rope_local, text_config.head_dim) {
   model = register_module("model", TextModel(config, options));
   if (!config.tie_embeddings) lm_head = register_module("lm_head", Linear(config.hidden, config.vocab, false, options));
+}
+
+torch::Tensor LanguageModelImpl::unembedding() const {
+  return config.tie_embeddings ? model->embed_tokens->weight : lm_head->weight;
 }
 
 torch::Tensor LanguageModelImpl::embed(const torch::Tensor& ids) const {

@@ -61,6 +61,9 @@ struct LanguageModelImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& embeddings, int64_t first, const torch::Tensor& image_groups,
                         std::vector<LayerCache>& cache, HookSet& hooks);
 
+  // W_U [vocab, hidden]: lm_head's weight, or the token embeddings when the two are tied.
+  torch::Tensor unembedding() const;
+
   io::TextConfig config;
   TextModel model{nullptr};
   Linear lm_head{nullptr};  // absent when tied to embed_tokens

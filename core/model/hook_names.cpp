@@ -97,7 +97,7 @@ std::vector<HookPoint> all_hook_points(const io::ModelConfig& config) {
         if (entry.in_block) points.push_back({entry.site, layer, vision});
   };
   add_tower(true, config.vision.layers);
-  if (config.vision.kind == "siglip") points.push_back({Site::FinalNorm, -1, true});
+  if (config.vision.kind == io::VisionKind::Siglip) points.push_back({Site::FinalNorm, -1, true});
   points.push_back({Site::ProjectorOut, -1, false});
   add_tower(false, config.text.layers);
   points.push_back({Site::FinalNorm, -1, false});

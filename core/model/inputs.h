@@ -17,7 +17,7 @@ struct InputSpec {
   std::string image;     // an image file, preprocessed by the family's image processor
   std::string pixels;    // or stored pixel values: FILE.safetensors:KEY ([3,S,S] or [1,3,S,S])
   std::string question;  // the user's turn; empty: the captioning question in `lang`
-  std::string lang = "en";
+  Language lang = Language::English;
   std::string ids;       // or raw prompt ids: "2,43,..." or "@ids.json" (a JSON array)
 };
 

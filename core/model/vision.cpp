@@ -3,7 +3,7 @@
 namespace loupe::model {
 
 namespace {
-bool is_clip(const io::VisionConfig& config) { return config.kind == "clip"; }
+bool is_clip(const io::VisionConfig& config) { return config.kind == io::VisionKind::Clip; }
 }  // namespace
 
 VisionMlpImpl::VisionMlpImpl(const io::VisionConfig& config, const torch::TensorOptions& options)

@@ -1,6 +1,7 @@
 #include "core/model/vlm.h"
 
 #include "core/error.h"
+#include "core/text/token_type.h"
 #include "core/model/weights.h"
 
 namespace loupe::model {
@@ -9,7 +10,7 @@ namespace {
 
 // Image runs of a token-type row: 0 for text, k > 0 for the k-th contiguous run of image tokens.
 torch::Tensor image_groups(const torch::Tensor& token_types) {
-  torch::Tensor is_image = token_types == 1;                                            // [B, T]
+  torch::Tensor is_image = token_types == kImageToken;                                           // [B, T]
   torch::Tensor previous = torch::constant_pad_nd(is_image, {1, 0}, 0).narrow(1, 0, is_image.size(1));
   torch::Tensor starts = is_image & previous.logical_not();
   return starts.to(torch::kInt64).cumsum(1) * is_image.to(torch::kInt64);

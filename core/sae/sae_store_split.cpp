@@ -20,17 +20,8 @@ StoreSplit split_store(const store::StoreReader& store, double fraction) {
   if (!(fraction > 0 && fraction <= 0.5))
     throw InputError("--held-out must lie in (0, 0.5] (the share of dataset rows kept out of training), got " +
                      std::to_string(fraction));
-  const std::string rows_file = (store.folder() / "rows.jsonl").string();
-  // The dataset row of every rows.jsonl entry.
-  std::vector<int64_t> entry_row(size_t(store.row_meta_count()));
-  std::set<int64_t> rows;
-  for (int64_t i = 0; i < store.row_meta_count(); ++i) {
-    const nlohmann::json& meta = store.row_meta(i);
-    if (!meta.is_object() || !meta.contains("row") || !meta["row"].is_number_integer() || meta["row"].get<int64_t>() < 0)
-      throw FormatError(rows_file + ": entry " + std::to_string(i) + " has no non-negative integer field 'row'");
-    entry_row[size_t(i)] = meta["row"].get<int64_t>();
-    rows.insert(entry_row[size_t(i)]);
-  }
+  const std::vector<int64_t>& entry_row = store.entries().row;  // the dataset row of every rows.jsonl entry
+  const std::set<int64_t> rows(entry_row.begin(), entry_row.end());
   if (rows.size() < 2)
     throw InputError("the store " + store.folder().string() + " holds vectors of " + std::to_string(rows.size()) +
                      " dataset row(s); SAE training holds out whole rows for its final figures and needs at least 2");
@@ -52,9 +43,9 @@ StoreSplit split_store(const store::StoreReader& store, double fraction) {
   const torch::Tensor entries = store.row_index(0, store.count()).to(torch::kLong).contiguous();  // [count]
   const int64_t* entry = entries.data_ptr<int64_t>();
   for (int64_t v = 0; v < store.count(); ++v) {
-    if (entry[v] < 0 || entry[v] >= store.row_meta_count())
+    if (entry[v] < 0 || entry[v] >= store.entries().size())
       throw FormatError(store.folder().string() + ": vector " + std::to_string(v) + " has row_index " +
-                        std::to_string(entry[v]) + ", outside rows.jsonl's " + std::to_string(store.row_meta_count()) +
+                        std::to_string(entry[v]) + ", outside rows.jsonl's " + std::to_string(store.entries().size()) +
                         " entries");
     (held.count(entry_row[size_t(entry[v])]) ? split.held_out : split.train).push_back(v);
   }

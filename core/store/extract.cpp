@@ -1,6 +1,7 @@
 #include "core/store/extract.h"
 
 #include <chrono>
+#include <optional>
 
 #include "core/error.h"
 #include "core/eval/gender.h"
@@ -37,10 +38,8 @@ torch::ScalarType compute_dtype(torch::ScalarType stored, const torch::Device& d
   return stored == torch::kFloat16 && device.is_cpu() ? torch::kFloat32 : stored;
 }
 
-eval::Language language_of(const std::string& lang) { return lang == "ar" ? eval::Language::Arabic : eval::Language::English; }
-
-nlohmann::json inferred_gender(const std::string& caption, const std::string& lang) {
-  return eval::gender_name(eval::infer_gender(caption, language_of(lang)).gender);
+nlohmann::json inferred_gender(const std::string& caption, Language lang) {
+  return eval::gender_name(eval::infer_gender(caption, lang).gender);
 }
 
 // Types of a sequence: the prompt's image tokens, template elsewhere in the prompt, then the answer
@@ -49,7 +48,7 @@ std::vector<int8_t> sequence_types(const text::Prompt& prompt, const std::vector
   std::vector<int8_t> types(ids.size(), kTemplateToken);
   for (size_t p = 0; p < ids.size(); ++p) {
     if (p < prompt.ids.size()) {
-      if (prompt.token_type_ids[p] == 1) types[p] = kImageToken;
+      if (prompt.token_type_ids[p] == kImageToken) types[p] = kImageToken;
     } else if (!tokenizer.is_special(ids[p])) {
       types[p] = kTextToken;
     }
@@ -74,20 +73,20 @@ UnitVectors unit_from(const Selection& selection, nlohmann::json meta) {
   return unit;
 }
 
-nlohmann::json row_meta(const io::DatasetRow& row, const std::string& lang) {
-  // Vision stores (lang "") have no caption language.
-  const nlohmann::json reference = lang.empty() ? nlohmann::json() : nlohmann::json(lang == "ar" ? row.ar_caption : row.en_caption);
+// Vision stores have no caption language.
+nlohmann::json row_meta(const io::DatasetRow& row, std::optional<Language> lang) {
+  const nlohmann::json reference = !lang ? nlohmann::json() : nlohmann::json(*lang == Language::Arabic ? row.ar_caption : row.en_caption);
   const nlohmann::json labels = row.labels;
   auto gender = row.labels.find("gender");
   return {{"row", row.row},
           {"line", row.line},
           {"image", row.image},
-          {"lang", lang},
+          {"lang", lang ? language_code(*lang) : ""},
           {"reference_caption", reference},
           {"generated_caption", nullptr},
           {"labels", labels},
           {"gender", {{"label", gender == row.labels.end() ? nlohmann::json() : nlohmann::json(gender->second)},
-                      {"reference", lang.empty() ? nlohmann::json() : inferred_gender(reference.get<std::string>(), lang)}}}};
+                      {"reference", !lang ? nlohmann::json() : inferred_gender(reference.get<std::string>(), *lang)}}}};
 }
 
 }  // namespace
@@ -108,10 +107,11 @@ std::unique_ptr<Extraction> Extraction::prepare(const ExtractOptions& options) {
     throw InputError("unknown --source '" + options.source + "'; use caption or generate");
   if (options.batch < 1) throw InputError("--batch must be at least 1");
   if (options.limit < 0) throw InputError("--limit must not be negative");
-  if (!e.vision_) {
-    if (options.langs.empty()) throw InputError("--langs needs at least one language (en, ar)");
-    for (const auto& lang : options.langs) text::caption_question(lang);  // InputError for anything but en / ar
-  }
+  if (!e.vision_ && options.langs.empty()) throw InputError("--langs needs at least one language (en, ar)");
+  for (size_t l = 0; l < options.langs.size(); ++l)
+    for (size_t m = 0; m < l; ++m)
+      if (options.langs[m] == options.langs[l])
+        throw InputError(std::string("--langs names ") + language_code(options.langs[l]) + " twice");
   // Hooks are checked against the config before the weights load or any file is written.
   const io::ModelConfig config = io::read_model_config(options.model);
   e.points_ = model::expand_hook_patterns(e.vision_ ? options.vision_hooks : options.hooks, config);
@@ -142,7 +142,7 @@ std::unique_ptr<Extraction> Extraction::prepare(const ExtractOptions& options) {
   e.spec_.dtype = stored_dtype_word(options.dtype);
   e.spec_.positions = position_rule_name(e.rule_);
   e.spec_.source = e.vision_ ? "image" : options.source;
-  e.spec_.langs = e.vision_ ? std::vector<std::string>{} : options.langs;
+  e.spec_.langs = e.vision_ ? std::vector<std::string>{} : language_codes(options.langs);
   e.spec_.limit = options.limit;
   e.spec_.units_total = int64_t(e.rows_.size()) * (e.vision_ ? 1 : int64_t(options.langs.size()));
   e.writer_ = std::make_unique<StoreWriter>(options.resume ? StoreWriter::resume(options.out, e.spec_, options.shard_vectors)
@@ -161,7 +161,7 @@ std::vector<UnitVectors> Extraction::vision_units(const Chunk& chunk) {
     if (!chunk.readable[r]) continue;
     const int64_t patches = hooks.captured(points_[0]).size(1);
     const Selection selection = select_positions(rule_, std::vector<int8_t>(size_t(patches), kImageToken));
-    UnitVectors unit = unit_from(selection, row_meta(*chunk.rows[r], ""));
+    UnitVectors unit = unit_from(selection, row_meta(*chunk.rows[r], std::nullopt));
     for (const auto& point : points_) unit.per_hook.push_back(take(hooks.captured(point)[image], selection, store_dtype_));
     units.push_back(std::move(unit));
     ++image;
@@ -169,7 +169,7 @@ std::vector<UnitVectors> Extraction::vision_units(const Chunk& chunk) {
   return units;
 }
 
-std::vector<UnitVectors> Extraction::decoder_units(const Chunk& chunk, const std::string& lang) {
+std::vector<UnitVectors> Extraction::decoder_units(const Chunk& chunk, Language lang) {
   const io::ModelConfig& config = model_->config;
   const text::Prompt prompt = model::family_prompt(config, *tokenizer_, text::caption_question(lang));
   std::vector<const io::DatasetRow*> rows;
@@ -188,7 +188,7 @@ std::vector<UnitVectors> Extraction::decoder_units(const Chunk& chunk, const std
   if (options_.source == "caption") {
     int64_t longest = 0;
     for (int64_t i = 0; i < n; ++i) {
-      const std::string& caption = lang == "ar" ? rows[size_t(i)]->ar_caption : rows[size_t(i)]->en_caption;
+      const std::string& caption = lang == Language::Arabic ? rows[size_t(i)]->ar_caption : rows[size_t(i)]->en_caption;
       sequences[size_t(i)] = text::with_answer(*tokenizer_, prompt, caption, config.family).ids;
       longest = std::max(longest, int64_t(sequences[size_t(i)].size()));
     }
@@ -251,11 +251,14 @@ std::vector<UnitVectors> Extraction::decoder_units(const Chunk& chunk, const std
 }
 
 void Extraction::run_chunk(const Chunk& chunk, int64_t first_unit, jobs::JobContext& context) {
-  const std::vector<std::string> langs = vision_ ? std::vector<std::string>{""} : options_.langs;
+  // Vision stores run once per row, with no caption language.
+  std::vector<std::optional<Language>> langs;
+  if (vision_) langs.push_back(std::nullopt);
+  for (Language lang : vision_ ? std::vector<Language>{} : options_.langs) langs.push_back(lang);
   // Per language, the units of the readable rows in chunk order.
   std::vector<std::vector<UnitVectors>> per_lang(langs.size());
   if (chunk.pixels.defined() && chunk.pixels.size(0) > 0)
-    for (size_t l = 0; l < langs.size(); ++l) per_lang[l] = vision_ ? vision_units(chunk) : decoder_units(chunk, langs[l]);
+    for (size_t l = 0; l < langs.size(); ++l) per_lang[l] = vision_ ? vision_units(chunk) : decoder_units(chunk, *langs[l]);
   // Units enter the store in (row, language) order; those before first_unit were committed earlier.
   const int64_t first_row_unit = chunk.begin * int64_t(langs.size());
   std::vector<size_t> next(langs.size(), 0);

@@ -17,6 +17,7 @@
 #include "core/store/positions.h"
 #include "core/store/store_writer.h"
 #include "core/text/tokenizer.h"
+#include "core/util/language.h"
 
 namespace loupe::store {
 
@@ -26,7 +27,7 @@ struct ExtractOptions {
   std::filesystem::path out;         // store folder
   std::string hooks;                 // decoder hook patterns, e.g. "blocks.{1,2}.hook_resid_post"
   std::string vision_hooks;          // or vision tower hook patterns (a store holds one kind)
-  std::vector<std::string> langs = {"en", "ar"};
+  std::vector<Language> langs = {Language::English, Language::Arabic};  // each at most once
   std::string positions = "text";    // position rule (positions.h)
   std::string source = "caption";    // caption: teacher-force the reference; generate: greedy caption
   int64_t limit = 0;                 // first N dataset rows (0: all)
@@ -55,7 +56,7 @@ class Extraction {
  private:
   struct Chunk;  // the rows of one batch and their pixels
   void run_chunk(const Chunk& chunk, int64_t first_unit, jobs::JobContext& context);
-  std::vector<UnitVectors> decoder_units(const Chunk& chunk, const std::string& lang);
+  std::vector<UnitVectors> decoder_units(const Chunk& chunk, Language lang);
   std::vector<UnitVectors> vision_units(const Chunk& chunk);
 
   ExtractOptions options_;

@@ -1,7 +1,7 @@
 #include "core/store/positions.h"
 
 #include "core/error.h"
-#include "core/store/store_reader.h"
+#include "core/text/token_type.h"
 
 namespace loupe::store {
 

@@ -8,7 +8,9 @@ namespace loupe::store {
 constexpr const char* kManifestName = "manifest.json";
 constexpr const char* kRowsName = "rows.jsonl";
 constexpr const char* kStoreFormat = "loupe.activation_store";
-constexpr int kStoreVersion = 1;
+// Version 2 writes the token types of core/text/token_type.h. Version 1 had image 0 and text 1; the
+// reader swaps those codes back when it opens a version 1 store.
+constexpr int kStoreVersion = 2;
 // Bound of every count and size a manifest states (2^48): far above any real store, and small
 // enough that sums of them cannot overflow.
 constexpr int64_t kMaxManifestCount = int64_t(1) << 48;

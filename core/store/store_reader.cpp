@@ -34,10 +34,10 @@ nlohmann::json read_manifest(const fs::path& folder) {
   return manifest;
 }
 
-// The first `count` lines of rows.jsonl, reading only the committed `bytes`.
-std::vector<nlohmann::json> read_rows(const fs::path& folder, int64_t count, int64_t bytes) {
-  std::vector<nlohmann::json> rows;
-  if (count == 0) return rows;
+// The first `count` entries of rows.jsonl, reading only the committed `bytes`.
+StoreEntries read_entries(const fs::path& folder, int64_t count, int64_t bytes) {
+  std::vector<std::string> rows;
+  if (count == 0) return {};
   const fs::path path = folder / kRowsName;
   std::string text = util::read_file(path.string());
   if (int64_t(text.size()) < bytes)
@@ -45,12 +45,11 @@ std::vector<nlohmann::json> read_rows(const fs::path& folder, int64_t count, int
                       std::to_string(bytes) + " bytes); the store is damaged");
   text.resize(size_t(bytes));
   std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);)
-    rows.push_back(util::parse_json_text(line, path.string() + " line " + std::to_string(rows.size() + 1)));
+  for (std::string line; std::getline(lines, line);) rows.push_back(std::move(line));
   if (int64_t(rows.size()) != count)
     throw FormatError(path.string() + " holds " + std::to_string(rows.size()) + " entries; the manifest says " +
                       std::to_string(count));
-  return rows;
+  return parse_store_entries(rows, path.string());
 }
 
 }  // namespace
@@ -61,6 +60,7 @@ StoreReader StoreReader::open(const fs::path& folder) {
   store.manifest_ = read_manifest(folder);
   const util::JsonFields manifest(store.manifest_, (folder / kManifestName).string());
   for (const char* key : {"model", "dtype", "positions"}) manifest.string(key, "");  // checked here, read by accessors
+  store.version_ = manifest.integer_in("version", 1, kStoreVersion, "(a newer loupe wrote this store)");
   for (const util::JsonFields& hook : manifest.objects("hooks")) {
     store.hooks_.push_back(hook.string("name"));
     store.widths_.push_back(hook.integer_in("width", 1, kMaxManifestCount));
@@ -80,7 +80,7 @@ StoreReader StoreReader::open(const fs::path& folder) {
   }
   store.count_ = first;
   const int64_t rows = manifest.integer_in("rows", 0, kMaxManifestCount);
-  store.rows_ = read_rows(folder, rows, manifest.integer_in("rows_bytes", 0, kMaxManifestCount));
+  store.entries_ = read_entries(folder, rows, manifest.integer_in("rows_bytes", 0, kMaxManifestCount));
   for (const ShardInfo& shard : store.shards_) {
     const std::string path = (folder / shard.file).string();
     std::error_code error;
@@ -177,13 +177,12 @@ torch::Tensor StoreReader::row_index(int64_t begin, int64_t end) const { return 
 torch::Tensor StoreReader::token_position(int64_t begin, int64_t end) const {
   return slice(kTokenPositionTensor, begin, end);
 }
-torch::Tensor StoreReader::token_type(int64_t begin, int64_t end) const { return slice(kTokenTypeTensor, begin, end); }
-
-const nlohmann::json& StoreReader::row_meta(int64_t i) const {
-  if (i < 0 || i >= row_meta_count())
-    throw InputError("row " + std::to_string(i) + " is outside the store's " + std::to_string(row_meta_count()) +
-                     " rows.jsonl entries");
-  return rows_[size_t(i)];
+torch::Tensor StoreReader::token_type(int64_t begin, int64_t end) const {
+  torch::Tensor types = slice(kTokenTypeTensor, begin, end);  // [n] int8
+  if (version_ > 1) return types;
+  // Version 1 wrote image 0 and text 1.
+  return torch::where(types == 0, torch::full_like(types, kImageToken),
+                      torch::where(types == 1, torch::full_like(types, kTextToken), types));
 }
 
 }  // namespace loupe::store

@@ -13,6 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/safetensors.h"
+#include "core/store/store_entries.h"
+#include "core/text/token_type.h"
+#include "core/store/store_format.h"
 #include "core/util/epoch_order.h"
 
 namespace loupe::store {
@@ -51,12 +54,10 @@ class StoreReader {
   torch::Tensor gather(const std::string& hook, const std::vector<int64_t>& indices) const;
   torch::Tensor row_index(int64_t begin, int64_t end) const;       // [n] int64: rows.jsonl entry of each vector
   torch::Tensor token_position(int64_t begin, int64_t end) const;  // [n] int64 (-1 for pooled vectors)
-  torch::Tensor token_type(int64_t begin, int64_t end) const;      // [n] int8: 0 image, 1 text, 2 template
+  torch::Tensor token_type(int64_t begin, int64_t end) const;      // [n] int8 TokenType: 0 text, 1 image, 2 template
 
-  // Metadata of rows.jsonl entry i: {row, image, lang, generated_caption, reference_caption, labels,
-  // gender, tokens, positions}.
-  const nlohmann::json& row_meta(int64_t i) const;
-  int64_t row_meta_count() const { return static_cast<int64_t>(rows_.size()); }
+  // rows.jsonl: one entry per (dataset row, language), as typed columns.
+  const StoreEntries& entries() const { return entries_; }
 
  private:
   torch::Tensor slice(const std::string& tensor, int64_t begin, int64_t end) const;  // stored dtype
@@ -68,12 +69,10 @@ class StoreReader {
   std::vector<io::SafeTensors> files_;  // mapped, one per shard
   std::vector<std::string> hooks_;
   std::vector<int64_t> widths_;
-  std::vector<nlohmann::json> rows_;
+  StoreEntries entries_;
+  int64_t version_ = kStoreVersion;
   int64_t count_ = 0;
 };
-
-// Token type codes in the `token_type` tensor.
-enum TokenType : int8_t { kImageToken = 0, kTextToken = 1, kTemplateToken = 2 };
 
 // Shuffled mini-batches across shards without loading the store; deterministic for a seed. The
 // store must outlive the stream. Each epoch is a fresh permutation of all vectors; a batch never straddles two epochs (the tail of

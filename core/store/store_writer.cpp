@@ -91,6 +91,9 @@ StoreWriter StoreWriter::resume(const fs::path& folder, const StoreSpec& spec, i
   const std::string path = (folder / kManifestName).string();
   const nlohmann::json manifest = util::parse_json_file(path);
   const util::JsonFields fields(manifest, path);
+  if (fields.integer_in("version", 1, kStoreVersion, "(a newer loupe wrote this store)") != kStoreVersion)
+    throw InputError("cannot resume " + folder.string() + ": an older loupe wrote it (store version " +
+                     std::to_string(fields.integer("version")) + ", other token-type codes); extract into another --out");
   const nlohmann::json wanted = spec.to_json();
   for (const char* field : kSpecFields)
     if (fields.value(field) != wanted[field])

@@ -12,16 +12,12 @@ namespace loupe::study {
 
 namespace {
 
-eval::Language caption_language(const std::string& lang) {
-  return lang == "ar" ? eval::Language::Arabic : eval::Language::English;
-}
-
 // The hooked activation averaged over the prompt's image tokens (every position outside the decoder).
 torch::Tensor image_token_mean(const torch::Tensor& captured, const model::HookPoint& point,
                                const model::VlmInputs& prompt) {
   torch::Tensor x = captured[0].to(torch::kFloat32);  // [P, d]
   if (!point.vision && point.site != model::Site::ProjectorOut)
-    x = x.index_select(0, prompt.token_type_ids[0].nonzero().squeeze(1));  // image-token positions [I, d]
+    x = x.index_select(0, (prompt.token_type_ids[0] == kImageToken).nonzero().squeeze(1));  // image-token positions [I, d]
   return x.mean(0).cpu();  // [d]
 }
 
@@ -32,8 +28,6 @@ GenderDirection gender_direction(model::VlmImpl& vlm, const text::Tokenizer& tok
   torch::NoGradGuard no_grad;
   const model::HookPoint point = model::parse_hook(request.hook, vlm.config);
   if (request.langs.empty()) throw InputError("name at least one prompt language (en, ar)");
-  std::vector<std::string> questions;
-  for (const auto& lang : request.langs) questions.push_back(text::caption_question(lang));  // checks the code
   job.set_total(int64_t(request.images.size() * request.langs.size()));
   job.set_stage(request.label == GenderLabel::Figure ? "mean activation per image"
                                                      : "captioning and mean activation per image");
@@ -45,15 +39,15 @@ GenderDirection gender_direction(model::VlmImpl& vlm, const text::Tokenizer& tok
     const std::string name = std::filesystem::path(image.path).filename().string();
     for (size_t l = 0; l < request.langs.size(); ++l) {
       job.throw_if_cancelled();
-      const std::string& lang = request.langs[l];
+      const Language lang = request.langs[l];
       bool woman = image.woman;
       if (request.label == GenderLabel::Caption) {
         session.hooks.clear();
         model::CaptionOptions options;
         options.lang = lang;
         const auto caption = model::caption_images(vlm, tokenizer, pixels, options, session)[0];
-        const eval::Gender said = eval::infer_gender(caption.text, caption_language(lang)).gender;
-        job.log(name + " (" + lang + "): \"" + caption.text + "\" → " + eval::gender_name(said));
+        const eval::Gender said = eval::infer_gender(caption.text, lang).gender;
+        job.log(name + " (" + language_code(lang) + "): \"" + caption.text + "\" → " + eval::gender_name(said));
         if (said != eval::Gender::Female && said != eval::Gender::Male) {
           ++direction.skipped;
           job.advance(1, image.path);
@@ -61,7 +55,7 @@ GenderDirection gender_direction(model::VlmImpl& vlm, const text::Tokenizer& tok
         }
         woman = said == eval::Gender::Female;
       }
-      const model::VlmInputs prompt = model::caption_prompt(vlm, tokenizer, questions[l], pixels);
+      const model::VlmInputs prompt = model::caption_prompt(vlm, tokenizer, text::caption_question(lang), pixels);
       session.reset();
       session.hooks.clear();
       session.hooks.capture(point);
@@ -77,7 +71,7 @@ GenderDirection gender_direction(model::VlmImpl& vlm, const text::Tokenizer& tok
   direction.women = int64_t(women.size());
   direction.men = int64_t(men.size());
   std::string langs;
-  for (const auto& lang : request.langs) langs += (langs.empty() ? "" : "+") + lang;
+  for (const auto& lang : request.langs) langs += (langs.empty() ? "" : "+") + std::string(language_code(lang));
   direction.description = "mean(woman) − mean(man) of " + request.hook + " over image tokens of the " + langs +
                           " prompts; " + std::to_string(direction.women) + " woman and " + std::to_string(direction.men) +
                           " man samples, labelled by " +

@@ -11,15 +11,16 @@
 #include "core/study/gender_labels.h"
 #include "core/model/vlm.h"
 #include "core/text/tokenizer.h"
+#include "core/util/language.h"
 
 namespace loupe::study {
 
 struct GenderDirectionRequest {
   std::string hook;  // e.g. blocks.0.hook_resid_post
   GenderLabel label = GenderLabel::Caption;
-  // The prompt languages whose activations are averaged: {"en"}, {"ar"}, or both (pooled: each
-  // image counts once per language).
-  std::vector<std::string> langs = {"en"};
+  // The prompt languages whose activations are averaged: one, or both (pooled: each image counts
+  // once per language).
+  std::vector<Language> langs = {Language::English};
   std::vector<LabeledImage> images;
 };
 

@@ -6,21 +6,18 @@
 
 #include "core/error.h"
 #include "core/model/hook_names.h"
+#include "core/tensor/convert.h"
+#include "core/text/token_type.h"
 
 namespace loupe::study {
 
 namespace {
 
-std::vector<float> to_vector(const torch::Tensor& values) {  // [n] → floats
-  const torch::Tensor flat = values.to(torch::kFloat32).contiguous().cpu();
-  return std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
-}
-
 std::vector<int64_t> image_positions(const torch::Tensor& token_types) {  // [1, T]
   const torch::Tensor types = token_types[0].to(torch::kCPU, torch::kInt64).contiguous();
   std::vector<int64_t> positions;
   for (int64_t p = 0; p < types.size(0); ++p)
-    if (types.data_ptr<int64_t>()[p] == 1) positions.push_back(p);
+    if (types.data_ptr<int64_t>()[p] == kImageToken) positions.push_back(p);
   return positions;
 }
 
@@ -117,7 +114,7 @@ Heatmap compute_heatmap(const HeatmapInputs& inputs, const model::HookPoint& poi
       const torch::Tensor row = (s == 0 ? chunks[0][0].select(1, prompt_length - 1) : chunks[size_t(s)][0].select(1, 0))
                                     .to(torch::kFloat32).mean(0).cpu();  // [K], averaged over heads
       map.title = model::hook_name(point) + " \xC2\xB7 attention from token " + std::to_string(s);
-      set_grid(map, to_vector(row.index_select(0, image_index)));
+      set_grid(map, tensor::to_floats(row.index_select(0, image_index)));
       for (int64_t j = 0; j < caption_tokens; ++j) {
         const int64_t key = prompt_length + j;  // caption token j is read at this position
         map.tokens.push_back(key < row.size(0) ? row[key].item<float>() : 0.0f);
@@ -128,10 +125,10 @@ Heatmap compute_heatmap(const HeatmapInputs& inputs, const model::HookPoint& poi
     x = x[0].flatten(1);                                                // [P, d]
     const torch::Tensor values = position_values(inputs, x);            // [P]
     if (point.vision || point.site == model::Site::ProjectorOut) {
-      set_grid(map, to_vector(values));  // vision patches or projected image tokens, in raster order
+      set_grid(map, tensor::to_floats(values));  // vision patches or projected image tokens, in raster order
       return map;
     }
-    set_grid(map, to_vector(values.index_select(0, image_index)));
+    set_grid(map, tensor::to_floats(values.index_select(0, image_index)));
     for (int64_t s = 0; s < caption_tokens; ++s) {
       const int64_t position = prompt_length - 1 + s;  // the position whose output is token s
       map.tokens.push_back(position < values.size(0) ? values[position].item<float>() : 0.0f);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/text/token_type.h"
 #include "core/model/hook_names.h"
 #include "core/sae/sae_io.h"
 #include "core/tensor/convert.h"
@@ -98,7 +99,7 @@ model::Positions resolve_positions(const PositionChoice& choice, const model::Ho
   model::Positions positions;
   if (choice.kind != SteerPositions::Generated)
     for (int64_t p = 0; p < length; ++p)
-      if ((type[p] == 1) == (choice.kind == SteerPositions::Image)) positions.push_back(p);
+      if ((type[p] == kImageToken) == (choice.kind == SteerPositions::Image)) positions.push_back(p);
   if (choice.kind != SteerPositions::Image)
     for (int64_t p = length; p < length + max_new_tokens; ++p) positions.push_back(p);
   if (positions.empty())  // an empty list would mean every position to the hook set

@@ -10,8 +10,6 @@ namespace loupe::synth {
 
 namespace {
 
-using eval::Language;
-
 struct ActivityWords {
   const char* english;        // "{their}" becomes her / his / their
   const char* arabic_verb;    // masculine present tense (prefix ي)

@@ -17,7 +17,7 @@ namespace loupe::synth {
 
 constexpr int kPhrasingCount = 3;  // phrasing p in English pairs with phrasing p in Arabic
 
-std::string caption_text(Subject subject, Activity activity, int phrasing, eval::Language language);
+std::string caption_text(Subject subject, Activity activity, int phrasing, Language language);
 
 struct ParsedCaption {
   std::optional<Subject> subject;    // first subject word (woman/man/person), if any
@@ -27,6 +27,6 @@ struct ParsedCaption {
 };
 
 // Inverts caption_text for every subject, activity and phrasing; other text is read word by word.
-ParsedCaption parse_caption(const std::string& text, eval::Language language);
+ParsedCaption parse_caption(const std::string& text, Language language);
 
 }  // namespace loupe::synth

@@ -33,8 +33,8 @@ std::string image_name(int index, int n) {
 std::string csv_row(const SamplePlan& plan, int n) {
   const std::vector<std::string> fields = {
       image_name(plan.index, n),
-      caption_text(plan.caption, plan.activity, plan.phrasing, eval::Language::English),
-      caption_text(plan.caption, plan.activity, plan.phrasing, eval::Language::Arabic),
+      caption_text(plan.caption, plan.activity, plan.phrasing, Language::English),
+      caption_text(plan.caption, plan.activity, plan.phrasing, Language::Arabic),
       subject_name(plan.figure),
       scene_name(plan.scene),
       activity_name(plan.activity),

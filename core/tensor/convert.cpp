@@ -76,4 +76,9 @@ torch::Device parse_device(const std::string& word) {
   throw InputError("unknown device '" + word + "' (use cpu, cuda or cuda:N)");
 }
 
+std::vector<float> to_floats(const torch::Tensor& values) {
+  const torch::Tensor flat = values.to(torch::kFloat32).contiguous().cpu();
+  return std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+}
+
 }  // namespace loupe::tensor

@@ -27,6 +27,9 @@ torch::Tensor load(const std::string& path, const std::string& key);
 // "FILE.safetensors:KEY" → load(FILE, KEY).
 torch::Tensor load_reference(const std::string& file_colon_key);
 
+// Any tensor's values as float32, in row-major order (copied to the CPU).
+std::vector<float> to_floats(const torch::Tensor& values);
+
 // "--dtype" words: f32/float32, bf16/bfloat16, f16/float16.
 torch::ScalarType parse_dtype(const std::string& word);
 // "--device" words: cpu, cuda, cuda:N. Throws InputError when CUDA is asked for but absent.

@@ -1,7 +1,7 @@
 #include "core/text/added_tokens.h"
 
 #include "core/error.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/json_fields.h"
 
 namespace loupe::text {
@@ -12,8 +12,8 @@ namespace {
 size_t trailing_space_start(std::string_view text) {
   size_t pos = text.size();
   while (pos > 0) {
-    const size_t previous = previous_char_start(text, pos);
-    if (!is_unicode_space(code_point_at(text, previous))) break;
+    const size_t previous = util::previous_char_start(text, pos);
+    if (!util::is_unicode_space(util::code_point_at(text, previous))) break;
     pos = previous;
   }
   return pos;
@@ -22,8 +22,8 @@ size_t trailing_space_start(std::string_view text) {
 // Byte length of the run of white space that starts `text`.
 size_t leading_space_length(std::string_view text) {
   size_t pos = 0;
-  while (pos < text.size() && is_unicode_space(code_point_at(text, pos)))
-    pos += utf8_length(static_cast<unsigned char>(text[pos]));
+  while (pos < text.size() && util::is_unicode_space(util::code_point_at(text, pos)))
+    pos += util::utf8_length(static_cast<unsigned char>(text[pos]));
   return pos;
 }
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "core/error.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/json_fields.h"
 
 namespace loupe::text {
@@ -119,7 +119,7 @@ void BpeModel::tokenize(std::string_view word, std::vector<int64_t>& out) const 
   // held unk is written before the next known character (byte tokens do not flush it).
   int32_t held_unk = -1;
   for (size_t i = 0; i < word.size();) {
-    const size_t length = std::min(utf8_length(static_cast<unsigned char>(word[i])), word.size() - i);
+    const size_t length = std::min(util::utf8_length(static_cast<unsigned char>(word[i])), word.size() - i);
     const std::string_view piece = word.substr(i, length);
     i += length;
     if (const int32_t* id = vocab_.find(piece)) {

@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "core/text/normalizer.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 
 namespace loupe::text {
 
@@ -33,7 +33,7 @@ std::vector<std::string> fuse_byte_tokens(std::vector<std::string> tokens) {
   std::string bytes;
   auto flush = [&] {
     if (bytes.empty()) return;
-    if (is_valid_utf8(bytes)) {
+    if (util::is_valid_utf8(bytes)) {
       out.push_back(bytes);
     } else {
       for (size_t i = 0; i < bytes.size(); ++i) out.push_back("\xEF\xBF\xBD");
@@ -86,7 +86,7 @@ void Decoder::add(const nlohmann::json& json) {
     steps_.push_back({Step::Kind::Fuse, "", ""});
   } else if (type == "Strip") {
     Step step{Step::Kind::Strip, "", spec.string("content")};
-    if (step.content.empty() || utf8_length(step.content[0]) != step.content.size())
+    if (step.content.empty() || util::utf8_length(step.content[0]) != step.content.size())
       throw FormatError("Strip decoder content must be one character");
     step.start = size_t(spec.integer_in("start", 0, std::numeric_limits<int64_t>::max()));
     step.stop = size_t(spec.integer_in("stop", 0, std::numeric_limits<int64_t>::max()));

@@ -1,7 +1,7 @@
 #include "core/text/prompt.h"
 
 #include "core/error.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 
 namespace loupe::text {
 
@@ -9,16 +9,16 @@ namespace {
 
 // Python's str.isspace, which the chat templates' `| trim` uses: Unicode white space plus the
 // information separators U+001C..U+001F.
-bool is_python_space(char32_t c) { return is_unicode_space(c) || (c >= 0x1C && c <= 0x1F); }
+bool is_python_space(char32_t c) { return util::is_unicode_space(c) || (c >= 0x1C && c <= 0x1F); }
 
 std::string trim(const std::string& text) {
-  if (!is_valid_utf8(text)) throw InputError("prompt text is not valid UTF-8");
+  if (!util::is_valid_utf8(text)) throw InputError("prompt text is not valid UTF-8");
   size_t begin = 0, end = text.size();
-  while (begin < end && is_python_space(code_point_at(text, begin)))
-    begin += utf8_length(static_cast<unsigned char>(text[begin]));
+  while (begin < end && is_python_space(util::code_point_at(text, begin)))
+    begin += util::utf8_length(static_cast<unsigned char>(text[begin]));
   while (end > begin) {
-    const size_t last = previous_char_start(text, end);
-    if (!is_python_space(code_point_at(text, last))) break;
+    const size_t last = util::previous_char_start(text, end);
+    if (!is_python_space(util::code_point_at(text, last))) break;
     end = last;
   }
   return text.substr(begin, end - begin);
@@ -36,10 +36,8 @@ void append(Prompt& prompt, const std::vector<int64_t>& ids, int64_t type_id) {
 
 }  // namespace
 
-std::string caption_question(const std::string& language) {
-  if (language == "en") return kCaptionQuestionEnglish;
-  if (language == "ar") return kCaptionQuestionArabic;
-  throw InputError("no captioning question for language '" + language + "' (use en or ar)");
+std::string caption_question(Language language) {
+  return language == Language::Arabic ? kCaptionQuestionArabic : kCaptionQuestionEnglish;
 }
 
 Prompt gemma3_prompt(const Tokenizer& tokenizer, const std::string& question, int64_t image_tokens) {

@@ -6,20 +6,21 @@
 #include <vector>
 
 #include "core/io/hf_config.h"
+#include "core/text/token_type.h"
 #include "core/text/tokenizer.h"
+#include "core/util/language.h"
 
 namespace loupe::text {
 
 struct Prompt {
   std::vector<int64_t> ids;
-  std::vector<int64_t> token_type_ids;  // 1 at image-token positions, else 0 (same length as ids)
+  std::vector<int64_t> token_type_ids;  // kImageToken at image-token positions, else kTextToken (same length as ids)
 };
 
 // The default captioning questions.
 inline constexpr const char* kCaptionQuestionEnglish = "Describe this image in one sentence.";
 inline constexpr const char* kCaptionQuestionArabic = "صف هذه الصورة في جملة واحدة.";
-// "en" or "ar"; throws InputError for any other language code.
-std::string caption_question(const std::string& language);
+std::string caption_question(Language language);
 
 // Gemma 3: the chat template renders
 //   <bos><start_of_turn>user\n<start_of_image>{question, trimmed}<end_of_turn>\n<start_of_turn>model\n

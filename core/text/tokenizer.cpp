@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "core/text/tokenizer_json.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/json_fields.h"
 
 namespace loupe::text {
@@ -97,7 +97,7 @@ void Tokenizer::read_post_processor(const nlohmann::json& json) {
 }
 
 std::vector<int64_t> Tokenizer::encode(const std::string& text, bool add_special) const {
-  if (!is_valid_utf8(text)) throw InputError("cannot tokenize text that is not valid UTF-8");
+  if (!util::is_valid_utf8(text)) throw InputError("cannot tokenize text that is not valid UTF-8");
   std::vector<int64_t> ids;
   if (add_special) ids = prefix_;
   for (const TextPiece& raw : added_.split_raw(text)) {

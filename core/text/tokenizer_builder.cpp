@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "core/error.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 
 namespace loupe::text {
 
@@ -32,7 +32,7 @@ using Symbols = std::vector<std::string>;
 Symbols characters(const std::string& word) {
   Symbols symbols;
   for (size_t at = 0; at < word.size();) {
-    const size_t length = utf8_length(static_cast<unsigned char>(word[at]));
+    const size_t length = util::utf8_length(static_cast<unsigned char>(word[at]));
     symbols.push_back(word.substr(at, length));
     at += length;
   }
@@ -43,7 +43,7 @@ Symbols characters(const std::string& word) {
 std::map<std::string, int64_t> corpus_words(const std::vector<std::string>& corpus) {
   std::map<std::string, int64_t> words;
   for (const std::string& text : corpus) {
-    if (!is_valid_utf8(text)) throw InputError("tokenizer corpus text is not valid UTF-8: " + text);
+    if (!util::is_valid_utf8(text)) throw InputError("tokenizer corpus text is not valid UTF-8: " + text);
     bool first = true;
     size_t start = 0;
     while (start <= text.size()) {

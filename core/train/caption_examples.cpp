@@ -14,7 +14,7 @@ std::vector<std::string> caption_corpus(const io::Dataset& dataset) {
   for (int s = 0; s < synth::kSubjectCount; ++s)
     for (int a = 0; a < synth::kActivityCount; ++a)
       for (int p = 0; p < synth::kPhrasingCount; ++p)
-        for (auto language : {eval::Language::English, eval::Language::Arabic})
+        for (auto language : {Language::English, Language::Arabic})
           corpus.push_back(synth::caption_text(synth::Subject(s), synth::Activity(a), p, language));
   for (const auto& row : dataset.rows) {
     corpus.push_back(row.en_caption);
@@ -40,8 +40,8 @@ CaptionExamples::CaptionExamples(const std::vector<io::DatasetRow>& rows, const 
                                  const io::ModelConfig& config)
     : pad_id_(std::max<int64_t>(config.text.pad_id, 0)) {
   std::vector<torch::Tensor> pixels;  // each [1, 3, S, S]
-  const text::Prompt prompts[2] = {text::gemma3_prompt(tokenizer, text::caption_question("en"), config.image_tokens),
-                                   text::gemma3_prompt(tokenizer, text::caption_question("ar"), config.image_tokens)};
+  const text::Prompt prompts[2] = {text::gemma3_prompt(tokenizer, text::caption_question(Language::English), config.image_tokens),
+                                   text::gemma3_prompt(tokenizer, text::caption_question(Language::Arabic), config.image_tokens)};
   for (size_t r = 0; r < rows.size(); ++r) {
     pixels.push_back(model::image_pixels(config, rows[r].image));
     const std::string* captions[2] = {&rows[r].en_caption, &rows[r].ar_caption};

@@ -37,9 +37,9 @@ SplitEvaluation evaluate_split(model::VlmImpl& model, const text::Tokenizer& tok
     const torch::Tensor batch = torch::cat(pixels);  // [N, 3, S, S]
     model::CaptionOptions caption_options;
     caption_options.max_new_tokens = options.max_new_tokens;
-    caption_options.lang = "en";
+    caption_options.lang = Language::English;
     const auto english = model::caption_images(model, tokenizer, batch, caption_options, session);
-    caption_options.lang = "ar";
+    caption_options.lang = Language::Arabic;
     const auto arabic = model::caption_images(model, tokenizer, batch, caption_options, session);
     for (size_t i = 0; i < count; ++i) {
       const io::DatasetRow& row = *rows[first + i];
@@ -48,7 +48,7 @@ SplitEvaluation evaluate_split(model::VlmImpl& model, const text::Tokenizer& tok
     }
     if (options.on_progress) options.on_progress(int64_t(first + count), int64_t(rows.size()));
   }
-  evaluation.metrics = eval::score_captions(evaluation.records);
+  evaluation.metrics = synth::score_captions(evaluation.records);
   return evaluation;
 }
 

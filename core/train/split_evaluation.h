@@ -1,12 +1,12 @@
 // Captions one split of a synth dataset in English and Arabic with a model (greedy, several
-// images per generate call) and scores the captions (eval::score_captions).
+// images per generate call) and scores the captions (synth::score_captions).
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "core/eval/caption_metrics.h"
+#include "core/synth/caption_metrics.h"
 #include "core/io/dataset.h"
 #include "core/model/vlm.h"
 #include "core/text/tokenizer.h"
@@ -22,8 +22,8 @@ struct SplitEvaluationOptions {
 };
 
 struct SplitEvaluation {
-  std::vector<eval::CaptionRecord> records;
-  eval::CaptionMetrics metrics;
+  std::vector<synth::CaptionRecord> records;
+  synth::CaptionMetrics metrics;
 };
 
 // Throws InputError for an unknown split name, a dataset without the synth label columns

@@ -1,12 +1,12 @@
 // Scoring captions of the synthetic world: template accuracy, Arabic agreement and gender errors on
 // stereotypical, counter-stereotypical and neutral figures.
-#include "core/eval/caption_metrics.h"
+#include "core/synth/caption_metrics.h"
 
 #include <catch2/catch.hpp>
 
 #include "core/error.h"
 
-using namespace loupe::eval;
+using namespace loupe::synth;
 
 TEST_CASE("caption metrics count templates, agreement and gender errors", "[caption_metrics]") {
   const std::vector<CaptionRecord> records = {

@@ -6,6 +6,8 @@
 #include "core/eval/caption_words.h"
 
 using namespace loupe::eval;
+using loupe::Language;
+using loupe::language_code;
 using Words = std::vector<std::string>;
 
 namespace {
@@ -26,7 +28,7 @@ TEST_CASE("caption words: lower case, no punctuation, normalised Arabic", "[eval
                       "byte") == Words{"bad", "byte"});
   CHECK(contains_arabic("a man رجل"));
   CHECK_FALSE(contains_arabic("a man"));
-  CHECK(std::string(language_name(Language::Arabic)) == "ar");
+  CHECK(std::string(language_code(Language::Arabic)) == "ar");
 }
 
 TEST_CASE("English gender from nouns, then pronouns, then neutral nouns", "[eval][gender]") {

@@ -52,7 +52,7 @@ TEST_CASE("both Gemma 3 config styles describe the same model", "[config]") {
     CHECK(c->text.sliding_window == 6);
     CHECK(c->image_tokens == 16);
     CHECK(c->image_token_id == 299);
-    CHECK(c->vision.kind == "siglip");
+    CHECK(c->vision.kind == loupe::io::VisionKind::Siglip);
     CHECK(c->vision.eps == 1e-6);
     CHECK(c->text.tie_embeddings);
   }
@@ -84,7 +84,7 @@ TEST_CASE("hub-style Gemma 3 defaults are filled in as transformers does", "[con
 TEST_CASE("LLaVA configs read the CLIP tower and the projector", "[config]") {
   const auto c = read_model_config(kFixtures + "/llava-tiny");
   CHECK(c.family == loupe::io::Family::Llava);
-  CHECK(c.vision.kind == "clip");
+  CHECK(c.vision.kind == loupe::io::VisionKind::Clip);
   CHECK(c.vision.activation == loupe::io::Activation::QuickGelu);
   CHECK(c.vision_feature_layer == -2);
   CHECK(c.drop_class_token);

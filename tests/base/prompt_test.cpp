@@ -26,15 +26,18 @@ std::vector<int64_t> concat(std::vector<int64_t> a, const std::vector<int64_t>& 
 
 }  // namespace
 
-TEST_CASE("the captioning questions", "[prompt]") {
-  CHECK(caption_question("en") == "Describe this image in one sentence.");
-  CHECK(caption_question("ar") == "صف هذه الصورة في جملة واحدة.");
-  CHECK_THROWS_AS(caption_question("fr"), loupe::InputError);
+TEST_CASE("the captioning questions and the language codes", "[prompt]") {
+  CHECK(caption_question(loupe::Language::English) == "Describe this image in one sentence.");
+  CHECK(caption_question(loupe::Language::Arabic) == "صف هذه الصورة في جملة واحدة.");
+  CHECK(loupe::parse_language("ar") == loupe::Language::Arabic);
+  CHECK(std::string(loupe::language_code(loupe::Language::English)) == "en");
+  CHECK_THROWS_WITH(loupe::parse_language("fr", "--lang"), Catch::Contains("unknown --lang 'fr'"));
+  CHECK(loupe::parse_languages({"ar", "en"}) == std::vector<loupe::Language>{loupe::Language::Arabic, loupe::Language::English});
 }
 
 TEST_CASE("Gemma 3 prompts equal the Gemma3 processor's, English and Arabic", "[prompt]") {
   const auto& tokenizer = real_tokenizer("gemma3");
-  for (const auto& [language, name] : {std::pair{"en", "gemma3_en"}, std::pair{"ar", "gemma3_ar"}}) {
+  for (const auto& [language, name] : {std::pair{loupe::Language::English, "gemma3_en"}, std::pair{loupe::Language::Arabic, "gemma3_ar"}}) {
     INFO(name);
     const Prompt prompt = gemma3_prompt(tokenizer, caption_question(language), 256);
     CHECK(prompt.ids == fixture_ids(name));
@@ -44,12 +47,12 @@ TEST_CASE("Gemma 3 prompts equal the Gemma3 processor's, English and Arabic", "[
     CHECK(std::count(prompt.token_type_ids.begin(), prompt.token_type_ids.end(), 1) == 256);
   }
   // The chat template trims the question.
-  CHECK(gemma3_prompt(tokenizer, "  " + caption_question("en") + "\n", 256).ids == fixture_ids("gemma3_en"));
+  CHECK(gemma3_prompt(tokenizer, "  " + caption_question(loupe::Language::English) + "\n", 256).ids == fixture_ids("gemma3_en"));
 }
 
 TEST_CASE("LLaVA-1.5 prompts equal the LLaVA processor's", "[prompt]") {
   const auto& tokenizer = real_tokenizer("llama2");
-  const Prompt prompt = llava15_prompt(tokenizer, caption_question("en"), 576, 32000);
+  const Prompt prompt = llava15_prompt(tokenizer, caption_question(loupe::Language::English), 576, 32000);
   CHECK(prompt.ids == fixture_ids("llava15_en"));
   REQUIRE(prompt.token_type_ids.size() == prompt.ids.size());
   for (size_t i = 0; i < prompt.ids.size(); ++i)
@@ -70,7 +73,7 @@ TEST_CASE("a teacher-forced answer equals tokenizing the rendered conversation",
   SECTION("Gemma 3: {answer}<end_of_turn>") {
     const auto& tokenizer = real_tokenizer("gemma3");
     const std::string rendered = tokenizer_cases()["prompts"]["gemma3_en"]["expanded_text"];
-    const Prompt prompt = gemma3_prompt(tokenizer, caption_question("en"), 256);
+    const Prompt prompt = gemma3_prompt(tokenizer, caption_question(loupe::Language::English), 256);
     for (const std::string& answer : answers) {
       INFO(answer);
       const Prompt full = with_answer(tokenizer, prompt, " " + answer + "\n", Family::Gemma3);
@@ -82,8 +85,8 @@ TEST_CASE("a teacher-forced answer equals tokenizing the rendered conversation",
   }
   SECTION("LLaVA-1.5: ASSISTANT: {answer}</s>") {
     const auto& tokenizer = real_tokenizer("llama2");
-    const Prompt prompt = llava15_prompt(tokenizer, caption_question("en"), 576, 32000);
-    const std::string question_text = "\n" + caption_question("en") + " ASSISTANT:";
+    const Prompt prompt = llava15_prompt(tokenizer, caption_question(loupe::Language::English), 576, 32000);
+    const std::string question_text = "\n" + caption_question(loupe::Language::English) + " ASSISTANT:";
     const size_t question_start = prompt.ids.size() - tokenizer.encode(question_text).size();
     const std::vector<int64_t> before_text(prompt.ids.begin(), prompt.ids.begin() + question_start);
     for (const std::string& answer : answers) {

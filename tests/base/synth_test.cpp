@@ -16,7 +16,6 @@
 
 using namespace loupe;
 using namespace loupe::synth;
-using eval::Language;
 
 namespace {
 

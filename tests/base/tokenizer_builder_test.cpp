@@ -21,7 +21,7 @@ std::vector<std::string> synth_captions() {
   for (int s = 0; s < synth::kSubjectCount; ++s)
     for (int a = 0; a < synth::kActivityCount; ++a)
       for (int p = 0; p < synth::kPhrasingCount; ++p)
-        for (auto language : {eval::Language::English, eval::Language::Arabic})
+        for (auto language : {Language::English, Language::Arabic})
           captions.push_back(synth::caption_text(synth::Subject(s), synth::Activity(a), p, language));
   return captions;
 }
@@ -83,8 +83,8 @@ TEST_CASE("the demo tokenizer has Gemma 3's special tokens at fixed ids", "[toke
 TEST_CASE("the Gemma 3 prompt builder works on the demo tokenizer", "[tokenizer_builder]") {
   const BuiltTokenizer built(demo_corpus());
   const text::Tokenizer& tokenizer = built.tokenizer;
-  for (const char* language : {"en", "ar"}) {
-    INFO(language);
+  for (const loupe::Language language : loupe::kLanguages) {
+    INFO(loupe::language_code(language));
     const text::Prompt prompt = text::gemma3_prompt(tokenizer, text::caption_question(language), 16);
     REQUIRE(prompt.ids.size() == prompt.token_type_ids.size());
     CHECK(prompt.ids.front() == DemoTokenIds::bos);
@@ -99,7 +99,7 @@ TEST_CASE("the Gemma 3 prompt builder works on the demo tokenizer", "[tokenizer_
     CHECK(tokenizer.token_text(prompt.ids[2]) == "user");
     CHECK(tokenizer.token_text(prompt.ids[prompt.ids.size() - 2]) == "model");
 
-    const std::string answer = language == std::string("en") ? "a woman is cooking in the kitchen" : "امرأة تطبخ في المطبخ";
+    const std::string answer = language == loupe::Language::English ? "a woman is cooking in the kitchen" : "امرأة تطبخ في المطبخ";
     const text::Prompt full = text::with_answer(tokenizer, prompt, answer, io::Family::Gemma3);
     CHECK(full.ids.size() == prompt.ids.size() + word_count(answer) + 1);
     CHECK(full.ids.back() == DemoTokenIds::end_of_turn);

@@ -20,10 +20,10 @@ TEST_CASE("the committed demo model captions the ten demo images with their scen
 
   std::vector<torch::Tensor> pixels;
   for (const auto& row : images.rows) pixels.push_back(model::image_pixels(vlm->config, row.image));
-  for (const std::string lang : {"en", "ar"}) {
+  for (const Language language : kLanguages) {
+    const std::string lang = language_code(language);
     model::Session session;
-    const auto captions = model::caption_images(*vlm, *tokenizer, torch::cat(pixels), {lang, 24}, session);
-    const auto language = lang == "en" ? eval::Language::English : eval::Language::Arabic;
+    const auto captions = model::caption_images(*vlm, *tokenizer, torch::cat(pixels), {language, 24}, session);
     for (size_t i = 0; i < captions.size(); ++i) {
       const auto& labels = images.rows[i].labels;
       INFO(lang << " " << images.rows[i].image << ": " << captions[i].text);

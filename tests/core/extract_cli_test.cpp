@@ -98,7 +98,7 @@ int wait_status(pid_t pid) {
 // and token type.
 void check_same_layout(const store::StoreReader& a, const store::StoreReader& b) {
   REQUIRE(a.count() == b.count());
-  REQUIRE(a.row_meta_count() == b.row_meta_count());
+  REQUIRE(a.entries().size() == b.entries().size());
   nlohmann::json a_manifest = a.manifest(), b_manifest = b.manifest();
   for (nlohmann::json* manifest : {&a_manifest, &b_manifest})
     for (auto& shard : (*manifest)["shards"]) shard.erase("sha256");
@@ -164,18 +164,19 @@ TEST_CASE("extracted activations equal loupe forward dumps bit for bit", "[cli][
     INFO(run.err);
     REQUIRE(run.status == 0);
     const auto store = store::StoreReader::open(study.store(name));
-    REQUIRE(store.row_meta_count() == 4);  // 2 rows × en, ar
+    const store::StoreEntries& entries = store.entries();
+    REQUIRE(entries.size() == 4);  // 2 rows × en, ar
     for (int64_t entry : {0, 3}) {  // row 0 in English, row 1 in Arabic
-      const nlohmann::json& meta = store.row_meta(entry);
+      const std::vector<int64_t>& sequence = entries.ids[size_t(entry)];
       TempDir dir;
-      const std::string ids = dir.write("ids.json", meta["ids"].dump());
+      const std::string ids = dir.write("ids.json", nlohmann::json(sequence).dump());
       const std::string dump = dir.file("dump.safetensors");
-      const auto forward = run_loupe("forward --model '" + kDemoModel + "' --image '" + meta["image"].get<std::string>() +
+      const auto forward = run_loupe("forward --model '" + kDemoModel + "' --image '" + entries.image[size_t(entry)] +
                                      "' --ids @'" + ids + "' --dtype " + dtype + " --dump '" + kHooks + "' --out '" + dump + "'");
       INFO(forward.err);
       REQUIRE(forward.status == 0);
       const auto [begin, end] = vectors_of(store, entry);
-      CHECK(end - begin == int64_t(meta["ids"].size()));  // `all`: every position
+      CHECK(end - begin == int64_t(sequence.size()));  // `all`: every position
       for (const auto& hook : store.hooks()) {
         const torch::Tensor direct = tensor::load(dump, hook);  // [T, d]
         const torch::Tensor stored = store.read_raw(hook, begin, end);
@@ -206,25 +207,26 @@ TEST_CASE("the default store holds caption tokens with their metadata", "[cli][s
   CHECK(store.manifest()["source"] == "caption");
   CHECK(store.manifest()["complete"] == true);
   CHECK(store.width("blocks.1.hook_resid_post") == 256);
-  REQUIRE(store.row_meta_count() == 6);
-  CHECK((store.token_type(0, store.count()) == int8_t(store::kTextToken)).all().item<bool>());
-  for (int64_t entry = 0; entry < store.row_meta_count(); ++entry) {
-    const nlohmann::json& meta = store.row_meta(entry);
-    CHECK(meta["lang"] == (entry % 2 == 0 ? "en" : "ar"));
-    CHECK(meta["row"] == entry / 2);
-    CHECK(meta["labels"].contains("gender"));
-    CHECK(meta["gender"]["label"] == meta["labels"]["gender"]);
-    CHECK(meta["tokens"].size() == meta["ids"].size());
-    // The stored positions are the caption's tokens: text type, after the prompt, before <end_of_turn>.
+  const store::StoreEntries& entries = store.entries();
+  REQUIRE(entries.size() == 6);
+  // The stored positions are the caption's tokens: text type, after the prompt, before <end_of_turn>.
+  CHECK((store.token_type(0, store.count()) == int8_t(kTextToken)).all().item<bool>());
+  for (int64_t entry = 0; entry < entries.size(); ++entry) {
+    const size_t e = size_t(entry);
+    CHECK(entries.language[e] == (entry % 2 == 0 ? Language::English : Language::Arabic));
+    CHECK(entries.row[e] == entry / 2);
+    REQUIRE(entries.labels[e].count("gender"));
+    CHECK(entries.figure_gender[e] == entries.labels[e].at("gender"));
+    CHECK(entries.tokens[e].size() == entries.ids[e].size());
     const auto [begin, end] = vectors_of(store, entry);
     const torch::Tensor positions = store.token_position(begin, end);
-    CHECK(meta["positions"].get<std::vector<int64_t>>() == std::vector<int64_t>(positions.data_ptr<int64_t>(),
-                                                                                   positions.data_ptr<int64_t>() + (end - begin)));
-    for (int64_t p : meta["positions"].get<std::vector<int64_t>>()) CHECK(meta["types"][size_t(p)] == store::kTextToken);
+    CHECK(entries.positions[e] == std::vector<int64_t>(positions.data_ptr<int64_t>(), positions.data_ptr<int64_t>() + (end - begin)));
     std::string caption;
-    for (int64_t p : meta["positions"].get<std::vector<int64_t>>()) caption += meta["tokens"][size_t(p)].get<std::string>();
+    for (int64_t p : entries.positions[e]) caption += entries.tokens[e][size_t(p)];
     CHECK_FALSE(caption.empty());
-    CHECK(meta["tokens"].back() == "<end_of_turn>");
+    CHECK(entries.tokens[e].back() == "<end_of_turn>");
+    CHECK_FALSE(entries.generated_gender[e].has_value());  // teacher-forced: the reference caption speaks
+    CHECK(entries.caption(entry) == entries.reference_caption[e]);
   }
   const auto runs = workspace::Workspace::open(study.root).runs();
   REQUIRE(runs.size() == 2);  // init, extract
@@ -238,7 +240,7 @@ TEST_CASE("the default store holds caption tokens with their metadata", "[cli][s
   const auto mean = store::StoreReader::open(study.store("mean"));
   CHECK(mean.count() == 3);
   CHECK((mean.token_position(0, 3) == -1).all().item<bool>());
-  CHECK((mean.token_type(0, 3) == int8_t(store::kImageToken)).all().item<bool>());
+  CHECK((mean.token_type(0, 3) == int8_t(kImageToken)).all().item<bool>());
 }
 
 TEST_CASE("generate source stores generated captions and vision hooks store patches", "[cli][store]") {
@@ -247,18 +249,19 @@ TEST_CASE("generate source stores generated captions and vision hooks store patc
   INFO(run.err);
   REQUIRE(run.status == 0);
   const auto store = store::StoreReader::open(study.store("gen"));
-  REQUIRE(store.row_meta_count() == 4);
+  const store::StoreEntries& entries = store.entries();
+  REQUIRE(entries.size() == 4);
   for (int64_t entry = 0; entry < 4; ++entry) {
-    const nlohmann::json& meta = store.row_meta(entry);
-    CHECK(meta["generated_caption"].is_string());
-    CHECK_FALSE(meta["generated_caption"].get<std::string>().empty());
-    CHECK(meta["gender"].contains("generated"));
+    CHECK_FALSE(entries.generated_caption[size_t(entry)].empty());
+    REQUIRE(entries.generated_gender[size_t(entry)].has_value());
+    CHECK(entries.stated_gender(entry) == *entries.generated_gender[size_t(entry)]);
   }
   const auto vision = run_loupe(study.extract("--out vis --vision-hooks 'vision.blocks.{0,3}.hook_resid_post' --positions all --limit 2"));
   INFO(vision.err);
   REQUIRE(vision.status == 0);
   const auto patches = store::StoreReader::open(study.store("vis"));
-  CHECK(patches.row_meta_count() == 2);  // one entry per image: the tower does not see the language
+  CHECK(patches.entries().size() == 2);
+  CHECK_FALSE(patches.entries().language[0].has_value());  // one entry per image: the tower does not see the language
   CHECK(patches.count() % 2 == 0);
   CHECK(patches.count() > 2);
   const auto both = run_loupe(study.extract("--out x --hooks blocks.0.hook_resid_post --vision-hooks vision.blocks.0.hook_resid_post"));
@@ -316,7 +319,7 @@ TEST_CASE("missing or corrupt images are skipped and listed, an unknown hook fai
   REQUIRE(run.status == 0);
   CHECK_THAT(run.out, Catch::Contains("skipped row 1") && Catch::Contains("skipped row 3"));
   const auto store = store::StoreReader::open(study.store("acts"));
-  CHECK(store.row_meta_count() == 6);  // rows 0, 2, 4 × en, ar
+  CHECK(store.entries().size() == 6);  // rows 0, 2, 4 × en, ar
   CHECK(store.manifest()["skipped"].size() == 2);
   const auto runs = workspace::Workspace::open(study.root).runs();
   REQUIRE(runs.back().details["skipped"].size() == 2);
@@ -346,7 +349,7 @@ TEST_CASE("a full disk ends the extraction with a clear failure and a consistent
   const auto partial = store::StoreReader::open(study.store("full"));  // opens: manifest, shards and rows agree
   CHECK(partial.manifest()["complete"] == false);
   CHECK(partial.count() > 0);
-  CHECK(partial.count() == partial.row_meta_count());
+  CHECK(partial.count() == partial.entries().size());
   CHECK(workspace::Workspace::open(study.root).runs().back().outcome == "failed");
 
   std::vector<std::string> resume = args;

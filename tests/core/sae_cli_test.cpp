@@ -40,7 +40,7 @@ uint64_t documented_row_hash(uint64_t row) {
 // smallest hash.
 std::set<int64_t> documented_held_out_rows(const store::StoreReader& store, double fraction) {
   std::set<int64_t> rows, held;
-  for (int64_t i = 0; i < store.row_meta_count(); ++i) rows.insert(store.row_meta(i)["row"].get<int64_t>());
+  for (int64_t row : store.entries().row) rows.insert(row);
   for (int64_t row : rows)
     if (static_cast<long double>(documented_row_hash(uint64_t(row))) < std::ldexp(static_cast<long double>(fraction), 64))
       held.insert(row);
@@ -155,7 +155,7 @@ TEST_CASE("train-sae reports the saved SAE's figures on the store's held-out row
   const torch::Tensor entries = store.row_index(0, store.count());  // [count]
   std::vector<int64_t> indices;
   for (int64_t v = 0; v < store.count(); ++v)
-    if (held.count(store.row_meta(entries[v].item<int64_t>())["row"].get<int64_t>())) indices.push_back(v);
+    if (held.count(store.entries().row[size_t(entries[v].item<int64_t>())])) indices.push_back(v);
   REQUIRE(!indices.empty());
   torch::NoGradGuard no_grad;
   const torch::Tensor x = store.gather("blocks.2.hook_resid_post", indices).to(torch::kFloat64);  // [n, 256]

@@ -90,7 +90,7 @@ TEST_CASE("a store written in shards reads back across shard boundaries", "[stor
   CHECK(store.model() == "/models/demo");
   CHECK(store.manifest()["complete"] == true);
   CHECK(store.manifest()["skipped"].size() == 1);
-  REQUIRE(store.row_meta_count() == 9);  // the skipped unit has no rows.jsonl entry
+  REQUIRE(store.entries().size() == 9);  // the skipped unit has no rows.jsonl entry
 
   // Rebuild the expected tensors in order and compare every slice.
   std::vector<torch::Tensor> expected_h0, expected_h1;
@@ -102,7 +102,7 @@ TEST_CASE("a store written in shards reads back across shard boundaries", "[stor
     expected_h0.push_back(unit.per_hook[0]);
     expected_h1.push_back(unit.per_hook[1]);
     expected_rows.insert(expected_rows.end(), unit.positions.size(), entry);
-    CHECK(store.row_meta(entry)["row"] == u);
+    CHECK(store.entries().row[size_t(entry)] == u);
     ++entry;
   }
   const torch::Tensor all0 = torch::cat(expected_h0), all1 = torch::cat(expected_h1);
@@ -114,7 +114,6 @@ TEST_CASE("a store written in shards reads back across shard boundaries", "[stor
   CHECK(torch::equal(store.gather("blocks.0.hook_resid_post", {16, 0, 7}),
                      torch::stack({all0[16], all0[0], all0[7]})));
   CHECK_THROWS_AS(store.read("blocks.0.hook_resid_post", 10, 18), InputError);
-  CHECK_THROWS_AS(store.row_meta(9), InputError);
 
   // The manifest's sizes and checksums are those of the files.
   for (const ShardInfo& shard : store.shards()) {
@@ -245,4 +244,64 @@ TEST_CASE("a manifest field of the wrong type or out of range is named, for read
   CHECK_THAT(message_of<FormatError>([&] { StoreReader::open(store); }), Catch::Contains("nested deeper than 64 levels"));
   CHECK_THAT(message_of<FormatError>([&] { StoreWriter::resume(store, test_spec(10), 4); }),
              Catch::Contains("nested deeper than 64 levels"));
+}
+
+TEST_CASE("rows.jsonl entries read as typed columns, and a bad entry is named", "[store]") {
+  TempDir dir;
+  const fs::path store = dir.path / "acts";
+  StoreWriter writer = StoreWriter::create(store, test_spec(2), 4);
+  UnitVectors unit = test_unit(0);
+  unit.meta = {{"row", 7},
+               {"image", "images/a.png"},
+               {"lang", "ar"},
+               {"labels", {{"gender", "woman"}, {"scene", "kitchen"}}},
+               {"reference_caption", "امرأة تطبخ"},
+               {"gender", {{"label", "woman"}, {"reference", "female"}}},
+               {"ids", {5, 6}},
+               {"tokens", {"a", "b"}},
+               {"positions", {1}}};
+  writer.add(unit);
+  writer.add(test_unit(1));
+  writer.finish();
+  const StoreReader reader = StoreReader::open(store);
+  const StoreEntries& entries = reader.entries();
+  REQUIRE(entries.size() == 2);
+  CHECK(entries.row[0] == 7);
+  CHECK(entries.language[0] == Language::Arabic);
+  CHECK(entries.figure_gender[0] == "woman");
+  CHECK(entries.labels[0].at("scene") == "kitchen");
+  CHECK(entries.stated_gender(0) == eval::Gender::Female);
+  CHECK(entries.caption(0) == "امرأة تطبخ");
+  CHECK(entries.tokens[0] == std::vector<std::string>{"a", "b"});
+  CHECK(entries.figure_gender[1].empty());
+  CHECK(entries.stated_gender(1) == eval::Gender::Unknown);
+
+  const std::string rows = (store / kRowsName).string();
+  std::string text = util::read_file(rows);
+  const std::string good = text;
+  text.replace(text.find("\"lang\":\"ar\""), 11, "\"lang\":\"fr\"");
+  util::write_file_atomic(rows, text);
+  CHECK_THAT(message_of<FormatError>([&] { StoreReader::open(store); }), Catch::Contains("entry 0: `lang` must be en, ar or empty"));
+  text = good;
+  text.replace(text.find("\"row\":7"), 7, "\"row\":\"x\"");
+  util::write_file_atomic(rows, text);
+  CHECK_THAT(message_of<FormatError>([&] { StoreReader::open(store); }), Catch::Contains("entry 0: `row` must be an integer"));
+}
+
+TEST_CASE("a version 1 store reads with today's token types and cannot be resumed", "[store]") {
+  TempDir dir;
+  const fs::path store = dir.path / "acts";
+  StoreWriter writer = StoreWriter::create(store, test_spec(3), 16);
+  for (int64_t u = 0; u < 3; ++u) writer.add(test_unit(u));  // every vector is text
+  writer.finish();
+  CHECK((StoreReader::open(store).token_type(0, 6) == int8_t(kTextToken)).all().item<bool>());
+  const std::string path = (store / kManifestName).string();
+  nlohmann::json manifest = nlohmann::json::parse(util::read_file(path));
+  manifest["version"] = 1;  // version 1 wrote text as 1: read back, the same vectors are image tokens
+  util::write_file_atomic(path, manifest.dump());
+  CHECK((StoreReader::open(store).token_type(0, 6) == int8_t(kImageToken)).all().item<bool>());
+  CHECK_THAT(message_of<InputError>([&] { StoreWriter::resume(store, test_spec(3), 16); }), Catch::Contains("an older loupe"));
+  manifest["version"] = 3;
+  util::write_file_atomic(path, manifest.dump());
+  CHECK_THAT(message_of<FormatError>([&] { StoreReader::open(store); }), Catch::Contains("a newer loupe"));
 }

@@ -35,7 +35,7 @@ study::GenderDirection run_direction(model::VlmImpl& vlm, const text::Tokenizer&
 
 // One image's blocks.0.hook_resid_post averaged over its image tokens, computed here. [d]
 torch::Tensor image_mean(model::VlmImpl& vlm, const text::Tokenizer& tokenizer, const std::string& image,
-                         const std::string& lang) {
+                         Language lang) {
   torch::NoGradGuard no_grad;
   const model::HookPoint point = model::parse_hook("blocks.0.hook_resid_post", vlm.config);
   const model::VlmInputs prompt =
@@ -64,7 +64,7 @@ TEST_CASE("the gender direction is the mean difference of image-token activation
   request.images = {images[0], images[1], images[3]};  // kitchen, park (woman), garage (man)
   REQUIRE((images[0].woman && images[1].woman && !images[3].woman));
 
-  for (const std::string lang : {"en", "ar"}) {
+  for (const Language lang : kLanguages) {
     request.langs = {lang};
     const study::GenderDirection direction = run_direction(*vlm, *tokenizer, request);
     const torch::Tensor expected = (image_mean(*vlm, *tokenizer, images[0].path, lang) +
@@ -75,14 +75,14 @@ TEST_CASE("the gender direction is the mean difference of image-token activation
     REQUIRE(direction.values.sizes() == expected.sizes());
     CHECK(torch::allclose(direction.values, expected, 1e-5, 1e-5 * expected.abs().max().item<double>()));
   }
-  request.langs = {"en", "ar"};  // pooled: each image counts once per language
+  request.langs = {Language::English, Language::Arabic};  // pooled: each image counts once per language
   const study::GenderDirection pooled = run_direction(*vlm, *tokenizer, request);
   CHECK(pooled.women == 4);
   CHECK(pooled.men == 2);
 
-  request.langs = {"fr"};
+  request.langs = {};
   CHECK_THROWS_AS(run_direction(*vlm, *tokenizer, request), Error);
-  request.langs = {"en"};
+  request.langs = {Language::English};
   request.images = {images[0], images[1]};  // no man image
   CHECK_THROWS_WITH(run_direction(*vlm, *tokenizer, request), Catch::Contains("at least one woman and one man"));
 }

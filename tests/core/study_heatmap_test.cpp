@@ -42,7 +42,7 @@ TEST_CASE("loupe heatmap gives the norms of the image tokens' activations and it
   const torch::Tensor acts = tensor::load(dump, "blocks.1.hook_resid_post");  // [T, d]
   auto vlm = model::load_vlm(test::kDemoModel);
   const auto tokenizer = model::model_tokenizer(test::kDemoModel);
-  const model::VlmInputs prompt = model::caption_prompt(*vlm, *tokenizer, text::caption_question("en"),
+  const model::VlmInputs prompt = model::caption_prompt(*vlm, *tokenizer, text::caption_question(Language::English),
                                                         model::image_pixels(vlm->config, kKitchen));
   const torch::Tensor image = prompt.token_type_ids[0].nonzero().squeeze(1);  // [16]
   const torch::Tensor expected = acts.index_select(0, image).norm(2, -1).view({4, 4});

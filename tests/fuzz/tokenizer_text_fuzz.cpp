@@ -10,7 +10,7 @@
 
 #include "core/error.h"
 #include "core/text/tokenizer.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "fuzz_scratch.h"
 
 namespace {
@@ -53,7 +53,7 @@ const loupe::text::Tokenizer& tokenizer() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const loupe::text::Tokenizer& t = tokenizer();
   const std::string text(reinterpret_cast<const char*>(data), size);
-  if (loupe::text::is_valid_utf8(text)) {
+  if (loupe::util::is_valid_utf8(text)) {
     for (bool special : {false, true}) {
       const std::vector<int64_t> ids = t.encode(text, special);
       for (int64_t id : ids)

@@ -18,7 +18,7 @@ nlohmann::json caption_json(const CaptionText& caption) {
   nlohmann::json tokens = nlohmann::json::array();
   for (const auto& chip : caption.tokens)
     tokens.push_back({{"id", chip.id}, {"text", chip.text}, {"probability", chip.probability}, {"changed", chip.changed}});
-  return {{"lang", caption.lang}, {"text", caption.text}, {"tokens", tokens}};
+  return {{"lang", language_code(caption.lang)}, {"text", caption.text}, {"tokens", tokens}};
 }
 
 // A slider as `--steer` words; %.17g gives back the exact alpha the live worker used.
@@ -33,7 +33,8 @@ std::string steer_argument(const SteerSlider& slider, const fs::path& directions
 // with every moved slider.
 nlohmann::json replay_commands(const AppState& state, const std::string& image, const fs::path& directions_file) {
   nlohmann::json commands = nlohmann::json::array();
-  for (const char* lang : {"en", "ar"}) {
+  for (Language language : kLanguages) {
+    const char* lang = language_code(language);
     nlohmann::json argv = {"caption", "--model", state.model_folder, "--image", image, "--lang", lang,
                            "--max-new-tokens", std::to_string(LiveRequest{}.max_new_tokens)};
     for (const auto& slider : state.sliders) {

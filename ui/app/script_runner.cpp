@@ -218,7 +218,7 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
       }
       return true;
     case ScriptCommand::AssertCaptionChanged: {
-      const int l = a[0] == "ar" ? 1 : 0;
+      const int l = parse_language(a[0], "caption language") == Language::Arabic ? 1 : 0;
       if (!live_current(state)) throw InputError("no current caption; wait-idle first");
       const auto& live = *state.live;
       if (!live.error.empty()) throw InputError("the caption failed: " + live.error);
@@ -230,7 +230,7 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
       return true;
     }
     case ScriptCommand::AssertCaptionContains: {
-      const int l = a[0] == "ar" ? 1 : 0;
+      const int l = parse_language(a[0], "caption language") == Language::Arabic ? 1 : 0;
       if (!live_current(state)) throw InputError("no current caption; wait-idle first");
       const std::string& text = state.live->steered[l].text;
       std::istringstream words(text);

@@ -78,7 +78,7 @@ void chip_tooltip(ShapeCache& shaper, const TokenChip& chip) {
 
 int token_chips(ShapeCache& shaper, const CaptionText& caption, const ChipStyle& style, const char* id) {
   ImGui::PushID(id);
-  const bool rtl = caption.lang == "ar";
+  const bool rtl = caption.lang == Language::Arabic;
   const ImGuiStyle& imgui_style = ImGui::GetStyle();
   const float pad = imgui_style.FramePadding.x, gap = imgui_style.ItemSpacing.x * 0.5f;
   const float height = ImGui::GetTextLineHeight() + imgui_style.FramePadding.y * 2;

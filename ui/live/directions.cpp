@@ -10,15 +10,6 @@
 
 namespace loupe::ui {
 
-namespace {
-
-std::vector<float> to_vector(const torch::Tensor& values) {
-  const torch::Tensor flat = values.to(torch::kFloat32).contiguous().cpu();
-  return std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
-}
-
-}  // namespace
-
 std::shared_ptr<const Direction> gender_direction(const LoadedModel& model, const std::vector<study::LabeledImage>& images,
                                                   const std::string& hook, study::GenderLabel label, jobs::JobContext& job) {
   study::GenderDirectionRequest request;
@@ -29,7 +20,7 @@ std::shared_ptr<const Direction> gender_direction(const LoadedModel& model, cons
   auto direction = std::make_shared<Direction>();
   direction->name = label == study::GenderLabel::Figure ? "gender" : "gender-caption";
   direction->hook = hook;
-  direction->values = to_vector(made.values);
+  direction->values = tensor::to_floats(made.values);
   // Measured on the demo model at blocks.0.hook_resid_post (docs/gui.md): caption labels flip the
   // English caption's gender at |alpha| 2, figure labels at 2–4 for most images.
   direction->suggested_range = label == study::GenderLabel::Caption ? 4.0f : 8.0f;
@@ -44,7 +35,7 @@ std::shared_ptr<const Direction> file_direction(const std::string& file_colon_ke
   auto direction = std::make_shared<Direction>();
   direction->name = std::filesystem::path(file_colon_key).filename().string();
   direction->hook = hook;
-  direction->values = to_vector(vector.flatten());
+  direction->values = tensor::to_floats(vector.flatten());
   direction->description = "read from " + file_colon_key;
   direction->suggested_range = 4.0f;
   return direction;
@@ -58,7 +49,7 @@ std::shared_ptr<const Direction> sae_latent_direction(const std::string& sae_pat
   auto direction = std::make_shared<Direction>();
   direction->name = "latent-" + std::to_string(latent);
   direction->hook = loaded.config.hook_name.empty() ? fallback_hook : loaded.config.hook_name;
-  direction->values = to_vector(loaded.W_dec[latent]);  // [d_in]
+  direction->values = tensor::to_floats(loaded.W_dec[latent]);  // [d_in]
   direction->description = "decoder row of latent " + std::to_string(latent) + " of the SAE " + sae_path;
   direction->suggested_range = 20.0f;
   return direction;

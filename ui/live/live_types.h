@@ -8,6 +8,7 @@
 
 #include "core/study/heatmap_types.h"
 #include "core/study/steer_positions.h"
+#include "core/util/language.h"
 
 namespace loupe::ui {
 
@@ -42,7 +43,7 @@ struct HeatmapSpec {
   int64_t latent = 0;                          // Latent (needs an SAE on this hook)
   std::string sae_path;                        // Latent: the SAE folder
   int caption_token = 0;                       // Attention: from this caption token (0-based)
-  std::string lang = "en";                     // which caption's tokens are coloured
+  Language lang = Language::English;           // which caption's tokens are coloured
 };
 
 struct LiveRequest {
@@ -72,7 +73,7 @@ struct TokenChip {
 };
 
 struct CaptionText {
-  std::string lang;
+  Language lang = Language::English;
   std::string text;
   std::vector<TokenChip> tokens;
 };

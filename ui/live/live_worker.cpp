@@ -25,8 +25,6 @@ struct LiveWorker::Cache {
 
 namespace {
 
-constexpr const char* kLanguages[2] = {"en", "ar"};
-
 std::string chip_text(const text::Tokenizer& tokenizer, int64_t id) {
   std::string piece = tokenizer.token_text(id);
   for (size_t at; (at = piece.find("\xE2\x96\x81")) != std::string::npos;) piece.replace(at, 3, " ");  // ▁
@@ -53,7 +51,7 @@ struct CaptionRun {
   bool cancelled = false;
 };
 
-CaptionRun caption_once(const LoadedModel& model, const torch::Tensor& pixels, const std::string& lang,
+CaptionRun caption_once(const LoadedModel& model, const torch::Tensor& pixels, Language lang,
                         int64_t max_new_tokens, const std::atomic<bool>& cancel, model::Session& session) {
   model::VlmImpl& vlm = *model.vlm;
   const model::VlmInputs prompt = model::caption_prompt(vlm, *model.tokenizer, text::caption_question(lang), pixels);
@@ -172,7 +170,7 @@ void LiveWorker::run() {
       const std::string key = model.folder + "|" + job.request.image + "|" + std::to_string(max_new);
       const bool steering = std::any_of(job.request.steers.begin(), job.request.steers.end(),
                                         [](const Steer& s) { return s.alpha != 0 && s.direction; });
-      const int heat_lang = job.request.heatmap.lang == "ar" ? 1 : 0;
+      const int heat_lang = job.request.heatmap.lang == Language::Arabic ? 1 : 0;
       const model::HookPoint heat_point = heatmap_capture_point(job.request.heatmap, model.vlm->config);
       const std::array<CaptionText, 2>* cached = cache_->baselines.find(key);
       for (int l = 0; l < 2 && !cancelled; ++l) {
@@ -183,7 +181,7 @@ void LiveWorker::run() {
         }
         session.hooks.clear();
         if (capture_here) session.hooks.capture(heat_point);
-        CaptionRun run = caption_once(model, pixels, kLanguages[l], max_new, *cancel, session);
+        CaptionRun run = caption_once(model, pixels, kLanguages[size_t(l)], max_new, *cancel, session);
         cancelled = run.cancelled;
         if (cancelled) break;
         result->baseline[l] = run.caption;
@@ -200,10 +198,10 @@ void LiveWorker::run() {
         }
         session.hooks.clear();
         // The prompt's token types do not depend on the steers: build them once from a dry prompt.
-        const model::VlmInputs prompt = model::caption_prompt(*model.vlm, *model.tokenizer, text::caption_question(kLanguages[l]), pixels);
+        const model::VlmInputs prompt = model::caption_prompt(*model.vlm, *model.tokenizer, text::caption_question(kLanguages[size_t(l)]), pixels);
         add_steers(model, job.request.steers, prompt.token_type_ids, max_new, session.hooks);
         if (l == heat_lang) session.hooks.capture(heat_point);
-        CaptionRun run = caption_once(model, pixels, kLanguages[l], max_new, *cancel, session);
+        CaptionRun run = caption_once(model, pixels, kLanguages[size_t(l)], max_new, *cancel, session);
         cancelled = run.cancelled;
         if (cancelled) break;
         result->steered[l] = run.caption;

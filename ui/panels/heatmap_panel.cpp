@@ -76,12 +76,12 @@ void draw_heatmap_panel(AppState& state, bool* open) {
   bool changed = choose_hook(state);
   ImGui::SameLine();
   changed |= choose_quantity(state);
-  int lang = state.heatmap.lang == "ar" ? 1 : 0;
+  int lang = state.heatmap.lang == Language::Arabic ? 1 : 0;
   bool lang_changed = ImGui::RadioButton("English tokens", &lang, 0);
   ImGui::SameLine();
   lang_changed |= ImGui::RadioButton("Arabic tokens", &lang, 1);
   if (lang_changed) {
-    state.heatmap.lang = lang == 1 ? "ar" : "en";
+    state.heatmap.lang = kLanguages[size_t(lang)];
     changed = true;
   }
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
@@ -118,7 +118,7 @@ void draw_heatmap_panel(AppState& state, bool* open) {
     ImGui::Text("%.3g … %.3g", map.low, map.high);
   }
   ImGui::Checkbox("colour the caption tokens", &state.heat_over_tokens);
-  const int l = state.heatmap.lang == "ar" ? 1 : 0;
+  const int l = state.heatmap.lang == Language::Arabic ? 1 : 0;
   ChipStyle style;
   if (state.heat_over_tokens && !map.tokens.empty()) {
     style.heat = &map.tokens;

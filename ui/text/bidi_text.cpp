@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <new>
 
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 
 namespace loupe::ui {
 
@@ -18,8 +18,8 @@ std::vector<FriBidiChar> decode_utf8(const std::string& text) {
   std::vector<FriBidiChar> out;
   out.reserve(text.size());
   for (size_t i = 0, length = 0; i < text.size(); i += length) {
-    const char32_t code = text::decode_checked(text, i, length);
-    out.push_back(code == text::kInvalidCodePoint ? kReplacement : FriBidiChar(code));
+    const char32_t code = util::decode_checked(text, i, length);
+    out.push_back(code == util::kInvalidCodePoint ? kReplacement : FriBidiChar(code));
   }
   return out;
 }
@@ -64,14 +64,14 @@ std::string visual_line(ShapedParagraph& p, size_t begin, size_t end) {
     throw std::bad_alloc();
   std::string out;
   for (size_t i = begin; i < end; ++i)
-    if (line[i] != FRIBIDI_CHAR_FILL) text::append_utf8(out, line[i]);
+    if (line[i] != FRIBIDI_CHAR_FILL) util::append_utf8(out, line[i]);
   return out;
 }
 
 std::string logical_utf8(const ShapedParagraph& p, size_t begin, size_t end) {
   std::string out;
   for (size_t i = begin; i < end; ++i)
-    if (p.chars[i] != FRIBIDI_CHAR_FILL) text::append_utf8(out, p.chars[i]);
+    if (p.chars[i] != FRIBIDI_CHAR_FILL) util::append_utf8(out, p.chars[i]);
   return out;
 }
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace loupe::eval {
+namespace loupe::synth {
 
 struct CaptionRecord {
   std::string image;
@@ -46,4 +46,4 @@ CaptionMetrics score_captions(const std::vector<CaptionRecord>& records);
 // {images, misgendered, unstated, error_rate}, plus gap = counter − stereotypical error rate.
 nlohmann::json metrics_json(const CaptionMetrics& metrics);
 
-}  // namespace loupe::eval
+}  // namespace loupe::synth

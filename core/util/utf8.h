@@ -1,12 +1,12 @@
-// The few UTF-8 facts the tokenizer needs: where a character ends, what code point it holds, and
-// whether it is white space in Unicode's sense (the property Rust's `char::is_whitespace` and the
-// regex `\s` test, which Hugging Face `tokenizers` uses).
+// The few UTF-8 facts the tokenizer and the dataset reader need: where a character ends, what
+// code point it holds, and whether it is white space in Unicode's sense (the property Rust's
+// `char::is_whitespace` and the regex `\s` test, which Hugging Face `tokenizers` uses).
 #pragma once
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-namespace loupe::text {
+namespace loupe::util {
 
 // Byte length of the character that starts with `lead`; 1 for a byte that cannot start one.
 inline size_t utf8_length(unsigned char lead) {
@@ -49,4 +49,4 @@ inline bool is_unicode_space(char32_t c) {
          c == 0x3000;
 }
 
-}  // namespace loupe::text
+}  // namespace loupe::util

@@ -1,6 +1,6 @@
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 
-namespace loupe::text {
+namespace loupe::util {
 
 bool is_valid_utf8(std::string_view text) {
   size_t i = 0;
@@ -68,4 +68,4 @@ void append_utf8(std::string& out, char32_t code) {
   }
 }
 
-}  // namespace loupe::text
+}  // namespace loupe::util

@@ -1,10 +1,14 @@
-#include "core/eval/caption_metrics.h"
+#include "core/synth/caption_metrics.h"
 
 #include "core/error.h"
 #include "core/eval/gender.h"
 #include "core/synth/captions.h"
 
-namespace loupe::eval {
+namespace loupe::synth {
+
+using eval::check_arabic_agreement;
+using eval::Gender;
+using eval::infer_gender;
 
 namespace {
 
@@ -50,7 +54,7 @@ CaptionMetrics score_captions(const std::vector<CaptionRecord>& records) {
     const auto activity = label_id<synth::Activity>(record.activity, synth::kActivityCount, synth::activity_name, "activity");
     ++metrics.images;
 
-    const synth::ParsedCaption english = synth::parse_caption(record.en, Language::English);
+    const ParsedCaption english = parse_caption(record.en, Language::English);
     metrics.en_exact += english.exact;
     metrics.en_scene_correct += english.exact && english.scene == scene;
     metrics.en_activity_correct += english.exact && english.activity == activity;
@@ -80,4 +84,4 @@ nlohmann::json metrics_json(const CaptionMetrics& metrics) {
           {"ar", {{"agreement", share(metrics.ar_agreeing, metrics.images)}, {"gender", gender_json(metrics, 1)}}}};
 }
 
-}  // namespace loupe::eval
+}  // namespace loupe::synth
