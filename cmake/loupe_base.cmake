@@ -9,9 +9,9 @@ foreach(dir ${LOUPE_BASE_DIRS})
   list(APPEND LOUPE_BASE_SOURCES ${dir_sources})
 endforeach()
 # The torch-free vocabulary of core/study (positions, heatmap quantities, gender labels), which
-# the desktop app's torch-free parts use too.
-foreach(file steer_positions heatmap_types gender_labels)
-  list(APPEND LOUPE_BASE_SOURCES ${LOUPE_ROOT}/core/study/${file}.cpp)
+# the desktop app's torch-free parts use too, and the torch-free statistics of core/analysis.
+foreach(file study/steer_positions study/heatmap_types study/gender_labels analysis/statistics)
+  list(APPEND LOUPE_BASE_SOURCES ${LOUPE_ROOT}/core/${file}.cpp)
 endforeach()
 add_library(loupe_base STATIC ${LOUPE_BASE_SOURCES})
 target_include_directories(loupe_base PUBLIC ${LOUPE_ROOT} ${STB_INCLUDE_DIR})

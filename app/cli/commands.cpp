@@ -19,7 +19,8 @@ std::vector<CommandSpec> all_commands() {
       train_sae_command(),
       eval_sae_command(),
       direction_command(),
-      heatmap_command()};
+      heatmap_command(),
+      analyze_features_command()};
 }
 
 }  // namespace loupe::cli

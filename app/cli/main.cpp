@@ -1,4 +1,5 @@
 // `loupe`: every GUI action, headless. Dispatches to the command table in commands.cpp.
+#include <algorithm>
 #include <iostream>
 
 #include "app/cli/commands.h"
@@ -22,10 +23,12 @@ int main(int argc, char** argv) {
     print_overview(argc < 2 ? std::cerr : std::cout);
     return argc < 2 ? 2 : 0;
   }
-  const std::string name = argv[1];
   for (const CommandSpec& spec : loupe::cli::all_commands()) {
-    if (spec.name != name) continue;
-    std::vector<std::string> words(argv + 2, argv + argc);
+    // A command's name is one word or several ("analyze features"): the first words of argv.
+    const std::vector<std::string> name_words = loupe::cli::split_list(spec.name, ' ');
+    if (int(name_words.size()) >= argc || !std::equal(name_words.begin(), name_words.end(), argv + 1)) continue;
+    const std::string& name = spec.name;
+    std::vector<std::string> words(argv + 1 + name_words.size(), argv + argc);
     for (const auto& word : words) {
       if (word == "--help" || word == "-h") {
         std::cout << loupe::cli::help_text(spec);
@@ -42,7 +45,7 @@ int main(int argc, char** argv) {
       return 3;
     }
   }
-  std::cerr << "loupe: unknown command '" << name << "'\n\n";
+  std::cerr << "loupe: unknown command '" << argv[1] << "'\n\n";
   print_overview(std::cerr);
   return 2;
 }

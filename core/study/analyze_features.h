@@ -1,0 +1,48 @@
+// `loupe analyze features` and the desktop app's feature browser: the feature analysis of one of a
+// workspace's SAEs over one of its stores, written to analyses/NAME/ (latents.csv, latents.json,
+// summary.json; core/analysis/feature_report.h).
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/analysis/feature_analysis.h"
+#include "core/analysis/feature_summary.h"
+#include "core/jobs/job.h"
+
+namespace loupe::study {
+
+struct FeatureAnalysisRequest {
+  std::filesystem::path workspace;
+  std::string sae;    // saes/NAME
+  std::string store;  // stores/NAME; empty: the store the SAE was trained on, else "acts"
+  analysis::GenderGrouping grouping = analysis::GenderGrouping::Caption;
+  std::string split;  // empty: every entry; else any name io::canonical_split takes
+  std::optional<double> align_threshold;
+  std::string out;  // analyses/NAME; empty: the SAE's name
+  std::string device = "cpu";
+};
+
+// Every name and file checked before any work: the workspace, the SAE, the store, the output name.
+struct PreparedFeatureAnalysis {
+  FeatureAnalysisRequest request;
+  std::filesystem::path sae_folder, store_folder, out_folder, model_folder;
+  nlohmann::json parameters;  // for runs.jsonl
+};
+
+struct FeatureAnalysisResult {
+  std::filesystem::path folder;  // analyses/NAME
+  analysis::FeatureSummary summary;
+  nlohmann::ordered_json summary_json;  // what summary.json holds
+};
+
+PreparedFeatureAnalysis prepare_feature_analysis(const FeatureAnalysisRequest& request);
+
+// Loads the SAE, the store and the model's unembedding (for logit effects on decoder hooks of the
+// model's width), analyses, and replaces analyses/NAME with the three files in one rename: a failed
+// run leaves what was there before.
+FeatureAnalysisResult run_feature_analysis(const PreparedFeatureAnalysis& prepared, jobs::JobContext& job);
+
+}  // namespace loupe::study
