@@ -10,15 +10,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-20000}
 
 packages=(clang-16 libfuzzer-16-dev libclang-rt-16-dev cmake ninja-build nlohmann-json3-dev libstb-dev)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  sudo=$([[ $(id -u) == 0 ]] && echo "" || echo sudo)
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+bash scripts/install-packages.sh "${packages[@]}"
 
 cmake -S tests/fuzz -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 >/dev/null
 cmake --build build-fuzz -j "$(nproc)"

