@@ -45,6 +45,14 @@ int main(int argc, char** argv) {
       return 3;
     }
   }
+  // The first word of a multi-word command ("loupe analyze") names what follows it.
+  std::string following;
+  for (const CommandSpec& spec : loupe::cli::all_commands())
+    if (spec.name.rfind(std::string(argv[1]) + " ", 0) == 0) following += "\n  loupe " + spec.name;
+  if (!following.empty()) {
+    std::cerr << "loupe " << argv[1] << ": name what to run:" << following << "\n";
+    return 2;
+  }
   std::cerr << "loupe: unknown command '" << argv[1] << "'\n\n";
   print_overview(std::cerr);
   return 2;

@@ -77,4 +77,7 @@ TEST_CASE("analyze features writes latents.csv, latents.json and summary.json", 
   CHECK(by.status == 1);
   CHECK_FALSE(fs::exists(root / "analyses" / "bad"));
   CHECK_FALSE(fs::exists(root / "analyses" / ".bad.partial"));
+  const auto bare = run_loupe("analyze");  // a multi-word command's first word lists what follows it
+  CHECK(bare.status == 2);
+  CHECK_THAT(bare.err, Catch::Contains("loupe analyze features"));
 }
