@@ -1,4 +1,5 @@
 // `loupe generate`: greedy or sampled generation with optional steering, as JSON.
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,8 @@ model::GenerateOptions generate_options(const Args& args, const io::ModelConfig&
   model::GenerateOptions options;
   options.max_new_tokens = args.get_int("max-new-tokens", 32);
   options.min_new_tokens = args.get_int("min-new-tokens", 0);
+  if (options.max_new_tokens < 0) throw InputError("--max-new-tokens must not be negative");
+  if (options.min_new_tokens < 0) throw InputError("--min-new-tokens must not be negative");
   if (options.min_new_tokens > options.max_new_tokens)
     throw InputError("--min-new-tokens is larger than --max-new-tokens");
   if (!args.has("no-stop")) options.stop_ids = config.eos_ids;
@@ -24,7 +27,14 @@ model::GenerateOptions generate_options(const Args& args, const io::ModelConfig&
   options.sampling.temperature = args.get_double("temperature", 1.0);
   options.sampling.top_k = args.get_int("top-k", 0);
   options.sampling.top_p = args.get_double("top-p", 1.0);
-  options.sampling.seed = uint64_t(args.get_int("seed", 0));
+  const long long seed = args.get_int("seed", 0);
+  // Written so that NaN fails every check.
+  if (!(options.sampling.temperature > 0 && std::isfinite(options.sampling.temperature)))
+    throw InputError("--temperature must be a positive finite number");
+  if (options.sampling.top_k < 0) throw InputError("--top-k must not be negative (0 keeps every token)");
+  if (!(options.sampling.top_p > 0 && options.sampling.top_p <= 1)) throw InputError("--top-p must be in (0, 1]");
+  if (seed < 0) throw InputError("--seed must not be negative");
+  options.sampling.seed = uint64_t(seed);
   options.keep_step_logits = args.has("step-logits");
   return options;
 }

@@ -111,6 +111,21 @@ TEST_CASE("model commands reject bad input with a clear message and a non-zero e
     CHECK(run.status == 1);
     CHECK_THAT(run.err, Catch::Contains("has 65 values but blocks.1.hook_resid_post is 64 wide"));
   }
+  SECTION("sampling options out of range") {  // issue 21: these were accepted
+    for (const auto& [option, message] :
+         {std::pair<std::string, std::string>{"--top-k -5", "--top-k must not be negative"},
+          {"--top-p 1.5", "--top-p must be in (0, 1]"},
+          {"--top-p nan", "--top-p must be in (0, 1]"},
+          {"--temperature -1", "--temperature must be a positive finite number"},
+          {"--temperature nan", "--temperature must be a positive finite number"},
+          {"--min-new-tokens -3", "--min-new-tokens must not be negative"},
+          {"--seed -1", "--seed must not be negative"}}) {
+      INFO(option);
+      const auto run = run_loupe("generate " + c.inputs() + " --max-new-tokens 2 --sample " + option);
+      CHECK(run.status == 1);
+      CHECK_THAT(run.err, Catch::Contains(message));
+    }
+  }
   SECTION("patch position past the sequence") {
     const auto run = run_loupe("patch " + c.inputs() + " --corrupt-pixels '" + c.folder +
                                "/case.safetensors:pixel_values_corrupt' --hook 'blocks.{l}.hook_resid_post' --positions 3,32 --out '" +
