@@ -320,9 +320,7 @@ int gender_group(const store::StoreEntries& entries, int64_t entry, GenderGroupi
 
 FeatureAnalysis analyze_features(const store::StoreReader& store, const sae::Sae& sae,
                                  const FeatureAnalysisRequest& request, jobs::JobContext& job) {
-  const std::vector<std::string> hooks = store.hooks();
-  if (std::find(hooks.begin(), hooks.end(), request.hook) == hooks.end()) store.width(request.hook);  // lists the hooks
-  if (store.width(request.hook) != sae.config.d_in)
+  if (store.width(request.hook) != sae.config.d_in)  // width() lists the store's hooks when it lacks this one
     throw InputError("the SAE reads " + std::to_string(sae.config.d_in) + "-wide vectors but the store's " +
                      request.hook + " vectors are " + std::to_string(store.width(request.hook)) + " wide");
   const std::vector<bool> keep = split_flags(store, request.split);

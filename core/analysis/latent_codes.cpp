@@ -51,9 +51,6 @@ LatentCodes encode_store(const store::StoreReader& store, const std::string& hoo
                          const std::vector<bool>& keep, jobs::JobContext& job, int64_t chunk) {
   if (int64_t(keep.size()) != store.count())
     throw InputError("encode_store: one keep flag per store vector is needed");
-  if (store.width(hook) != sae.config.d_in)
-    throw InputError("the SAE reads " + std::to_string(sae.config.d_in) + "-wide vectors but the store's " + hook +
-                     " vectors are " + std::to_string(store.width(hook)) + " wide");
   LatentCodes codes;
   codes.latents = sae.config.d_sae;
   codes.offsets.push_back(0);

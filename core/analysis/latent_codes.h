@@ -33,7 +33,8 @@ struct LatentColumns {
 };
 
 // Encodes the store's `hook` vectors whose `keep` flag is set (keep: one flag per store vector) with
-// the SAE, `chunk` vectors at a time, on the SAE's device. Reports progress in vectors.
+// the SAE, `chunk` vectors at a time, on the SAE's device. Reports progress in vectors. The caller
+// has checked that the store holds `hook` at the SAE's width (analyze_features does, before any work).
 LatentCodes encode_store(const store::StoreReader& store, const std::string& hook, const sae::Sae& sae,
                          const std::vector<bool>& keep, jobs::JobContext& job, int64_t chunk = 4096);
 
