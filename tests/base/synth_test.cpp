@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/eval/gender.h"
@@ -19,11 +20,12 @@ using namespace loupe::synth;
 
 namespace {
 
-// A fresh folder under the system temp directory, removed when the test ends.
+// A fresh, not yet created folder under the system temp directory, private to this process
+// (test processes run in parallel), removed when the test ends.
 struct TempDir {
   std::filesystem::path path;
   explicit TempDir(const std::string& name)
-      : path(std::filesystem::temp_directory_path() / ("loupe_synth_test_" + name)) {
+      : path(std::filesystem::temp_directory_path() / ("loupe_synth_test_" + std::to_string(::getpid()) + "_" + name)) {
     std::filesystem::remove_all(path);
   }
   ~TempDir() { std::filesystem::remove_all(path); }

@@ -1,9 +1,12 @@
 #include "fixture_case.h"
 
 #include <fstream>
+#include <map>
+#include <memory>
 
 #include "core/tensor/convert.h"
 #include "core/util/atomic_file.h"
+#include "support/temp_dir.h"
 
 namespace loupe::test {
 
@@ -37,12 +40,16 @@ double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
 }
 
 std::string model_with_config(const std::string& family_folder, const std::string& config_file) {
+  // One private folder per test process and (family, config): test processes run in parallel,
+  // so a shared path under /tmp would be rewritten by one while another reads it.
+  static std::map<std::string, std::unique_ptr<TempDir>> copies;
+  auto& copy = copies[family_folder + "/" + config_file];
+  if (copy) return copy->path.string();
+  copy = std::make_unique<TempDir>("loupe-" + family_folder);
   const fs::path source = fs::path(LOUPE_FIXTURES) / family_folder;
-  const fs::path target = fs::temp_directory_path() / ("loupe-" + family_folder + "-" + config_file);
-  fs::create_directories(target);
-  fs::copy_file(source / config_file, target / "config.json", fs::copy_options::overwrite_existing);
-  fs::copy_file(source / "model.safetensors", target / "model.safetensors", fs::copy_options::overwrite_existing);
-  return target.string();
+  fs::copy_file(source / config_file, copy->path / "config.json");
+  fs::copy_file(source / "model.safetensors", copy->path / "model.safetensors");
+  return copy->path.string();
 }
 
 }  // namespace loupe::test
