@@ -11,6 +11,7 @@
 #include "app/cli/model_args.h"
 #include "core/eval/caption_report.h"
 #include "core/io/dataset.h"
+#include "core/jobs/progress_printer.h"
 #include "core/model/inputs.h"
 #include "core/train/caption_examples.h"
 #include "core/train/split_evaluation.h"
@@ -97,15 +98,17 @@ void print_caption_report(const nlohmann::json& report, const char* language, co
 int run_eval_captions(const Args& args) {
   train::SplitEvaluationOptions options;
   options.split = io::canonical_split(args.get_or("split", "eval"));
-  options.limit = args.get_int("limit", 0);
+  options.limit = args.get_count("limit", 0);  // 0: every image of the split
   const io::Dataset dataset = io::load_dataset(args.get("data"));
   train::rows_in_split(dataset, options.split, 1);  // a split with no rows fails before the model loads
   const std::string folder = model_folder(args);
   auto vlm = model::load_vlm(folder, load_options(args));
   const auto tokenizer = model::model_tokenizer(folder);
-  options.on_progress = [](int64_t done, int64_t total) { std::cerr << "\reval-captions: " << done << "/" << total << std::flush; };
-  const train::SplitEvaluation evaluation = train::evaluate_split(*vlm, *tokenizer, dataset, options);
-  std::cerr << "\n";
+  train::SplitEvaluation evaluation;
+  jobs::run_in_foreground("eval-captions", [&](jobs::JobContext& job) {
+    evaluation = train::evaluate_split(*vlm, *tokenizer, dataset, options, job);
+    return nlohmann::json{};
+  }, std::cerr);
 
   nlohmann::json metrics = synth::metrics_json(evaluation.metrics);
   metrics["split"] = options.split;

@@ -6,12 +6,13 @@
 #include <sstream>
 
 #include "app/cli/commands.h"
+#include "core/error.h"
 #include "core/io/dataset.h"
+#include "core/jobs/progress_printer.h"
 #include "core/model/inputs.h"
 #include "core/sae/sae_eval.h"
 #include "core/sae/sae_io.h"
 #include "core/tensor/convert.h"
-#include "core/error.h"
 #include "core/util/atomic_file.h"
 #include "core/util/json_fields.h"
 #include "core/workspace/workspace.h"
@@ -50,7 +51,7 @@ int run_eval_sae(const Args& args) {
     const sae::Sae trained = sae::load_sae(folder.string());
     sae::CaptionLossOptions options;
     options.split = io::canonical_split(args.get_or("split", options.split));
-    options.rows = args.get_int("rows", options.rows);
+    options.rows = args.get_count("rows", options.rows);
     options.batch = args.get_int("batch", options.batch);
     options.positions = positions_of(args, trained, (folder / sae::kCfgFile).string());
     // The training summary goes into eval.json; a bad one is refused before the model runs.
@@ -66,9 +67,11 @@ int run_eval_sae(const Args& args) {
     auto model = model::load_vlm(space.model().string(), load);
     const auto tokenizer = model::model_tokenizer(space.model().string());
     const io::Dataset dataset = io::load_dataset(space.dataset().string());
-    options.on_progress = [](int64_t done, int64_t total) { std::cerr << "\reval-sae: " << done << "/" << total << std::flush; };
-    const sae::CaptionLossResult result = sae::caption_loss_with_sae(*model, *tokenizer, dataset, trained, options);
-    std::cerr << "\n";
+    sae::CaptionLossResult result;
+    jobs::run_in_foreground("eval-sae", [&](jobs::JobContext& job) {
+      result = sae::caption_loss_with_sae(*model, *tokenizer, dataset, trained, options, job);
+      return nlohmann::json{};
+    }, std::cerr);
 
     nlohmann::json report = result.to_json();
     report["sae"] = name;

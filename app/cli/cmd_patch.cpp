@@ -5,8 +5,10 @@
 #include "app/cli/model_args.h"
 #include "core/error.h"
 #include "core/intervene/patching.h"
+#include "core/jobs/progress_printer.h"
 #include "core/model/hook_names.h"
 #include "core/tensor/convert.h"
+#include "core/util/id_list.h"
 
 namespace loupe::cli {
 
@@ -19,7 +21,8 @@ int run_patch(const Args& args) {
   intervene::PatchRequest request;
   request.site = site.site;
   request.vision = site.vision;
-  request.positions = model::parse_ids(args.get("positions"));
+  request.positions = util::parse_id_list(args.get("positions"), "--positions");
+  request.batch = args.get_int("batch", request.batch);
   const std::string out = args.get("out");
 
   model::InputSpec clean_spec = input_spec(args), corrupt_spec = clean_spec;
@@ -30,7 +33,11 @@ int run_patch(const Args& args) {
   const model::VlmInputs clean = model::prepare_inputs(*vlm, folder, clean_spec);
   const model::VlmInputs corrupt = model::prepare_inputs(*vlm, folder, corrupt_spec);
 
-  const auto sweep = intervene::patch_sweep(*vlm, clean, corrupt, request);
+  intervene::PatchSweep sweep;
+  jobs::run_in_foreground("patch", [&](jobs::JobContext& job) {
+    sweep = intervene::patch_sweep(*vlm, clean, corrupt, request, job);
+    return nlohmann::json{};
+  }, std::cerr);
   tensor::save(out, {{"patched_last_logits", sweep.patched_last_logits},
                      {"clean_last_logits", sweep.clean_last_logits},
                      {"corrupt_last_logits", sweep.corrupt_last_logits}},
@@ -46,12 +53,13 @@ CommandSpec patch_command() {
           "activation patching: corrupt run with one layer/position restored from the clean run",
           "loupe patch --model DIR (--image PATH | --pixels FILE:KEY) (--prompt TEXT | --ids LIST|@FILE) "
           "(--corrupt-image PATH | --corrupt-pixels FILE:KEY) --hook 'blocks.{l}.hook_resid_post' --positions 6,14,29 "
-          "--out FILE.safetensors",
+          "[--batch B] --out FILE.safetensors",
           options({model_options(), input_options(),
                    {{"corrupt-image", "PATH", "the corrupted image"},
                     {"corrupt-pixels", "FILE:KEY", "stored corrupted pixel values"},
                     {"hook", "NAME", "block hook with {l} for the layer, e.g. blocks.{l}.hook_resid_post"},
                     {"positions", "LIST", "comma-separated absolute positions to patch"},
+                    {"batch", "B", "patched copies per forward pass (default 16)"},
                     {"out", "FILE", "writes patched_last_logits [L,P,V], clean_last_logits [V], corrupt_last_logits [V]"}}}),
           run_patch};
 }

@@ -16,8 +16,21 @@ model::HookPoint patch_site(const std::string& templated_name, const io::ModelCo
   return point;
 }
 
-PatchSweep patch_sweep(model::VlmImpl& vlm, const model::VlmInputs& clean, const model::VlmInputs& corrupt,
-                       const PatchRequest& request) {
+namespace {
+
+// batch 1 → `copies` identical rows.
+model::VlmInputs repeated(const model::VlmInputs& one, int64_t copies) {
+  model::VlmInputs batch;
+  batch.input_ids = one.input_ids.expand({copies, -1}).contiguous();
+  if (one.token_type_ids.defined()) batch.token_type_ids = one.token_type_ids.expand({copies, -1}).contiguous();
+  if (one.pixel_values.defined()) batch.pixel_values = one.pixel_values.repeat({copies, 1, 1, 1});
+  return batch;
+}
+
+}  // namespace
+
+PatchSweep patch_sweep(const model::VlmImpl& vlm, const model::VlmInputs& clean, const model::VlmInputs& corrupt,
+                       const PatchRequest& request, jobs::JobContext& job) {
   torch::NoGradGuard no_grad;
   const int64_t length = clean.input_ids.size(1);
   if (clean.input_ids.size(0) != 1 || corrupt.input_ids.size(0) != 1)
@@ -29,9 +42,13 @@ PatchSweep patch_sweep(model::VlmImpl& vlm, const model::VlmInputs& clean, const
     if (p < 0 || p >= length)
       throw InputError("position " + std::to_string(p) + " is past the sequence of " + std::to_string(length) + " tokens");
   if (request.positions.empty()) throw InputError("patching needs at least one position");
+  if (request.batch < 1) throw InputError("the patching batch must be at least 1, got " + std::to_string(request.batch));
 
   const int64_t layers = request.vision ? vlm.config.vision.layers : vlm.config.text.layers;
+  const int64_t count = int64_t(request.positions.size());
   auto point_at = [&](int64_t layer) { return HookPoint{request.site, layer, request.vision}; };
+  job.set_stage("clean and corrupted runs");
+  job.set_total(layers * count);
 
   model::Session clean_run;
   for (int64_t l = 0; l < layers; ++l) clean_run.hooks.capture(point_at(l));
@@ -40,19 +57,21 @@ PatchSweep patch_sweep(model::VlmImpl& vlm, const model::VlmInputs& clean, const
   model::Session corrupt_run;
   sweep.corrupt_last_logits = vlm.forward(corrupt, corrupt_run)[0][-1].to(torch::kFloat32);
 
-  const int64_t total = layers * int64_t(request.positions.size());
+  job.set_stage("patched runs");
   std::vector<torch::Tensor> rows;  // one [positions, vocab] per layer
   for (int64_t l = 0; l < layers; ++l) {
-    const torch::Tensor source = clean_run.hooks.captured(point_at(l));
+    const torch::Tensor source = clean_run.hooks.captured(point_at(l));  // [1, T, ...]
     std::vector<torch::Tensor> row;
-    for (int64_t p : request.positions) {
-      if (request.cancel && request.cancel->load()) throw Cancelled("patching cancelled");
+    for (int64_t first = 0; first < count; first += request.batch) {
+      job.throw_if_cancelled();
+      const int64_t copies = std::min(request.batch, count - first);
       model::Session patched;
-      patched.hooks.replace(point_at(l), source, {p});
-      row.push_back(vlm.forward(corrupt, patched)[0][-1].to(torch::kFloat32));
-      if (request.on_progress) request.on_progress(l * int64_t(request.positions.size()) + int64_t(row.size()), total);
+      for (int64_t i = 0; i < copies; ++i)
+        patched.hooks.replace(point_at(l), source, {request.positions[size_t(first + i)]}, {i});
+      row.push_back(vlm.forward(repeated(corrupt, copies), patched).select(1, -1).to(torch::kFloat32));  // [copies, V]
+      job.advance(copies, model::hook_name(point_at(l)));
     }
-    rows.push_back(torch::stack(row));
+    rows.push_back(torch::cat(row));
   }
   sweep.patched_last_logits = torch::stack(rows);
   return sweep;

@@ -3,9 +3,6 @@
 #pragma once
 #include <torch/torch.h>
 
-#include <atomic>
-#include <functional>
-
 #include "core/model/vlm.h"
 
 namespace loupe::intervene {
@@ -20,14 +17,16 @@ struct PatchRequest {
   model::Site site = model::Site::ResidPost;  // the block site patched at every layer
   bool vision = false;
   std::vector<int64_t> positions;             // absolute positions in the (shared) sequence
-  std::function<void(int64_t done, int64_t total)> on_progress;
-  const std::atomic<bool>* cancel = nullptr;
+  int64_t batch = 16;                         // patched copies of the corrupted input per forward pass
 };
 
-// Both inputs are batch 1 with the same number of tokens. Throws InputError for a position past
-// the sequence or inputs of different lengths, Cancelled when the flag is raised.
-PatchSweep patch_sweep(model::VlmImpl& model, const model::VlmInputs& clean, const model::VlmInputs& corrupt,
-                       const PatchRequest& request);
+// Both inputs are batch 1 with the same number of tokens. The patched runs of one layer go through
+// the model as a batch of copies of the corrupted input, copy i patched at positions[i] only (one
+// replace operation per batch row). The job counts one item per (layer, position) and may cancel.
+// Throws InputError for a position past the sequence, inputs of different lengths or a batch
+// below 1; Cancelled when the job is cancelled.
+PatchSweep patch_sweep(const model::VlmImpl& model, const model::VlmInputs& clean, const model::VlmInputs& corrupt,
+                       const PatchRequest& request, jobs::JobContext& job);
 
 // Reads a layer-templated hook name such as "blocks.{l}.hook_resid_post" into its site.
 model::HookPoint patch_site(const std::string& templated_name, const io::ModelConfig& config);

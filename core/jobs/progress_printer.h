@@ -22,4 +22,8 @@ enum class ProgressOutput {
 nlohmann::json run_in_foreground(JobRunner& runner, JobId id, std::ostream& err,
                                  ProgressOutput output = ProgressOutput::Automatic);
 
+// The same for one job on a runner of its own: how a CLI command runs a long action.
+nlohmann::json run_in_foreground(const std::string& name, JobFunction fn, std::ostream& err,
+                                 ProgressOutput output = ProgressOutput::Automatic);
+
 }  // namespace loupe::jobs

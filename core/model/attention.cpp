@@ -15,26 +15,26 @@ AttentionImpl::AttentionImpl(const AttentionShape& attention_shape, const torch:
   }
 }
 
-torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionCall& call) {
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionCall& call) const {
   const int64_t batch = x.size(0), length = x.size(1);
   HookSet& hooks = *call.hooks;
   auto hook = [&](Site site, const torch::Tensor& t) {
     return hooks.apply({site, call.layer, call.vision}, t, {{site, call.layer, call.vision}, call.first_position, call.prefill});
   };
   // [B, T, heads, head_dim]
-  torch::Tensor q = q_proj(x).view({batch, length, shape.heads, shape.head_dim});
-  torch::Tensor k = k_proj(x).view({batch, length, shape.kv_heads, shape.head_dim});
-  torch::Tensor v = v_proj(x).view({batch, length, shape.kv_heads, shape.head_dim});
+  torch::Tensor q = q_proj->forward(x).view({batch, length, shape.heads, shape.head_dim});
+  torch::Tensor k = k_proj->forward(x).view({batch, length, shape.kv_heads, shape.head_dim});
+  torch::Tensor v = v_proj->forward(x).view({batch, length, shape.kv_heads, shape.head_dim});
   if (shape.qk_norm) {
-    q = q_norm(q);
-    k = k_norm(k);
+    q = q_norm->forward(q);
+    k = k_norm->forward(k);
   }
   q = hook(Site::Q, q);
   k = hook(Site::K, k);
   v = hook(Site::V, v);
   if (call.rope) {
-    q = call.rope->apply(q, call.positions);
-    k = call.rope->apply(k, call.positions);
+    q = call.rope->apply(q);
+    k = call.rope->apply(k);
   }
   q = q.transpose(1, 2);  // [B, heads, T, d]
   k = k.transpose(1, 2);  // [B, kv_heads, T, d]
@@ -72,7 +72,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionCall& call
   pattern = hook(Site::Pattern, pattern);
   torch::Tensor z = torch::matmul(pattern, v).transpose(1, 2).contiguous();  // [B, T, heads, d]
   z = hook(Site::Z, z);
-  return o_proj(z.view({batch, length, shape.heads * shape.head_dim}));
+  return o_proj->forward(z.view({batch, length, shape.heads * shape.head_dim}));
 }
 
 }  // namespace loupe::model

@@ -35,8 +35,7 @@ struct AttentionCall {
   bool vision = false;
   int64_t first_position = 0;
   bool prefill = true;
-  const Rope* rope = nullptr;      // null: no rotary embedding
-  torch::Tensor positions;         // [T] absolute positions (with rope)
+  const RopeTable* rope = nullptr;  // null: no rotary embedding
   torch::Tensor allowed;           // [B or 1, 1, T, S] bool, undefined: every key visible
   LayerCache* cache = nullptr;     // null: no cache
   int64_t keep_last = 0;           // >0: after this call the cache keeps only its last entries
@@ -45,7 +44,7 @@ struct AttentionCall {
 struct AttentionImpl : torch::nn::Module {
   AttentionImpl(const AttentionShape& shape, const torch::TensorOptions& options);
   // x [B, T, hidden] → [B, T, hidden] (before the output hook; the caller hooks attn_out)
-  torch::Tensor forward(const torch::Tensor& x, AttentionCall& call);
+  torch::Tensor forward(const torch::Tensor& x, AttentionCall& call) const;
 
   AttentionShape shape;
   Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};

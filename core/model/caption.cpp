@@ -6,7 +6,7 @@
 
 namespace loupe::model {
 
-std::vector<Caption> caption_images(VlmImpl& model, const text::Tokenizer& tokenizer, const torch::Tensor& pixels,
+std::vector<Caption> caption_images(const VlmImpl& model, const text::Tokenizer& tokenizer, const torch::Tensor& pixels,
                                     const CaptionOptions& options, Session& session) {
   const int64_t images = pixels.size(0);
   if (images == 0) throw InputError("there is no image to caption (pixels [0, ...])");
@@ -19,6 +19,7 @@ std::vector<Caption> caption_images(VlmImpl& model, const text::Tokenizer& token
   GenerateOptions generate_options;
   generate_options.max_new_tokens = options.max_new_tokens;
   generate_options.stop_ids = model.config.eos_ids;
+  generate_options.job = options.job;
   session.reset();
   const GenerateResult result = generate(model, session, batch, generate_options);
   std::vector<Caption> captions;

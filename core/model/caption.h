@@ -20,10 +20,11 @@ struct Caption {
 struct CaptionOptions {
   Language lang = Language::English;  // the captioning question's language
   int64_t max_new_tokens = 32;
+  const jobs::JobContext* job = nullptr;  // the job it runs in, if any: honours its cancel request
 };
 
 // pixels [N, 3, S, S] → one caption per image. `session` carries any interventions (its hooks).
-std::vector<Caption> caption_images(VlmImpl& model, const text::Tokenizer& tokenizer, const torch::Tensor& pixels,
+std::vector<Caption> caption_images(const VlmImpl& model, const text::Tokenizer& tokenizer, const torch::Tensor& pixels,
                                     const CaptionOptions& options, Session& session);
 
 }  // namespace loupe::model

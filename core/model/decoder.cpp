@@ -43,10 +43,10 @@ GatedMlpImpl::GatedMlpImpl(int64_t hidden, int64_t intermediate, io::Activation 
   down_proj = register_module("down_proj", Linear(intermediate, hidden, false, options));
 }
 
-torch::Tensor GatedMlpImpl::forward(const torch::Tensor& x, HookSet& hooks, const HookContext& context) {
-  torch::Tensor post = activate(gate_proj(x), activation) * up_proj(x);  // [B, T, intermediate]
+torch::Tensor GatedMlpImpl::forward(const torch::Tensor& x, HookSet& hooks, const HookContext& context) const {
+  torch::Tensor post = activate(gate_proj->forward(x), activation) * up_proj->forward(x);  // [B, T, intermediate]
   post = hooks.apply(context.point, post, context);
-  return down_proj(post);
+  return down_proj->forward(post);
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const io::TextConfig& config, const torch::TensorOptions& options)
@@ -70,19 +70,19 @@ DecoderLayerImpl::DecoderLayerImpl(const io::TextConfig& config, const torch::Te
   mlp = register_module("mlp", GatedMlp(config.hidden, config.intermediate, config.activation, options));
 }
 
-torch::Tensor DecoderLayerImpl::forward(torch::Tensor h, AttentionCall& call) {
+torch::Tensor DecoderLayerImpl::forward(torch::Tensor h, AttentionCall& call) const {
   HookSet& hooks = *call.hooks;
   auto context = [&](Site site) { return HookContext{{site, call.layer, false}, call.first_position, call.prefill}; };
   auto hook = [&](Site site, const torch::Tensor& t) { return hooks.apply({site, call.layer, false}, t, context(site)); };
 
   h = hook(Site::ResidPre, h);
-  torch::Tensor attn_out = self_attn->forward(input_layernorm(h), call);
-  if (sandwich) attn_out = post_attention_layernorm(attn_out);
+  torch::Tensor attn_out = self_attn->forward(input_layernorm->forward(h), call);
+  if (sandwich) attn_out = post_attention_layernorm->forward(attn_out);
   h = hook(Site::ResidMid, h + hook(Site::AttnOut, attn_out));
   // Llama names its pre-MLP norm post_attention_layernorm; Gemma 3 has a separate one.
-  torch::Tensor mlp_in = sandwich ? pre_feedforward_layernorm(h) : post_attention_layernorm(h);
+  torch::Tensor mlp_in = sandwich ? pre_feedforward_layernorm->forward(h) : post_attention_layernorm->forward(h);
   torch::Tensor mlp_out = mlp->forward(mlp_in, hooks, context(Site::MlpPost));
-  if (sandwich) mlp_out = post_feedforward_layernorm(mlp_out);
+  if (sandwich) mlp_out = post_feedforward_layernorm->forward(mlp_out);
   return hook(Site::ResidPost, h + hook(Site::MlpOut, mlp_out));
 }
 
@@ -119,15 +119,17 @@ torch::Tensor LanguageModelImpl::embed(const torch::Tensor& ids) const {
 }
 
 torch::Tensor LanguageModelImpl::forward(const torch::Tensor& embeddings, int64_t first, const torch::Tensor& image_groups,
-                                         std::vector<LayerCache>& cache, HookSet& hooks) {
+                                         std::vector<LayerCache>& cache, HookSet& hooks) const {
   const int64_t length = embeddings.size(1);
   const bool prefill = cache.empty() || cache.front().length() == 0;
   cache.resize(size_t(config.layers));
   const auto device = embeddings.device();
-  torch::Tensor positions = torch::arange(first, first + length, torch::kInt64);
+  const torch::Tensor positions = torch::arange(first, first + length, torch::kInt64);
 
-  // One mask per layer kind, from the cache state before this call (all layers of a kind agree).
+  // One mask and one rotary table per layer kind (global, sliding), computed once for all layers of
+  // that kind; the mask from the cache state before this call (all layers of a kind agree).
   torch::Tensor masks[2];
+  RopeTable rope_tables[2];
   for (int sliding = 0; sliding < 2; ++sliding) {
     int64_t layer = -1;
     for (int64_t i = 0; i < config.layers; ++i)
@@ -135,6 +137,7 @@ torch::Tensor LanguageModelImpl::forward(const torch::Tensor& embeddings, int64_
     if (layer < 0) continue;
     const LayerCache& c = cache[size_t(layer)];
     const int64_t key_first = c.length() ? c.first : first;
+    rope_tables[sliding] = (sliding ? rope_local : rope_global).table(positions, device, embeddings.scalar_type());
     masks[sliding] = visibility(first, length, key_first, c.length() + length, sliding ? config.sliding_window : 0,
                                 prefill ? image_groups : torch::Tensor(), device);
   }
@@ -147,16 +150,15 @@ torch::Tensor LanguageModelImpl::forward(const torch::Tensor& embeddings, int64_
     call.layer = i;
     call.first_position = first;
     call.prefill = prefill;
-    call.rope = sliding ? &rope_local : &rope_global;
-    call.positions = positions;
+    call.rope = &rope_tables[sliding];
     call.allowed = masks[sliding];
     call.cache = &cache[size_t(i)];
     call.keep_last = sliding ? config.sliding_window - 1 : 0;
     h = model->blocks[size_t(i)]->forward(h, call);
   }
   const HookContext context{{Site::FinalNorm, -1, false}, first, prefill};
-  h = hooks.apply(context.point, model->norm(h), context);
-  torch::Tensor logits = config.tie_embeddings ? torch::linear(h, model->embed_tokens->weight) : lm_head(h);
+  h = hooks.apply(context.point, model->norm->forward(h), context);
+  torch::Tensor logits = config.tie_embeddings ? torch::linear(h, model->embed_tokens->weight) : lm_head->forward(h);
   return hooks.apply({Site::Logits, -1, false}, logits, {{Site::Logits, -1, false}, first, prefill});
 }
 

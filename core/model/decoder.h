@@ -20,7 +20,7 @@ namespace loupe::model {
 // gate/up/down MLP: down(act(gate(x)) * up(x)).
 struct GatedMlpImpl : torch::nn::Module {
   GatedMlpImpl(int64_t hidden, int64_t intermediate, io::Activation activation, const torch::TensorOptions& options);
-  torch::Tensor forward(const torch::Tensor& x, HookSet& hooks, const HookContext& context);
+  torch::Tensor forward(const torch::Tensor& x, HookSet& hooks, const HookContext& context) const;
   io::Activation activation;
   Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
 };
@@ -29,7 +29,7 @@ TORCH_MODULE(GatedMlp);
 struct DecoderLayerImpl : torch::nn::Module {
   DecoderLayerImpl(const io::TextConfig& config, const torch::TensorOptions& options);
   // h [B, T, hidden] → [B, T, hidden]; fires the block's hooks.
-  torch::Tensor forward(torch::Tensor h, AttentionCall& call);
+  torch::Tensor forward(torch::Tensor h, AttentionCall& call) const;
 
   bool sandwich;  // Gemma 3: extra norms after attention and after the MLP
   Norm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
@@ -59,7 +59,7 @@ struct LanguageModelImpl : torch::nn::Module {
   // image_groups [B, T] (prefill only, may be undefined): >0 marks tokens of one image, which see
   // each other in both directions. cache: one entry per layer, extended in place.
   torch::Tensor forward(const torch::Tensor& embeddings, int64_t first, const torch::Tensor& image_groups,
-                        std::vector<LayerCache>& cache, HookSet& hooks);
+                        std::vector<LayerCache>& cache, HookSet& hooks) const;
 
   // W_U [vocab, hidden]: lm_head's weight, or the token embeddings when the two are tied.
   torch::Tensor unembedding() const;

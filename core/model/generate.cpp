@@ -30,7 +30,7 @@ torch::Tensor filtered_logits(torch::Tensor logits, const Sampling& sampling) {
 
 }  // namespace
 
-GenerateResult generate(VlmImpl& model, Session& session, const VlmInputs& prompt, const GenerateOptions& options) {
+GenerateResult generate(const VlmImpl& model, Session& session, const VlmInputs& prompt, const GenerateOptions& options) {
   if (session.length != 0) throw InputError("generate needs a fresh session (call reset first)");
   if (options.max_new_tokens < 1) throw InputError("max_new_tokens must be at least 1");
   torch::NoGradGuard no_grad;
@@ -68,10 +68,7 @@ GenerateResult generate(VlmImpl& model, Session& session, const VlmInputs& promp
     if (options.on_step) options.on_step(step, step_tokens);
     const bool all_done = std::all_of(finished.begin(), finished.end(), [](bool done) { return done; });
     if (all_done || step + 1 == options.max_new_tokens) break;
-    if (options.cancel && options.cancel->load()) {
-      result.cancelled = true;
-      break;
-    }
+    if (options.job) options.job->throw_if_cancelled();
     VlmInputs input;
     input.input_ids = torch::tensor(step_tokens, torch::kInt64).view({batch, 1});
     logits = model.forward(input, session).select(1, -1).to(torch::kFloat32);

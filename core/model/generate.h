@@ -4,7 +4,6 @@
 #pragma once
 #include <torch/torch.h>
 
-#include <atomic>
 #include <functional>
 #include <vector>
 
@@ -28,17 +27,19 @@ struct GenerateOptions {
   bool keep_step_logits = false;    // keep the raw logits of every step
   // Called after each step with the step index and the new token of every row.
   std::function<void(int64_t step, const std::vector<int64_t>& tokens)> on_step;
-  const std::atomic<bool>* cancel = nullptr;  // checked between steps
+  // The job this generation runs in, if any: its cancel request is honoured between steps.
+  // Generation counts no progress of its own; the action that calls it does.
+  const jobs::JobContext* job = nullptr;
 };
 
 struct GenerateResult {
   std::vector<std::vector<int64_t>> tokens;  // per batch row, the end token included when reached
   torch::Tensor step_logits;                 // [B, steps, vocab] float32 when kept
-  bool cancelled = false;
 };
 
 // Runs the prompt (prefill) and then one token at a time. The session must be fresh (reset).
-// Rows that reach an end token stop growing while the others go on.
-GenerateResult generate(VlmImpl& model, Session& session, const VlmInputs& prompt, const GenerateOptions& options);
+// Rows that reach an end token stop growing while the others go on. Throws loupe::Cancelled when
+// the job is cancelled.
+GenerateResult generate(const VlmImpl& model, Session& session, const VlmInputs& prompt, const GenerateOptions& options);
 
 }  // namespace loupe::model

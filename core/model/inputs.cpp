@@ -3,13 +3,12 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/io/image.h"
 #include "core/tensor/convert.h"
 #include "core/text/prompt.h"
-#include "core/util/atomic_file.h"
+#include "core/util/id_list.h"
 
 namespace loupe::model {
 
@@ -50,32 +49,6 @@ std::shared_ptr<const text::Tokenizer> model_tokenizer(const std::string& model_
   return tokenizer;
 }
 
-std::vector<int64_t> parse_ids(const std::string& text) {
-  if (!text.empty() && text[0] == '@') {
-    const std::string path = text.substr(1);
-    try {
-      return nlohmann::json::parse(util::read_file(path)).get<std::vector<int64_t>>();
-    } catch (const nlohmann::json::exception& error) {
-      throw InputError(path + " must hold a JSON array of token ids: " + error.what());
-    }
-  }
-  std::vector<int64_t> ids;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string word = text.substr(start, comma - start);
-    try {
-      size_t used = 0;
-      ids.push_back(std::stoll(word, &used));
-      if (used != word.size()) throw std::invalid_argument(word);
-    } catch (const std::exception&) {
-      throw InputError("token ids must be comma-separated integers; '" + word + "' is not one");
-    }
-    start = comma + 1;
-  }
-  return ids;
-}
-
 text::Prompt family_prompt(const io::ModelConfig& config, const text::Tokenizer& tokenizer, const std::string& question) {
   return config.family == io::Family::Gemma3
              ? text::gemma3_prompt(tokenizer, question, config.image_tokens)
@@ -108,7 +81,11 @@ VlmInputs prepare_inputs(const VlmImpl& model, const std::string& model_folder, 
     const std::string question = spec.question.empty() ? text::caption_question(spec.lang) : spec.question;
     return caption_prompt(model, *model_tokenizer(model_folder), question, pixels);
   }
-  const std::vector<int64_t> ids = parse_ids(spec.ids);
+  const std::vector<int64_t> ids = util::read_id_argument(spec.ids, "--ids");
+  for (int64_t id : ids)
+    if (id >= config.text.vocab)
+      throw InputError("--ids: id " + std::to_string(id) + " is outside the model's vocabulary of " +
+                       std::to_string(config.text.vocab));
   if (std::count(ids.begin(), ids.end(), config.image_token_id) == 0)
     throw InputError("the prompt ids hold no image token (id " + std::to_string(config.image_token_id) +
                      "); the model needs " + std::to_string(config.image_tokens) + " of them for the image");

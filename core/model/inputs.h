@@ -18,7 +18,7 @@ struct InputSpec {
   std::string pixels;    // or stored pixel values: FILE.safetensors:KEY ([3,S,S] or [1,3,S,S])
   std::string question;  // the user's turn; empty: the captioning question in `lang`
   Language lang = Language::English;
-  std::string ids;       // or raw prompt ids: "2,43,..." or "@ids.json" (a JSON array)
+  std::string ids;       // or raw prompt ids: "2,43,..." or "@ids.json" (util::read_id_argument)
 };
 
 // [1, 3, S, S] pixel values for one image file (SigLIP resize for Gemma 3, CLIP for LLaVA).
@@ -37,8 +37,5 @@ text::Prompt family_prompt(const io::ModelConfig& config, const text::Tokenizer&
 // The family's captioning prompt for one image: ids and token types, [1, T] each.
 VlmInputs caption_prompt(const VlmImpl& model, const text::Tokenizer& tokenizer, const std::string& question,
                          const torch::Tensor& pixels);
-
-// "2,43,7" or "@file.json" → ids.
-std::vector<int64_t> parse_ids(const std::string& text);
 
 }  // namespace loupe::model

@@ -55,14 +55,16 @@ Rope::Rope(const io::RopeConfig& config, int64_t head_dim) {
   if (config.linear_factor != 1.0) inv_freq_ = inv_freq_ / config.linear_factor;
 }
 
-torch::Tensor Rope::apply(const torch::Tensor& x, const torch::Tensor& positions) const {
-  // angle [T, dim/2] → emb [T, dim] → broadcast over [B, T, heads, dim]
-  torch::Tensor angle = torch::outer(positions.to(torch::kFloat32).cpu(), inv_freq_);
-  torch::Tensor emb = torch::cat({angle, angle}, -1).to(x.device());
-  torch::Tensor cos = emb.cos().to(x.scalar_type()).unsqueeze(0).unsqueeze(2);
-  torch::Tensor sin = emb.sin().to(x.scalar_type()).unsqueeze(0).unsqueeze(2);
+RopeTable Rope::table(const torch::Tensor& positions, torch::Device device, torch::ScalarType dtype) const {
+  // angle [T, dim/2] → emb [T, dim] → [1, T, 1, dim], broadcast over [B, T, heads, dim]
+  const torch::Tensor angle = torch::outer(positions.to(torch::kFloat32).cpu(), inv_freq_);
+  const torch::Tensor emb = torch::cat({angle, angle}, -1).to(device);
+  return {emb.cos().to(dtype).unsqueeze(0).unsqueeze(2), emb.sin().to(dtype).unsqueeze(0).unsqueeze(2)};
+}
+
+torch::Tensor RopeTable::apply(const torch::Tensor& x) const {
   const int64_t half = x.size(-1) / 2;
-  torch::Tensor rotated = torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+  const torch::Tensor rotated = torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
   return x * cos + rotated * sin;
 }
 

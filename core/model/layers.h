@@ -41,13 +41,22 @@ TORCH_MODULE(Norm);
 
 torch::Tensor activate(const torch::Tensor& x, io::Activation activation);
 
-// Rotary position embedding tables, rotate_half convention, computed as transformers does in
-// float32: inv_freq[i] = 1 / theta^(2i/dim) / linear_factor; angle = position · inv_freq.
+// The rotary embedding of one run of positions: cos and sin of their angles, [1, T, 1, head_dim]
+// in the compute dtype and on the compute device, built once per forward pass and shared by every
+// layer that uses the same Rope.
+struct RopeTable {
+  torch::Tensor cos, sin;
+  // x [B, T, heads, head_dim] → rotated x (rotate_half convention), same dtype.
+  torch::Tensor apply(const torch::Tensor& x) const;
+};
+
+// Rotary position embedding frequencies, computed as transformers does in float32:
+// inv_freq[i] = 1 / theta^(2i/dim) / linear_factor; angle = position · inv_freq.
 class Rope {
  public:
   Rope(const io::RopeConfig& config, int64_t head_dim);
-  // x [B, T, heads, head_dim]; positions [T] (absolute, int64) → rotated x, same dtype.
-  torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& positions) const;
+  // positions [T] (absolute, int64) → the table for those positions.
+  RopeTable table(const torch::Tensor& positions, torch::Device device, torch::ScalarType dtype) const;
 
  private:
   torch::Tensor inv_freq_;  // [head_dim / 2], float32, CPU

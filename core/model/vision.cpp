@@ -26,15 +26,15 @@ VisionLayerImpl::VisionLayerImpl(const io::VisionConfig& config, const torch::Te
   mlp = register_module("mlp", VisionMlp(config, options));
 }
 
-torch::Tensor VisionLayerImpl::forward(torch::Tensor h, AttentionCall& call) {
+torch::Tensor VisionLayerImpl::forward(torch::Tensor h, AttentionCall& call) const {
   HookSet& hooks = *call.hooks;
   auto hook = [&](Site site, const torch::Tensor& t) {
     return hooks.apply({site, call.layer, true}, t, {{site, call.layer, true}, 0, true});
   };
   h = hook(Site::ResidPre, h);
-  h = hook(Site::ResidMid, h + hook(Site::AttnOut, self_attn->forward(layer_norm1(h), call)));
-  torch::Tensor post = hook(Site::MlpPost, activate(mlp->fc1(layer_norm2(h)), mlp->activation));
-  return hook(Site::ResidPost, h + hook(Site::MlpOut, mlp->fc2(post)));
+  h = hook(Site::ResidMid, h + hook(Site::AttnOut, self_attn->forward(layer_norm1->forward(h), call)));
+  torch::Tensor post = hook(Site::MlpPost, activate(mlp->fc1->forward(layer_norm2->forward(h)), mlp->activation));
+  return hook(Site::ResidPost, h + hook(Site::MlpOut, mlp->fc2->forward(post)));
 }
 
 VisionEmbeddingsImpl::VisionEmbeddingsImpl(const io::VisionConfig& config, const torch::TensorOptions& options)
@@ -80,11 +80,11 @@ VisionTowerImpl::VisionTowerImpl(const io::VisionConfig& vision_config, const to
   post_layernorm = register_module("post_layernorm", Norm(NormKind::Layer, config.hidden, config.eps, options));
 }
 
-VisionTowerImpl::Output VisionTowerImpl::forward(const torch::Tensor& pixels, HookSet& hooks) {
+VisionTowerImpl::Output VisionTowerImpl::forward(const torch::Tensor& pixels, HookSet& hooks) const {
   Output out;
   const HookPoint embed{Site::Embed, -1, true};
   torch::Tensor h = hooks.apply(embed, embeddings->forward(pixels), {embed, 0, true});
-  if (pre_layrnorm) h = pre_layrnorm(h);
+  if (pre_layrnorm) h = pre_layrnorm->forward(h);
   out.hidden.push_back(h);
   for (size_t i = 0; i < encoder->blocks.size(); ++i) {
     AttentionCall call;
@@ -98,7 +98,7 @@ VisionTowerImpl::Output VisionTowerImpl::forward(const torch::Tensor& pixels, Ho
     out.last = h;
   } else {
     const HookPoint final_norm{Site::FinalNorm, -1, true};
-    out.last = hooks.apply(final_norm, post_layernorm(h), {final_norm, 0, true});
+    out.last = hooks.apply(final_norm, post_layernorm->forward(h), {final_norm, 0, true});
   }
   return out;
 }

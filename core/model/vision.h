@@ -23,7 +23,7 @@ TORCH_MODULE(VisionMlp);
 
 struct VisionLayerImpl : torch::nn::Module {
   VisionLayerImpl(const io::VisionConfig& config, const torch::TensorOptions& options);
-  torch::Tensor forward(torch::Tensor h, AttentionCall& call);
+  torch::Tensor forward(torch::Tensor h, AttentionCall& call) const;
   Norm layer_norm1{nullptr}, layer_norm2{nullptr};
   Attention self_attn{nullptr};
   VisionMlp mlp{nullptr};
@@ -57,7 +57,7 @@ struct VisionTowerImpl : torch::nn::Module {
     std::vector<torch::Tensor> hidden;  // each [N, P (+1), hidden]
     torch::Tensor last;
   };
-  Output forward(const torch::Tensor& pixels, HookSet& hooks);
+  Output forward(const torch::Tensor& pixels, HookSet& hooks) const;
 
   io::VisionConfig config;
   VisionEmbeddings embeddings{nullptr};

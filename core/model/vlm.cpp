@@ -30,7 +30,7 @@ int64_t VlmImpl::parameter_count() const {
   return count;
 }
 
-torch::Tensor VlmImpl::image_features(const torch::Tensor& pixels, HookSet& hooks) {
+torch::Tensor VlmImpl::image_features(const torch::Tensor& pixels, HookSet& hooks) const {
   const int64_t size = config.vision.image_size;
   if (pixels.dim() != 4 || pixels.size(1) != config.vision.channels || pixels.size(2) != size || pixels.size(3) != size)
     throw InputError("pixel values have shape " + c10::str(pixels.sizes()) + " but this model takes [N, " +
@@ -48,7 +48,7 @@ torch::Tensor VlmImpl::image_features(const torch::Tensor& pixels, HookSet& hook
   return hooks.apply(out, multi_modal_projector->forward(features), {out, 0, true});
 }
 
-torch::Tensor VlmImpl::forward(const VlmInputs& inputs, Session& session) {
+torch::Tensor VlmImpl::forward(const VlmInputs& inputs, Session& session) const {
   const torch::Tensor ids = inputs.input_ids.to(device(), torch::kInt64);
   if (ids.dim() != 2) throw InputError("input_ids must be [batch, tokens], got " + c10::str(ids.sizes()));
   const int64_t length = ids.size(1);
@@ -88,10 +88,10 @@ torch::Tensor VlmImpl::forward(const VlmInputs& inputs, Session& session) {
   return logits;
 }
 
-std::shared_ptr<VlmImpl> load_vlm(const std::string& folder, const LoadOptions& options) {
+std::shared_ptr<const VlmImpl> load_vlm(const std::string& folder, const LoadOptions& options, jobs::JobContext* job) {
   const io::ModelConfig config = io::read_model_config(folder);
   auto model = std::make_shared<VlmImpl>(config, torch::TensorOptions().dtype(options.dtype).device(options.device));
-  load_weights(*model, folder);
+  load_weights(*model, folder, job);
   model->eval();
   return model;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/io/hf_config.h"
+#include "core/jobs/job.h"
 #include "core/model/decoder.h"
 #include "core/model/projector.h"
 #include "core/model/session.h"
@@ -31,9 +32,9 @@ struct VlmImpl : torch::nn::Module {
   // Runs input_ids at the positions after what `session` has consumed, extends its cache, and
   // returns logits [B, T, vocab]. Throws InputError when image tokens and images do not match or
   // the sequence outgrows the model's context.
-  torch::Tensor forward(const VlmInputs& inputs, Session& session);
+  torch::Tensor forward(const VlmInputs& inputs, Session& session) const;
   // pixels [N, 3, S, S] → projected image features [N, image_tokens, hidden] (fires vision hooks).
-  torch::Tensor image_features(const torch::Tensor& pixels, HookSet& hooks);
+  torch::Tensor image_features(const torch::Tensor& pixels, HookSet& hooks) const;
 
   torch::Device device() const { return language_model->model->embed_tokens->weight.device(); }
   torch::ScalarType dtype() const { return language_model->model->embed_tokens->weight.scalar_type(); }
@@ -46,8 +47,11 @@ struct VlmImpl : torch::nn::Module {
 };
 TORCH_MODULE(Vlm);
 
-// Reads config.json and the safetensors weights of a Hugging Face folder. The result is meant to
-// stay unchanged after loading (parameters do not require grad); share it between threads.
-std::shared_ptr<VlmImpl> load_vlm(const std::string& folder, const LoadOptions& options = {});
+// Reads config.json and the safetensors weights of a Hugging Face folder. The model is const once
+// loaded (parameters do not require grad): share it between threads, each with its own Session.
+// Training builds a module of its own (core/train). `job`, when given, shows the load's progress
+// (one item per weight) and may cancel it.
+std::shared_ptr<const VlmImpl> load_vlm(const std::string& folder, const LoadOptions& options = {},
+                                        jobs::JobContext* job = nullptr);
 
 }  // namespace loupe::model

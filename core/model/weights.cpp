@@ -32,14 +32,20 @@ std::string canonical_weight_name(const std::string& stored) {
   return stored;
 }
 
-void load_weights(torch::nn::Module& module, const std::string& folder) {
+void load_weights(torch::nn::Module& module, const std::string& folder, jobs::JobContext* job) {
   const auto file = io::SafeTensors::open(folder);
   std::map<std::string, std::string> stored_by_canonical;
   for (const auto& name : file.names()) stored_by_canonical[canonical_weight_name(name)] = name;
 
   torch::NoGradGuard no_grad;
-  for (auto& item : module.named_parameters()) {
-    torch::Tensor& parameter = item.value();
+  const auto parameters = module.named_parameters();
+  if (job) {
+    job->set_stage("loading weights");
+    job->set_total(int64_t(parameters.size()));
+  }
+  for (const auto& item : parameters) {
+    if (job) job->throw_if_cancelled();
+    torch::Tensor parameter = item.value();
     auto found = stored_by_canonical.find(item.key());
     if (found == stored_by_canonical.end())
       throw ConfigError(folder + ": missing weight '" + item.key() + "' (expected shape " + shape_text(parameter.sizes()) +
@@ -54,6 +60,7 @@ void load_weights(torch::nn::Module& module, const std::string& folder) {
     parameter.copy_(tensor::view_of(view));
     file.release(found->second);
     parameter.set_requires_grad(false);
+    if (job) job->advance(1, item.key());
   }
 }
 

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "core/jobs/job.h"
+
 namespace loupe::model {
 
 // The canonical name of a stored weight name.
@@ -16,6 +18,7 @@ std::string canonical_weight_name(const std::string& stored);
 // (single or sharded), converting dtype and device one tensor at a time and releasing the file's
 // pages after each, so loading never holds two full copies. Parameters stop requiring grad.
 // Throws ConfigError naming a missing weight or one whose shape differs (expected and found).
-void load_weights(torch::nn::Module& module, const std::string& folder);
+// `job`, when given, counts one item per weight and is checked for cancellation between weights.
+void load_weights(torch::nn::Module& module, const std::string& folder, jobs::JobContext* job = nullptr);
 
 }  // namespace loupe::model

@@ -63,8 +63,9 @@ nlohmann::json CaptionLossResult::to_json() const {
           {"replaced_positions", replaced_positions}};
 }
 
-CaptionLossResult caption_loss_with_sae(model::VlmImpl& model, const text::Tokenizer& tokenizer,
-                                        const io::Dataset& dataset, const Sae& sae, const CaptionLossOptions& options) {
+CaptionLossResult caption_loss_with_sae(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
+                                        const io::Dataset& dataset, const Sae& sae, const CaptionLossOptions& options,
+                                        jobs::JobContext& job) {
   torch::NoGradGuard no_grad;
   if (options.positions != "text" && options.positions != "image" && options.positions != "all")
     throw InputError("positions '" + options.positions +
@@ -86,8 +87,11 @@ CaptionLossResult caption_loss_with_sae(model::VlmImpl& model, const text::Token
   double loss_sums[3] = {0, 0, 0};
   HookStatistics statistics;
   statistics.sum = torch::zeros({sae.config.d_in}, torch::kFloat64);
+  job.set_stage("clean, reconstructed and zero-ablated runs");
+  job.set_total(examples.size());
 
   for (int64_t first = 0; first < examples.size(); first += options.batch) {
+    job.throw_if_cancelled();
     std::vector<int64_t> indices(size_t(std::min(options.batch, examples.size() - first)));
     std::iota(indices.begin(), indices.end(), first);
     const train::CaptionBatch batch = examples.batch(indices);
@@ -127,7 +131,7 @@ CaptionLossResult caption_loss_with_sae(model::VlmImpl& model, const text::Token
     }
     result.answer_tokens += (batch.labels != train::kIgnoreLabel).sum().item<int64_t>();
     result.examples += int64_t(indices.size());
-    if (options.on_progress) options.on_progress(result.examples, examples.size());
+    job.advance(int64_t(indices.size()));
   }
   const double tokens = double(std::max<int64_t>(1, result.answer_tokens));
   result.clean = loss_sums[0] / tokens;

@@ -6,7 +6,6 @@
 //   fraction of loss recovered = (zero - sae) / (zero - clean)
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -22,7 +21,6 @@ struct CaptionLossOptions {
   int64_t rows = 64;               // the split's first N rows (each gives an English and an Arabic example)
   int64_t batch = 16;              // examples per forward pass
   std::string positions = "text";  // text | image | all
-  std::function<void(int64_t done, int64_t total)> on_progress;
 };
 
 struct CaptionLossResult {
@@ -37,7 +35,9 @@ struct CaptionLossResult {
 
 // Throws InputError when the SAE's width differs from the hook's, the hook is unknown, the split
 // has no rows or the position rule is pooled (last, mean-*: the SAE never saw per-token vectors).
-CaptionLossResult caption_loss_with_sae(model::VlmImpl& model, const text::Tokenizer& tokenizer,
-                                        const io::Dataset& dataset, const Sae& sae, const CaptionLossOptions& options);
+// The job counts one item per example and may cancel between batches (loupe::Cancelled).
+CaptionLossResult caption_loss_with_sae(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
+                                        const io::Dataset& dataset, const Sae& sae, const CaptionLossOptions& options,
+                                        jobs::JobContext& job);
 
 }  // namespace loupe::sae

@@ -23,7 +23,7 @@ torch::Tensor image_token_mean(const torch::Tensor& captured, const model::HookP
 
 }  // namespace
 
-GenderDirection gender_direction(model::VlmImpl& vlm, const text::Tokenizer& tokenizer,
+GenderDirection gender_direction(const model::VlmImpl& vlm, const text::Tokenizer& tokenizer,
                                  const GenderDirectionRequest& request, jobs::JobContext& job) {
   torch::NoGradGuard no_grad;
   const model::HookPoint point = model::parse_hook(request.hook, vlm.config);

@@ -34,7 +34,7 @@ struct GenderDirection {
 // Runs each image's captioning prompt (and, for Caption labels, its caption) through the model.
 // Throws InputError for an unknown hook or language, or when either group ends up empty;
 // loupe::Cancelled when the job is cancelled.
-GenderDirection gender_direction(model::VlmImpl& vlm, const text::Tokenizer& tokenizer,
+GenderDirection gender_direction(const model::VlmImpl& vlm, const text::Tokenizer& tokenizer,
                                  const GenderDirectionRequest& request, jobs::JobContext& job);
 
 }  // namespace loupe::study

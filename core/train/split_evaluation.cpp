@@ -24,12 +24,14 @@ std::vector<const io::DatasetRow*> split_rows(const io::Dataset& dataset, const 
 
 }  // namespace
 
-SplitEvaluation evaluate_split(model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
-                               const SplitEvaluationOptions& options) {
+SplitEvaluation evaluate_split(const model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
+                               const SplitEvaluationOptions& options, jobs::JobContext& job) {
   if (options.batch < 1) throw InputError("the evaluation batch must hold at least one image");
   const std::vector<const io::DatasetRow*> rows = split_rows(dataset, io::canonical_split(options.split), options.limit);
   SplitEvaluation evaluation;
   model::Session session;
+  job.set_stage("captioning the " + options.split + " split");
+  job.set_total(int64_t(rows.size()));
   for (size_t first = 0; first < rows.size(); first += size_t(options.batch)) {
     const size_t count = std::min(rows.size() - first, size_t(options.batch));
     std::vector<torch::Tensor> pixels;  // each [1, 3, S, S]
@@ -37,6 +39,7 @@ SplitEvaluation evaluate_split(model::VlmImpl& model, const text::Tokenizer& tok
     const torch::Tensor batch = torch::cat(pixels);  // [N, 3, S, S]
     model::CaptionOptions caption_options;
     caption_options.max_new_tokens = options.max_new_tokens;
+    caption_options.job = &job;
     caption_options.lang = Language::English;
     const auto english = model::caption_images(model, tokenizer, batch, caption_options, session);
     caption_options.lang = Language::Arabic;
@@ -46,7 +49,7 @@ SplitEvaluation evaluate_split(model::VlmImpl& model, const text::Tokenizer& tok
       evaluation.records.push_back({row.image, row.labels.at("gender"), row.labels.at("scene"), row.labels.at("activity"),
                                     english[i].text, arabic[i].text});
     }
-    if (options.on_progress) options.on_progress(int64_t(first + count), int64_t(rows.size()));
+    job.advance(int64_t(count));
   }
   evaluation.metrics = synth::score_captions(evaluation.records);
   return evaluation;

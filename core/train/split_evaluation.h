@@ -2,7 +2,6 @@
 // images per generate call) and scores the captions (synth::score_captions).
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,7 +17,6 @@ struct SplitEvaluationOptions {
   int64_t limit = 0;               // >0: the split's first this many rows only
   int64_t batch = 32;              // images per generate call
   int64_t max_new_tokens = 24;
-  std::function<void(int64_t done, int64_t total)> on_progress;  // after each batch of images
 };
 
 struct SplitEvaluation {
@@ -27,8 +25,9 @@ struct SplitEvaluation {
 };
 
 // Throws InputError for an unknown split name, a dataset without the synth label columns
-// (gender, scene, activity, split), or a split with no rows.
-SplitEvaluation evaluate_split(model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
-                               const SplitEvaluationOptions& options);
+// (gender, scene, activity, split), or a split with no rows. The job counts one item per image and
+// may cancel between batches (loupe::Cancelled).
+SplitEvaluation evaluate_split(const model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
+                               const SplitEvaluationOptions& options, jobs::JobContext& job);
 
 }  // namespace loupe::train

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/jobs/runner.h"
+#include "core/jobs/standalone_job.h"
 #include "core/model/inputs.h"
 #include "core/model/vlm.h"
 #include "core/synth/dataset_writer.h"
@@ -115,7 +116,11 @@ TEST_CASE("the trained folder loads with load_vlm and captions a split", "[train
   options.split = "counter";
   options.batch = 3;
   options.max_new_tokens = 4;
-  const auto evaluation = train::evaluate_split(*vlm, tokenizer, io::load_dataset(synth_data().dir.path.string()), options);
+  jobs::StandaloneJob job;
+  const auto evaluation =
+      train::evaluate_split(*vlm, tokenizer, io::load_dataset(synth_data().dir.path.string()), options, job.context());
+  CHECK(job.total() == 4);
+  CHECK(job.done() == 4);
   CHECK(evaluation.records.size() == 4);
   CHECK(evaluation.metrics.images == 4);
   CHECK(evaluation.metrics.counter[0].images == 4);

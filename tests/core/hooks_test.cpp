@@ -125,3 +125,23 @@ TEST_CASE("every hook point of a model fires once per forward pass, with its doc
     }
   }
 }
+
+TEST_CASE("an operation limited to batch rows changes only those rows", "[hooks]") {
+  const torch::Tensor batch = torch::arange(24, torch::kFloat32).view({2, 4, 3});  // [B=2, T=4, d=3]
+  model::HookSet hooks;
+  // Each row patched at its own position: row 0 at 1, row 1 at 3, from a [1, T, d] source.
+  const torch::Tensor source = -torch::ones({1, 4, 3});
+  hooks.replace(kPoint, source, {1}, {0});
+  hooks.replace(kPoint, source, {3}, {1});
+  hooks.capture(kPoint, {}, {1});
+  const torch::Tensor out = hooks.apply(kPoint, batch, context_at(0));
+  CHECK(torch::equal(out[0][1], source[0][1]));
+  CHECK(torch::equal(out[1][3], source[0][3]));
+  CHECK(torch::equal(out[0][3], batch[0][3]));
+  CHECK(torch::equal(out[1][1], batch[1][1]));
+  CHECK(torch::equal(hooks.captured(kPoint), out.narrow(0, 1, 1)));  // only row 1 kept
+
+  model::HookSet outside;
+  outside.add(kPoint, torch::ones({3}), 1.0, {}, {2});
+  CHECK_THROWS_WITH(outside.apply(kPoint, batch, context_at(0)), Catch::Contains("names batch row 2 but the batch has 2 rows"));
+}

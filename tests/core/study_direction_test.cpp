@@ -20,7 +20,7 @@ namespace {
 
 const std::string kImages = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images";
 
-study::GenderDirection run_direction(model::VlmImpl& vlm, const text::Tokenizer& tokenizer,
+study::GenderDirection run_direction(const model::VlmImpl& vlm, const text::Tokenizer& tokenizer,
                                      const study::GenderDirectionRequest& request) {
   jobs::JobRunner runner(1);
   study::GenderDirection direction;
@@ -34,7 +34,7 @@ study::GenderDirection run_direction(model::VlmImpl& vlm, const text::Tokenizer&
 }
 
 // One image's blocks.0.hook_resid_post averaged over its image tokens, computed here. [d]
-torch::Tensor image_mean(model::VlmImpl& vlm, const text::Tokenizer& tokenizer, const std::string& image,
+torch::Tensor image_mean(const model::VlmImpl& vlm, const text::Tokenizer& tokenizer, const std::string& image,
                          Language lang) {
   torch::NoGradGuard no_grad;
   const model::HookPoint point = model::parse_hook("blocks.0.hook_resid_post", vlm.config);

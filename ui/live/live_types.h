@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/study/caption_types.h"
 #include "core/study/heatmap_types.h"
 #include "core/study/steer_positions.h"
 #include "core/util/language.h"
@@ -58,25 +59,9 @@ struct LiveRequest {
 // worker finish the run it has started instead of cancelling it (docs/gui.md, Threads).
 bool same_except_alphas(const LiveRequest& a, const LiveRequest& b);
 
-struct TokenChoice {
-  std::string text;
-  float probability = 0;
-};
-
-struct TokenChip {
-  int64_t id = 0;
-  std::string text;  // decoded piece, special tokens shown as their name
-  float logit = 0;
-  float probability = 0;
-  std::vector<TokenChoice> top;  // the 5 most likely tokens at this step
-  bool changed = false;          // differs from the baseline caption (steered captions only)
-};
-
-struct CaptionText {
-  Language lang = Language::English;
-  std::string text;
-  std::vector<TokenChip> tokens;
-};
+using study::CaptionText;
+using study::TokenChip;
+using study::TokenChoice;
 
 struct LiveResult {
   uint64_t request_id = 0;

@@ -5,10 +5,10 @@
 #include <array>
 
 #include "core/error.h"
-#include "core/model/generate.h"
 #include "core/model/inputs.h"
 #include "core/sae/sae_io.h"
 #include "core/study/steering.h"
+#include "core/study/traced_caption.h"
 #include "core/text/prompt.h"
 #include "ui/live/heatmap_compute.h"
 #include "ui/live/loaded_model.h"
@@ -25,13 +25,6 @@ struct LiveWorker::Cache {
 
 namespace {
 
-std::string chip_text(const text::Tokenizer& tokenizer, int64_t id) {
-  std::string piece = tokenizer.token_text(id);
-  for (size_t at; (at = piece.find("\xE2\x96\x81")) != std::string::npos;) piece.replace(at, 3, " ");  // ▁
-  if (!piece.empty() && piece[0] == ' ') piece.erase(0, 1);
-  return piece;
-}
-
 void add_steers(const LoadedModel& model, const std::vector<Steer>& steers, const torch::Tensor& token_types,
                 int64_t max_new_tokens, model::HookSet& hooks) {
   const io::ModelConfig& config = model.vlm->config;
@@ -42,48 +35,6 @@ void add_steers(const LoadedModel& model, const std::vector<Steer>& steers, cons
                           {steer.positions, {}}, config, "direction '" + steer.direction->name + "'");
     study::add_steer(checked, token_types, max_new_tokens, model.vlm->device(), model.vlm->dtype(), hooks);
   }
-}
-
-struct CaptionRun {
-  CaptionText caption;
-  int64_t prompt_length = 0;
-  torch::Tensor token_types;  // [1, T]
-  bool cancelled = false;
-};
-
-CaptionRun caption_once(const LoadedModel& model, const torch::Tensor& pixels, Language lang,
-                        int64_t max_new_tokens, const std::atomic<bool>& cancel, model::Session& session) {
-  model::VlmImpl& vlm = *model.vlm;
-  const model::VlmInputs prompt = model::caption_prompt(vlm, *model.tokenizer, text::caption_question(lang), pixels);
-  CaptionRun run;
-  run.prompt_length = prompt.input_ids.size(1);
-  run.token_types = prompt.token_type_ids;
-  model::GenerateOptions options;
-  options.max_new_tokens = max_new_tokens;
-  options.stop_ids = vlm.config.eos_ids;
-  options.keep_step_logits = true;
-  options.cancel = &cancel;
-  session.reset();
-  const model::GenerateResult result = model::generate(vlm, session, prompt, options);
-  run.cancelled = result.cancelled || cancel.load();
-  if (run.cancelled) return run;
-  const std::vector<int64_t>& tokens = result.tokens[0];
-  run.caption.lang = lang;
-  run.caption.text = model.tokenizer->decode(tokens, true);
-  const torch::Tensor logits = result.step_logits[0];  // [steps, vocab]
-  const torch::Tensor probabilities = logits.softmax(-1);
-  const auto [top_p, top_i] = probabilities.topk(std::min<int64_t>(5, probabilities.size(-1)), -1);  // [steps, 5]
-  for (size_t s = 0; s < tokens.size(); ++s) {
-    TokenChip chip;
-    chip.id = tokens[s];
-    chip.text = chip_text(*model.tokenizer, chip.id);
-    chip.logit = logits[int64_t(s)][chip.id].item<float>();
-    chip.probability = probabilities[int64_t(s)][chip.id].item<float>();
-    for (int64_t k = 0; k < top_i.size(1); ++k)
-      chip.top.push_back({chip_text(*model.tokenizer, top_i[int64_t(s)][k].item<int64_t>()), top_p[int64_t(s)][k].item<float>()});
-    run.caption.tokens.push_back(std::move(chip));
-  }
-  return run;
 }
 
 // The image preprocessed for this model: the key holds the model (its folder and preprocessing
@@ -112,7 +63,7 @@ LiveWorker::~LiveWorker() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
-    if (running_cancel_) running_cancel_->store(true);
+    if (running_job_) running_job_->cancel();
   }
   wake_.notify_all();
   thread_.join();
@@ -121,7 +72,7 @@ LiveWorker::~LiveWorker() {
 uint64_t LiveWorker::submit(LiveRequest request) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (pending_) cancelled_.fetch_add(1);
-  if (running_cancel_ && running_ && !same_except_alphas(*running_, request)) running_cancel_->store(true);
+  if (running_job_ && running_ && !same_except_alphas(*running_, request)) running_job_->cancel();
   pending_ = Pending{next_id_++, std::move(request), std::chrono::steady_clock::now()};
   wake_.notify_all();
   return pending_->id;
@@ -147,14 +98,14 @@ void LiveWorker::run() {
   model::Session session;
   for (;;) {
     Pending job{0, {}, {}};
-    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    auto job_context = std::make_shared<jobs::StandaloneJob>("live captions");
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || pending_.has_value(); });
       if (stopping_) return;
       job = std::move(*pending_);
       pending_.reset();
-      running_cancel_ = cancel;
+      running_job_ = job_context;
       running_ = job.request;
       running_id_ = job.id;
       busy_ = true;
@@ -163,6 +114,7 @@ void LiveWorker::run() {
     result->request_id = job.id;
     result->image = job.request.image;
     bool cancelled = false;
+    const jobs::JobContext* context = &job_context->context();
     try {
       const LoadedModel& model = *job.request.model;
       const int64_t max_new = job.request.max_new_tokens;
@@ -173,7 +125,7 @@ void LiveWorker::run() {
       const int heat_lang = job.request.heatmap.lang == Language::Arabic ? 1 : 0;
       const model::HookPoint heat_point = heatmap_capture_point(job.request.heatmap, model.vlm->config);
       const std::array<CaptionText, 2>* cached = cache_->baselines.find(key);
-      for (int l = 0; l < 2 && !cancelled; ++l) {
+      for (int l = 0; l < 2; ++l) {
         const bool capture_here = !steering && l == heat_lang;
         if (cached && !capture_here) {
           result->baseline[l] = (*cached)[size_t(l)];
@@ -181,17 +133,16 @@ void LiveWorker::run() {
         }
         session.hooks.clear();
         if (capture_here) session.hooks.capture(heat_point);
-        CaptionRun run = caption_once(model, pixels, kLanguages[size_t(l)], max_new, *cancel, session);
-        cancelled = run.cancelled;
-        if (cancelled) break;
+        const study::TracedCaption run =
+            study::trace_caption(*model.vlm, *model.tokenizer, pixels, kLanguages[size_t(l)], max_new, session, context);
         result->baseline[l] = run.caption;
         if (capture_here)
           result->heatmap = compute_heatmap(job.request.heatmap, heat_point, session.hooks, run.token_types,
                                             int64_t(run.caption.tokens.size()), cache_->saes);
       }
-      if (!cancelled) cache_->baselines.insert(key, {result->baseline[0], result->baseline[1]});
+      cache_->baselines.insert(key, {result->baseline[0], result->baseline[1]});
       result->steering = steering;
-      for (int l = 0; l < 2 && !cancelled; ++l) {
+      for (int l = 0; l < 2; ++l) {
         if (!steering) {
           result->steered[l] = result->baseline[l];
           continue;
@@ -201,15 +152,16 @@ void LiveWorker::run() {
         const model::VlmInputs prompt = model::caption_prompt(*model.vlm, *model.tokenizer, text::caption_question(kLanguages[size_t(l)]), pixels);
         add_steers(model, job.request.steers, prompt.token_type_ids, max_new, session.hooks);
         if (l == heat_lang) session.hooks.capture(heat_point);
-        CaptionRun run = caption_once(model, pixels, kLanguages[size_t(l)], max_new, *cancel, session);
-        cancelled = run.cancelled;
-        if (cancelled) break;
+        const study::TracedCaption run =
+            study::trace_caption(*model.vlm, *model.tokenizer, pixels, kLanguages[size_t(l)], max_new, session, context);
         result->steered[l] = run.caption;
         mark_changes(result->baseline[l], result->steered[l]);
         if (l == heat_lang)
           result->heatmap = compute_heatmap(job.request.heatmap, heat_point, session.hooks, run.token_types,
                                             int64_t(run.caption.tokens.size()), cache_->saes);
       }
+    } catch (const Cancelled&) {
+      cancelled = true;
     } catch (const std::exception& error) {  // loupe::Error and c10::Error alike: shown in the panel
       result->error = error.what();
       result->steering = false;  // what was captioned without steering is still shown
@@ -224,7 +176,7 @@ void LiveWorker::run() {
     } else {
       latest_ = std::move(result);
     }
-    running_cancel_.reset();
+    running_job_.reset();
     running_.reset();
     running_id_ = 0;
     busy_ = false;

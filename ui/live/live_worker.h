@@ -14,6 +14,8 @@
 #include <optional>
 #include <thread>
 
+#include "core/jobs/standalone_job.h"
+
 #include "ui/live/live_types.h"
 
 namespace loupe::ui {
@@ -47,7 +49,7 @@ class LiveWorker {
   bool stopping_ = false;
   uint64_t next_id_ = 1;
   uint64_t running_id_ = 0;
-  std::shared_ptr<std::atomic<bool>> running_cancel_;
+  std::shared_ptr<jobs::StandaloneJob> running_job_;  // the running request, to cancel it
   std::optional<LiveRequest> running_;  // the request being computed
   std::shared_ptr<const LiveResult> latest_;
   std::atomic<uint64_t> cancelled_{0};

@@ -12,7 +12,7 @@ namespace loupe::ui {
 
 struct LoadedModel {
   std::string folder;
-  std::shared_ptr<model::VlmImpl> vlm;
+  std::shared_ptr<const model::VlmImpl> vlm;
   std::shared_ptr<const text::Tokenizer> tokenizer;
   ModelInfo info;
 };

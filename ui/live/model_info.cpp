@@ -8,10 +8,10 @@
 
 namespace loupe::ui {
 
-std::shared_ptr<const LoadedModel> load_model(const std::string& folder) {
+std::shared_ptr<const LoadedModel> load_model(const std::string& folder, jobs::JobContext* job) {
   auto loaded = std::make_shared<LoadedModel>();
   loaded->folder = folder;
-  loaded->vlm = model::load_vlm(folder);
+  loaded->vlm = model::load_vlm(folder, {}, job);
   loaded->tokenizer = model::model_tokenizer(folder);
   const io::ModelConfig& config = loaded->vlm->config;
   ModelInfo& info = loaded->info;

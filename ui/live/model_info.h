@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/jobs/job.h"
+
 namespace loupe::ui {
 
 struct LoadedModel;
@@ -21,9 +23,10 @@ struct ModelInfo {
   std::vector<std::string> heatmap_hooks;  // those study::heatmap_reads accepts
 };
 
-// Loads config, weights and tokenizer (seconds for real checkpoints: call it from a job).
+// Loads config, weights and tokenizer (seconds for real checkpoints: call it from a job, which
+// then shows one progress item per weight and may cancel the load).
 // Throws the core's typed errors (IoError, FormatError, ConfigError) with their messages.
-std::shared_ptr<const LoadedModel> load_model(const std::string& folder);
+std::shared_ptr<const LoadedModel> load_model(const std::string& folder, jobs::JobContext* job = nullptr);
 const ModelInfo& model_info(const LoadedModel& model);
 
 // LibTorch's intra-op threads = cores − 1 (at least 1), so that the UI thread (and Mesa's software
