@@ -72,6 +72,12 @@ long long Args::get_int(const std::string& name, long long fallback) const {
   throw InputError("--" + name + " expects an integer, got '" + text + "'");
 }
 
+long long Args::get_count(const std::string& name, long long fallback) const {
+  const long long value = get_int(name, fallback);
+  if (has(name) && value < 1) throw InputError("--" + name + " must be at least 1, got " + std::to_string(value));
+  return value;
+}
+
 double Args::get_double(const std::string& name, double fallback) const {
   if (!has(name)) return fallback;
   const std::string& text = get(name);

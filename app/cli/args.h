@@ -36,6 +36,8 @@ class Args {
   std::string get_or(const std::string& name, const std::string& fallback) const;
   std::vector<std::string> all(const std::string& name) const;
   long long get_int(const std::string& name, long long fallback) const;
+  // An integer of at least 1 when given (a count such as --limit or --rows), else `fallback`.
+  long long get_count(const std::string& name, long long fallback) const;
   double get_double(const std::string& name, double fallback) const;
   const std::string& command() const { return command_; }
 

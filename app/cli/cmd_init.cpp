@@ -3,6 +3,8 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
+#include "core/io/dataset.h"
+#include "core/io/hf_config.h"
 #include "core/workspace/workspace.h"
 
 namespace loupe::cli {
@@ -10,6 +12,10 @@ namespace loupe::cli {
 namespace {
 
 int run_init(const Args& args) {
+  // Every later command reads both, so both are read now, before the folder is made. (The desktop
+  // app's workspaces may take an image folder without a CSV; Workspace::init leaves that to it.)
+  io::read_model_config(model_folder(args));
+  io::load_dataset(args.get("dataset"));
   const workspace::Workspace created =
       workspace::Workspace::init(args.get("workspace"), model_folder(args), args.get("dataset"));
   workspace::RunRecord record;

@@ -8,10 +8,36 @@
 #include "core/jobs/progress_printer.h"
 #include "core/tensor/convert.h"
 #include "core/train/caption_trainer.h"
+#include "core/train/checkpoint.h"
 
 namespace loupe::cli {
 
 namespace {
+
+// Runs the training job with its log in the output folder. When the job fails, a folder this run
+// created is removed unless it holds a checkpoint; a folder that stays is named on stderr.
+nlohmann::json run_training(const train::CaptionTrainOptions& options) {
+  namespace fs = std::filesystem;
+  const fs::path out(options.out_dir);
+  const bool created = !fs::exists(out);
+  fs::create_directories(out);  // for the job's log file
+  try {
+    jobs::JobRunner runner(1);
+    const jobs::JobId id = runner.submit(
+        "train-caption", [&](jobs::JobContext& context) { return train::train_captioner(options, context); },
+        (out / "train.log").string());
+    return jobs::run_in_foreground(runner, id, std::cerr);
+  } catch (const std::exception&) {
+    std::error_code ignored;
+    if (fs::exists(out / train::kCheckpointName))
+      std::cerr << "train-caption: " << out.string() << " stays, with its checkpoint and train.log; --resume continues it\n";
+    else if (created)
+      fs::remove_all(out, ignored);
+    else
+      std::cerr << "train-caption: " << out.string() << " stays (it existed before this run; no checkpoint was saved)\n";
+    throw;
+  }
+}
 
 int run_train_caption(const Args& args) {
   train::CaptionTrainOptions options;
@@ -28,12 +54,7 @@ int run_train_caption(const Args& args) {
   options.resume = args.has("resume");
   train::validate(options);
 
-  std::filesystem::create_directories(options.out_dir);
-  jobs::JobRunner runner(1);
-  const jobs::JobId id = runner.submit(
-      "train-caption", [&](jobs::JobContext& context) { return train::train_captioner(options, context); },
-      (std::filesystem::path(options.out_dir) / "train.log").string());
-  const nlohmann::json result = jobs::run_in_foreground(runner, id, std::cerr);
+  const nlohmann::json result = run_training(options);
   std::cout << "train-caption: " << result["steps"] << " steps, final loss " << result["final_loss"].get<double>() << ", "
             << result["parameters"] << " parameters, " << int64_t(result["seconds"].get<double>()) << " s; model in "
             << options.out_dir << "\n";

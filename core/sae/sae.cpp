@@ -6,34 +6,6 @@
 
 namespace loupe::sae {
 
-const char* kind_name(SaeKind kind) {
-  switch (kind) {
-    case SaeKind::Relu: return "relu";
-    case SaeKind::TopK: return "topk";
-    case SaeKind::JumpRelu: return "jumprelu";
-  }
-  return "?";
-}
-
-SaeKind parse_kind(const std::string& word) {
-  if (word == "relu" || word == "standard") return SaeKind::Relu;
-  if (word == "topk") return SaeKind::TopK;
-  if (word == "jumprelu") return SaeKind::JumpRelu;
-  throw InputError("unknown SAE kind '" + word + "'; the kinds are relu, topk and jumprelu");
-}
-
-void check_sae_size(int64_t d_in, int64_t d_sae, const std::string& what) {
-  if (d_in < 1 || d_in > kMaxSaeInputWidth)
-    throw InputError(what + " d_in " + std::to_string(d_in) + "; an SAE's d_in must be from 1 to " +
-                     std::to_string(kMaxSaeInputWidth));
-  if (d_sae < 1 || d_sae > kMaxSaeLatents)
-    throw InputError(what + " d_sae " + std::to_string(d_sae) + "; an SAE's d_sae must be from 1 to " +
-                     std::to_string(kMaxSaeLatents));
-  if (d_in > kMaxSaeParameters / d_sae)
-    throw InputError(what + " d_in " + std::to_string(d_in) + " x d_sae " + std::to_string(d_sae) +
-                     " weights per matrix; at most " + std::to_string(kMaxSaeParameters) + " are supported");
-}
-
 Sae Sae::initialized(const SaeConfig& config, uint64_t seed) {
   check_sae_size(config.d_in, config.d_sae, "the SAE has");
   torch::NoGradGuard no_grad;

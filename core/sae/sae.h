@@ -11,38 +11,11 @@
 #include <torch/torch.h>
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/sae/sae_config.h"
+
 namespace loupe::sae {
-
-enum class SaeKind { Relu, TopK, JumpRelu };
-
-// Bounds on the sizes an SAE may have, checked before anything is allocated. The largest public
-// SAEs (Gemma Scope: d_in 3584, 2^20 latents) lie well inside.
-inline constexpr int64_t kMaxSaeInputWidth = int64_t(1) << 20;   // d_in
-inline constexpr int64_t kMaxSaeLatents = int64_t(1) << 26;      // d_sae
-inline constexpr int64_t kMaxSaeParameters = int64_t(1) << 34;   // d_in · d_sae of one matrix
-
-// Throws InputError naming the bound when d_in or d_sae is below 1 or above its bound, or their
-// product above kMaxSaeParameters. `what` names the source ("--expansion 8 gives", "cfg.json:").
-void check_sae_size(int64_t d_in, int64_t d_sae, const std::string& what);
-
-const char* kind_name(SaeKind kind);            // "relu", "topk", "jumprelu"
-SaeKind parse_kind(const std::string& word);    // throws InputError listing the kinds
-
-struct SaeConfig {
-  SaeKind kind = SaeKind::TopK;
-  int64_t d_in = 0;
-  int64_t d_sae = 0;
-  int64_t k = 0;                    // TopK: active latents per vector
-  bool apply_b_dec_to_input = true;  // Gemma Scope SAEs: false
-  std::string hook_name;            // TransformerLens name, e.g. "blocks.2.hook_resid_post"
-  std::string model_name;
-  std::string dtype = "float32";  // of the stored weights
-  double input_scale = 1.0;       // training scaled inputs by this (already folded into the weights)
-  nlohmann::json extra = nlohmann::json::object();  // other cfg.json fields, kept on a round trip
-};
 
 // The k active latents of each vector (TopK): what the sparse decoder consumes.
 struct SparseCodes {

@@ -20,11 +20,7 @@ inline constexpr const char* kWeightsFile = "sae_weights.safetensors";
 inline constexpr const char* kSparsityFile = "sparsity.safetensors";
 inline constexpr const char* kGemmaScopeFile = "params.safetensors";
 
-// The cfg.json object SAELens reads for this config.
-nlohmann::json saelens_cfg(const SaeConfig& config);
-// Reads a cfg.json object (pre-6.0 flat layout or 6.x with "metadata"); `source` names it in errors.
-// Throws FormatError for missing fields or an architecture/normalisation loupe cannot run.
-SaeConfig config_from_saelens(const nlohmann::json& cfg, const std::string& source);
+// saelens_cfg and config_from_saelens (cfg.json) are in core/sae/sae_config.h.
 
 // Writes folder/sae_weights.safetensors (in config.dtype), then cfg.json, and sparsity.safetensors
 // when log10_density [d_sae] is given; each file atomically. Creates the folder.

@@ -51,6 +51,7 @@ PreparedTraining prepare_store_training(const StoreTrainingRequest& request) {
     throw InputError("--batch must be at least 1, got " + std::to_string(request.options.batch));
   const std::filesystem::path store_folder = ws.store_dir(request.store);
   const auto store = store::StoreReader::open(store_folder);
+  store.verify();  // an unfinished extraction or a changed shard is refused before anything is written
   const int64_t store_width = store.width(request.hook);  // lists the store's hooks when absent
 
   const io::ModelConfig config = io::read_model_config(ws.model().string());

@@ -14,12 +14,6 @@ namespace loupe::store {
 
 namespace fs = std::filesystem;
 
-std::string shard_name(int64_t index) {
-  char name[32];
-  std::snprintf(name, sizeof name, "shard-%05lld.safetensors", static_cast<long long>(index));
-  return name;
-}
-
 namespace {
 
 nlohmann::json read_manifest(const fs::path& folder) {
@@ -28,10 +22,7 @@ nlohmann::json read_manifest(const fs::path& folder) {
   if (!fs::exists(path, error))
     throw InputError(folder.string() + " is not an activation store (no manifest.json); run `loupe extract` "
                      "(an interrupted one writes its manifest with the first shard)");
-  nlohmann::json manifest = util::parse_json_file(path.string());
-  if (util::JsonFields(manifest, path.string()).string("format", "") != kStoreFormat)
-    throw FormatError(path.string() + " is not a loupe activation store manifest (format field)");
-  return manifest;
+  return util::parse_json_file(path.string());
 }
 
 // The first `count` entries of rows.jsonl, reading only the committed `bytes`.
@@ -58,37 +49,17 @@ StoreReader StoreReader::open(const fs::path& folder) {
   StoreReader store;
   store.folder_ = folder;
   store.manifest_ = read_manifest(folder);
-  const util::JsonFields manifest(store.manifest_, (folder / kManifestName).string());
-  for (const char* key : {"model", "dtype", "positions"}) manifest.string(key, "");  // checked here, read by accessors
-  store.version_ = manifest.integer_in("version", 1, kStoreVersion, "(a newer loupe wrote this store)");
-  for (const util::JsonFields& hook : manifest.objects("hooks")) {
-    store.hooks_.push_back(hook.string("name"));
-    store.widths_.push_back(hook.integer_in("width", 1, kMaxManifestCount));
-  }
-  int64_t first = 0;
-  for (const util::JsonFields& entry : manifest.objects("shards")) {
-    ShardInfo shard;
-    shard.file = entry.string("file");
-    shard.vectors = entry.integer_in("vectors", 0, kMaxManifestCount);
-    shard.bytes = entry.integer_in("bytes", 0, kMaxManifestCount);
-    shard.sha256 = entry.string("sha256");
-    shard.first = first;
-    first += shard.vectors;
-    if (first > kMaxManifestCount)
-      entry.fail("the shards hold more than " + std::to_string(kMaxManifestCount) + " vectors");
-    store.shards_.push_back(shard);
-  }
-  store.count_ = first;
-  const int64_t rows = manifest.integer_in("rows", 0, kMaxManifestCount);
-  store.entries_ = read_entries(folder, rows, manifest.integer_in("rows_bytes", 0, kMaxManifestCount));
+  const StoreManifest manifest = parse_store_manifest(store.manifest_, (folder / kManifestName).string());
+  store.version_ = manifest.version;
+  store.hooks_ = manifest.hooks;
+  store.widths_ = manifest.widths;
+  store.shards_ = manifest.shards;
+  store.count_ = manifest.count;
+  store.complete_ = manifest.complete;
+  store.entries_ = read_entries(folder, manifest.rows, manifest.rows_bytes);
   for (const ShardInfo& shard : store.shards_) {
+    check_shard_file(folder, shard, false);
     const std::string path = (folder / shard.file).string();
-    std::error_code error;
-    const auto size = fs::file_size(path, error);
-    if (error) throw FormatError("store shard " + path + " listed in the manifest is missing: " + error.message());
-    if (int64_t(size) != shard.bytes)
-      throw FormatError("store shard " + path + " has " + std::to_string(size) + " bytes; the manifest says " +
-                        std::to_string(shard.bytes));
     io::SafeTensors file = io::SafeTensors::open(path);
     for (size_t h = 0; h < store.hooks_.size(); ++h) {
       const io::TensorView& view = file.at(store.hooks_[h]);
@@ -102,6 +73,13 @@ StoreReader StoreReader::open(const fs::path& folder) {
     store.files_.push_back(std::move(file));
   }
   return store;
+}
+
+void StoreReader::verify() const {
+  if (!complete_)
+    throw FormatError((folder_ / kManifestName).string() + " says `complete`: false; the extraction of this store did "
+                      "not finish: run loupe extract --resume with its options first");
+  for (const ShardInfo& shard : shards_) check_shard_file(folder_, shard, true);
 }
 
 int64_t StoreReader::width(const std::string& hook) const {

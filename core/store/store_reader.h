@@ -14,20 +14,12 @@
 
 #include "core/io/safetensors.h"
 #include "core/store/store_entries.h"
+#include "core/store/store_manifest.h"
 #include "core/text/token_type.h"
 #include "core/store/store_format.h"
 #include "core/util/epoch_order.h"
 
 namespace loupe::store {
-
-// One shard as the manifest lists it.
-struct ShardInfo {
-  std::string file;        // "shard-00000.safetensors", relative to the store folder
-  int64_t vectors = 0;     // activation vectors (rows of each hook tensor)
-  int64_t first = 0;       // global index of its first vector
-  int64_t bytes = 0;       // file size
-  std::string sha256;      // hex checksum of the file
-};
 
 class StoreReader {
  public:
@@ -35,6 +27,9 @@ class StoreReader {
   // manifest ("not a store, or extraction did not finish a shard yet"), FormatError when the manifest
   // or a shard disagrees with itself (sizes, names, shapes).
   static StoreReader open(const std::filesystem::path& folder);
+  // Throws FormatError unless the extraction finished (manifest `complete`) and every shard matches
+  // its SHA-256 checksum: what training checks before it reads a store.
+  void verify() const;
 
   int64_t count() const { return count_; }  // activation vectors stored (rows of every hook tensor)
   std::vector<std::string> hooks() const { return hooks_; }
@@ -72,6 +67,7 @@ class StoreReader {
   StoreEntries entries_;
   int64_t version_ = kStoreVersion;
   int64_t count_ = 0;
+  bool complete_ = false;
 };
 
 // Shuffled mini-batches across shards without loading the store; deterministic for a seed. The

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/store/sha256.h"
 #include "core/store/store_format.h"
+#include "core/store/store_manifest.h"
 #include "core/tensor/convert.h"
 #include "core/util/atomic_file.h"
 #include "core/util/json_fields.h"
@@ -87,13 +88,25 @@ StoreWriter StoreWriter::create(const fs::path& folder, const StoreSpec& spec, i
 
 StoreWriter StoreWriter::resume(const fs::path& folder, const StoreSpec& spec, int64_t shard_vectors) {
   std::error_code error;
-  if (!fs::exists(folder / kManifestName, error)) return create(folder, spec, shard_vectors);
+  if (!fs::exists(folder / kManifestName, error))
+    throw InputError("cannot resume " + folder.string() + ": there is no store to resume (no " + kManifestName +
+                     "; an extraction writes it with its first shard); run loupe extract without --resume");
   const std::string path = (folder / kManifestName).string();
   const nlohmann::json manifest = util::parse_json_file(path);
+  const StoreManifest listed = parse_store_manifest(manifest, path);
   const util::JsonFields fields(manifest, path);
-  if (fields.integer_in("version", 1, kStoreVersion, "(a newer loupe wrote this store)") != kStoreVersion)
+  if (listed.version != kStoreVersion)
     throw InputError("cannot resume " + folder.string() + ": an older loupe wrote it (store version " +
-                     std::to_string(fields.integer("version")) + ", other token-type codes); extract into another --out");
+                     std::to_string(listed.version) + ", other token-type codes); extract into another --out");
+  // A shard cut short or changed since its commit would stay in the store; stop before adding to it.
+  for (const ShardInfo& shard : listed.shards) {
+    try {
+      check_shard_file(folder, shard, true);
+    } catch (const FormatError& damaged) {
+      throw FormatError("cannot resume " + folder.string() + ": " + damaged.what() +
+                        "; the store is damaged: extract into another --out");
+    }
+  }
   const nlohmann::json wanted = spec.to_json();
   for (const char* field : kSpecFields)
     if (fields.value(field) != wanted[field])
@@ -104,13 +117,12 @@ StoreWriter StoreWriter::resume(const fs::path& folder, const StoreSpec& spec, i
   writer.folder_ = folder;
   writer.spec_ = spec;
   writer.shard_vectors_ = shard_vectors;
-  for (const util::JsonFields& shard : fields.objects("shards")) shard.string("file");  // is_leftover reads it
-  writer.shards_ = fields.array("shards");
+  writer.shards_ = fields.array("shards");  // checked by parse_store_manifest
   writer.skipped_ = fields.array("skipped");
   writer.units_done_ = fields.integer_in("units_done", 0, kMaxManifestCount);
   writer.vectors_ = fields.integer_in("vectors", 0, kMaxManifestCount);
-  writer.rows_ = fields.integer_in("rows", 0, kMaxManifestCount);
-  writer.rows_bytes_ = fields.integer_in("rows_bytes", 0, kMaxManifestCount);
+  writer.rows_ = listed.rows;
+  writer.rows_bytes_ = listed.rows_bytes;
   remove_leftovers(folder, writer.shards_);
   fs::resize_file(folder / kRowsName, uintmax_t(writer.rows_bytes_), error);
   if (error && writer.rows_bytes_ > 0)

@@ -45,8 +45,10 @@ class StoreWriter {
   // A new store in `folder` (created). Throws InputError when it already holds a manifest
   // ("use --resume or another --out").
   static StoreWriter create(const std::filesystem::path& folder, const StoreSpec& spec, int64_t shard_vectors);
-  // Continues the store in `folder`: checks the spec matches, removes leftovers of an interrupted
-  // commit. A folder without a manifest (killed before the first shard) starts afresh.
+  // Continues the store in `folder`: checks the spec matches and every listed shard's size and
+  // checksum (FormatError for a damaged one), removes leftovers of an interrupted commit. InputError
+  // when the folder holds no manifest: nothing to resume (a run killed before its first shard
+  // starts again without --resume).
   static StoreWriter resume(const std::filesystem::path& folder, const StoreSpec& spec, int64_t shard_vectors);
 
   int64_t units_done() const { return units_done_; }  // units committed: the extraction restarts here

@@ -66,6 +66,12 @@ std::string dataset_csv(int n, const SynthOptions& options) {
 DatasetSummary write_dataset(const std::string& out_dir, int n, const SynthOptions& options, int threads) {
   validate(options, n);
   const std::filesystem::path root(out_dir);
+  // Over an older dataset its images of other names would stay beside the new CSV.
+  std::error_code error;
+  if (std::filesystem::exists(root / "image_caption.csv", error) ||
+      (!std::filesystem::is_empty(root / "images", error) && !error))
+    throw InputError(out_dir + " already holds a dataset (image_caption.csv or images/); its old images would stay "
+                     "beside the new ones: choose a new --out or remove that folder first");
   create_folder(root / "images");
   DatasetSummary summary;
   summary.sizes = split_sizes(n);

@@ -21,7 +21,8 @@ std::string dataset_csv(int n, const SynthOptions& options);
 
 // Validates the options, creates out_dir (and out_dir/images), renders every sample on `threads`
 // threads (0: twice the cores, 4 to 16) and writes the CSV last, atomically. Throws InputError for bad
-// options and IoError when the folder or a file cannot be written.
+// options or an out_dir that already holds a dataset (a CSV or images), IoError when the folder or a
+// file cannot be written.
 DatasetSummary write_dataset(const std::string& out_dir, int n, const SynthOptions& options, int threads = 0);
 
 }  // namespace loupe::synth

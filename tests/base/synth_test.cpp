@@ -308,3 +308,17 @@ TEST_CASE("bad synth inputs are refused with clear messages", "[synth]") {
   CHECK_THROWS_AS(write_dataset(out / "taken", 5, options), IoError);
   CHECK_THROWS_WITH(write_dataset(out / "taken", 5, options), Catch::Contains("cannot create output folder"));
 }
+
+TEST_CASE("synth over an older dataset is refused, so its stale images never sit beside the new CSV", "[synth]") {
+  TempDir out("again");
+  SynthOptions options;
+  write_dataset(out.path.string(), 6, options, 1);
+  const std::string csv = util::read_file(out / "image_caption.csv");
+  CHECK_THROWS_AS(write_dataset(out.path.string(), 3, options, 1), InputError);
+  CHECK_THROWS_WITH(write_dataset(out.path.string(), 3, options, 1),
+                    Catch::Contains(out.path.string()) && Catch::Contains("already holds a dataset"));
+  CHECK(util::read_file(out / "image_caption.csv") == csv);  // untouched
+  // Images without a CSV (a run that failed part way) are refused too.
+  std::filesystem::remove(out.path / "image_caption.csv");
+  CHECK_THROWS_AS(write_dataset(out.path.string(), 3, options, 1), InputError);
+}

@@ -296,3 +296,55 @@ TEST_CASE("train-sae --resume refuses a checkpoint with an impossible step and k
   CHECK_THAT(resumed.err, Catch::Contains(checkpoint) && Catch::Contains("`step`") && Catch::Contains("stays"));
   CHECK(fs::exists(checkpoint));
 }
+
+TEST_CASE("train-sae refuses an unfinished store and a shard changed since extraction (issue 21)", "[sae][cli]") {
+  const SaeStudy& study = ::study();
+  const fs::path stores = study.root / "stores";
+  auto copy_store = [&](const std::string& name) {
+    fs::remove_all(stores / name);
+    fs::copy(stores / "acts", stores / name, fs::copy_options::recursive);
+    return stores / name;
+  };
+  auto train_on = [&](const std::string& name) {
+    return run_loupe(study.train("--store " + name + " --hook blocks.2.hook_resid_post --out on-" + name));
+  };
+
+  const fs::path unfinished = copy_store("unfinished");
+  auto manifest = nlohmann::json::parse(util::read_file((unfinished / "manifest.json").string()));
+  manifest["complete"] = false;
+  util::write_file_atomic((unfinished / "manifest.json").string(), manifest.dump());
+  const auto refused = train_on("unfinished");
+  INFO(refused.err);
+  CHECK(refused.status == 1);
+  CHECK_THAT(refused.err, Catch::Contains((unfinished / "manifest.json").string()) && Catch::Contains("`complete`: false") &&
+                              Catch::Contains("--resume"));
+  CHECK_FALSE(fs::exists(study.root / "saes" / "on-unfinished"));
+
+  // One byte of a vector changed, the size kept: only the checksum can tell.
+  const fs::path changed = copy_store("changed");
+  const std::string shard = (changed / store::shard_name(0)).string();
+  std::string bytes = util::read_file(shard);
+  bytes[bytes.size() - 3] ^= 0x40;
+  util::write_file_atomic(shard, bytes);
+  const auto mismatch = train_on("changed");
+  INFO(mismatch.err);
+  CHECK(mismatch.status == 1);
+  CHECK_THAT(mismatch.err, Catch::Contains(shard) && Catch::Contains("SHA-256"));
+  CHECK_FALSE(fs::exists(study.root / "saes" / "on-changed"));
+}
+
+TEST_CASE("eval-sae refuses a --rows below 1 instead of reading it as every row (issue 21)", "[sae][cli]") {
+  const SaeStudy& study = ::study();
+  sae::SaeConfig config;
+  config.d_in = 256;
+  config.d_sae = 512;
+  config.k = 8;
+  config.hook_name = "blocks.2.hook_resid_post";
+  sae::save_sae((study.root / "saes" / "rows").string(), sae::Sae::initialized(config, 3));
+  for (const char* rows : {"-1", "0"}) {
+    const auto run = run_loupe("eval-sae --workspace " + quoted(study.root) + " --sae rows --rows " + rows);
+    INFO(run.err);
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains(std::string("--rows must be at least 1, got ") + rows));
+  }
+}
