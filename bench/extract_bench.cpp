@@ -29,7 +29,7 @@ double rows_per_second(store::ExtractOptions options, int64_t batch) {
   auto extraction = store::Extraction::prepare(options);
   jobs::JobRunner runner(1);
   const auto started = std::chrono::steady_clock::now();
-  const auto id = runner.submit("extract", [&](jobs::JobContext& context) { return extraction->run(context); });
+  const auto id = runner.submit("extract", [&](jobs::JobContext& context) { return extraction->run(context).to_json(); });
   const auto done = runner.wait(id);
   if (done->state != jobs::JobState::Succeeded) throw std::runtime_error(done->error_message);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

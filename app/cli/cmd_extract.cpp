@@ -6,6 +6,7 @@
 #include "app/cli/commands.h"
 #include "core/jobs/progress_printer.h"
 #include "core/store/extract.h"
+#include "core/study/extract_study.h"
 #include "core/workspace/workspace.h"
 
 namespace loupe::cli {
@@ -22,7 +23,7 @@ store::ExtractOptions extract_options(const Args& args, const workspace::Workspa
   if (args.has("langs")) options.langs = parse_languages(split_list(args.get("langs")), "--langs");
   options.positions = args.get_or("positions", options.positions);
   options.source = args.get_or("source", options.source);
-  options.limit = args.get_int("limit", options.limit);
+  options.limit = args.get_count("limit", options.limit);
   options.batch = args.get_int("batch", options.batch);
   options.dtype = args.get_or("dtype", options.dtype);
   options.device = args.get_or("device", options.device);
@@ -32,37 +33,18 @@ store::ExtractOptions extract_options(const Args& args, const workspace::Workspa
   return options;
 }
 
-nlohmann::json parameters_of(const store::ExtractOptions& options, const std::string& name) {
-  return {{"out", name},         {"hooks", options.hooks},   {"vision_hooks", options.vision_hooks},
-          {"langs", language_codes(options.langs)}, {"positions", options.positions}, {"source", options.source},
-          {"limit", options.limit}, {"batch", options.batch}, {"dtype", options.dtype},
-          {"device", options.device}, {"shard_vectors", options.shard_vectors},
-          {"max_new_tokens", options.max_new_tokens}, {"resume", options.resume}};
-}
-
 int run_extract(const Args& args) {
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
-  const std::string name = args.get_or("out", "acts");
-  workspace::RunRecord record;
-  record.command = "extract";
-  space.run_logged(record, [&](workspace::RunRecord&) {
-    const store::ExtractOptions options = extract_options(args, space, name);
-    record.parameters = parameters_of(options, name);
-    std::unique_ptr<store::Extraction> extraction = store::Extraction::prepare(options);
-    jobs::JobRunner runner(1);
-    const jobs::JobId id = runner.submit("extract", [&](jobs::JobContext& context) { return extraction->run(context); });
-    const nlohmann::json result = jobs::run_in_foreground(runner, id, std::cerr);
-    record.message = std::to_string(result["vectors"].get<int64_t>()) + " vectors from " +
-                     std::to_string(result["rows"].get<int64_t>()) + " (row, language) entries; " +
-                     std::to_string(result["skipped"].size()) + " rows skipped";
-    record.details = {{"skipped", result["skipped"]}, {"seconds", result["seconds"]},
-                      {"units_per_second", result["units_per_second"]}};
-    std::cout << "extract: " << record.message << " in " << result["seconds"].get<double>() << " s ("
-              << result["units_per_second"].get<double>() << " (row, language)/s); store " << options.out.string() << "\n";
-    for (const auto& skipped : result["skipped"])
-      std::cout << "  skipped row " << skipped["row"] << " (" << skipped["image"].get<std::string>()
-                << "): " << skipped["reason"].get<std::string>() << "\n";
-  });
+  const store::ExtractOptions options = extract_options(args, space, args.get_or("out", "acts"));
+  store::ExtractSummary summary;
+  jobs::run_in_foreground("extract", [&](jobs::JobContext& job) {
+    summary = study::extract_activations(options, &space, job);
+    return summary.to_json();
+  }, std::cerr);
+  std::cout << "extract: " << study::extract_message(summary) << " in " << summary.seconds << " s ("
+            << summary.units_per_second << " (row, language)/s); store " << summary.store << "\n";
+  for (const store::SkippedRow& skipped : summary.skipped)
+    std::cout << "  skipped row " << skipped.row << " (" << skipped.image << "): " << skipped.reason << "\n";
   return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "core/store/store_reader.h"
 #include "core/tensor/convert.h"
 #include "core/text/prompt.h"
+#include "core/util/json_fields.h"
 
 namespace loupe::store {
 
@@ -89,6 +90,23 @@ nlohmann::json row_meta(const io::DatasetRow& row, std::optional<Language> lang)
                       {"reference", !lang ? nlohmann::json() : inferred_gender(reference.get<std::string>(), *lang)}}}};
 }
 
+// A skipped row as this run or a resumed manifest lists it; an item a hand-edited manifest garbled
+// is kept as its text, never thrown on.
+SkippedRow skipped_row(const nlohmann::json& item) {
+  SkippedRow row;
+  if (!item.is_object()) {
+    row.reason = util::describe_json(item, 200);
+    return row;
+  }
+  const auto integer = [&](const char* key) { return item.contains(key) && item[key].is_number_integer() ? item[key].get<int64_t>() : -1; };
+  const auto text = [&](const char* key) { return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : ""; };
+  row.row = integer("row");
+  row.line = integer("line");
+  row.image = text("image");
+  row.reason = text("reason");
+  return row;
+}
+
 }  // namespace
 
 std::unique_ptr<Extraction> Extraction::prepare(const ExtractOptions& options) {
@@ -145,6 +163,7 @@ std::unique_ptr<Extraction> Extraction::prepare(const ExtractOptions& options) {
   e.spec_.langs = e.vision_ ? std::vector<std::string>{} : language_codes(options.langs);
   e.spec_.limit = options.limit;
   e.spec_.units_total = int64_t(e.rows_.size()) * (e.vision_ ? 1 : int64_t(options.langs.size()));
+  e.made_folder_ = !fs::exists(options.out);
   e.writer_ = std::make_unique<StoreWriter>(options.resume ? StoreWriter::resume(options.out, e.spec_, options.shard_vectors)
                                                            : StoreWriter::create(options.out, e.spec_, options.shard_vectors));
   return extraction;
@@ -278,7 +297,14 @@ void Extraction::run_chunk(const Chunk& chunk, int64_t first_unit, jobs::JobCont
   }
 }
 
-nlohmann::json Extraction::run(jobs::JobContext& context) {
+bool Extraction::discard_empty_store() {
+  if (writer_->units_done() > 0 || !made_folder_) return false;
+  std::error_code error;
+  fs::remove_all(options_.out, error);
+  return true;
+}
+
+ExtractSummary Extraction::run(jobs::JobContext& context) {
   const auto started = std::chrono::steady_clock::now();
   const int64_t langs = vision_ ? 1 : int64_t(options_.langs.size());
   const int64_t first_unit = writer_->units_done();
@@ -314,23 +340,48 @@ nlohmann::json Extraction::run(jobs::JobContext& context) {
     writer_->finish();
   } catch (const Cancelled&) {
     writer_->commit();
+    if (discard_empty_store()) throw Cancelled("extraction cancelled before any unit was stored; " + options_.out.string() + " was removed");
     throw Cancelled("extraction cancelled; " + std::to_string(writer_->units_done()) + " of " +
                     std::to_string(spec_.units_total) + " (row, language) units are stored; rerun with --resume to continue");
   } catch (const IoError& error) {
+    if (discard_empty_store())
+      throw IoError(std::string(error.what()) + "\nextraction stopped before any unit was stored; " + options_.out.string() +
+                    " was removed");
     throw IoError(std::string(error.what()) + "\nextraction stopped; the store " + options_.out.string() + " is consistent with " +
                   std::to_string(writer_->units_done()) + " of " + std::to_string(spec_.units_total) +
                   " (row, language) units; free space and rerun with --resume");
+  } catch (const Error&) {
+    discard_empty_store();
+    throw;
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const int64_t units = spec_.units_total - first_unit;
-  return {{"store", options_.out.string()},
-          {"rows", writer_->rows()},
-          {"vectors", writer_->vectors()},
-          {"units", units},
-          {"dataset_rows", int64_t(rows_.size())},
-          {"skipped", writer_->skipped()},
-          {"seconds", seconds},
-          {"units_per_second", seconds > 0 ? double(units) / seconds : 0.0}};
+  if (writer_->vectors() == 0) {
+    const nlohmann::json& skipped = writer_->skipped();
+    const std::string why = skipped.size() == rows_.size()
+                                ? "every one of its " + std::to_string(rows_.size()) + " rows was skipped (first: " +
+                                      util::describe_json(skipped[0], 300) + ")"
+                                : "the rows gave no vector at --positions " + spec_.positions;
+    std::error_code error;
+    fs::remove_all(options_.out, error);
+    throw InputError("the extraction stored no vectors: " + why + "; " + options_.out.string() + " was removed");
+  }
+  ExtractSummary summary;
+  summary.store = options_.out.string();
+  summary.rows = writer_->rows();
+  summary.vectors = writer_->vectors();
+  summary.units = spec_.units_total - first_unit;
+  summary.dataset_rows = int64_t(rows_.size());
+  for (const nlohmann::json& item : writer_->skipped()) summary.skipped.push_back(skipped_row(item));
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary.units_per_second = summary.seconds > 0 ? double(summary.units) / summary.seconds : 0.0;
+  return summary;
+}
+
+nlohmann::json ExtractSummary::to_json() const {
+  nlohmann::json listed = nlohmann::json::array();
+  for (const SkippedRow& row : skipped)
+    listed.push_back({{"row", row.row}, {"line", row.line}, {"image", row.image}, {"reason", row.reason}});
+  return {{"store", store},   {"rows", rows},       {"vectors", vectors}, {"units", units}, {"dataset_rows", dataset_rows},
+          {"skipped", listed}, {"seconds", seconds}, {"units_per_second", units_per_second}};
 }
 
 }  // namespace loupe::store

@@ -1,4 +1,4 @@
-// Activation extraction: runs the model over a caption dataset (each row × language) with capture
+// Activation extraction (`loupe extract` and the Jobs panel run it through core/study/extract_study.h): runs the model over a caption dataset (each row × language) with capture
 // hooks and writes the chosen positions' activations to an activation store (store_writer.h).
 // prepare() does every check that can fail before any work (model, hooks, rule, dataset, store
 // state); run() does the work as a background job and can be killed at any point: `--resume`
@@ -39,16 +39,39 @@ struct ExtractOptions {
   bool resume = false;
 };
 
+// A dataset row the extraction skipped (missing or unreadable image), as the manifest lists it.
+struct SkippedRow {
+  int64_t row = -1;   // dataset row (-1 when a resumed manifest does not say)
+  int64_t line = -1;  // image_caption.csv line
+  std::string image;
+  std::string reason;
+};
+
+// What one run of an extraction did (a resumed run counts only the units it added).
+struct ExtractSummary {
+  std::string store;           // the store folder
+  int64_t rows = 0;            // (row, language) entries in the store
+  int64_t vectors = 0;         // vectors in the store
+  int64_t units = 0;           // (row, language) units this run processed
+  int64_t dataset_rows = 0;    // dataset rows taken (--limit)
+  std::vector<SkippedRow> skipped;
+  double seconds = 0;
+  double units_per_second = 0;
+
+  nlohmann::json to_json() const;  // {store, rows, vectors, units, dataset_rows, skipped, seconds, units_per_second}
+};
+
 class Extraction {
  public:
   // Loads the model and dataset and opens the store. Throws InputError for an unknown hook, rule,
   // language or source, a store that exists without --resume or differs from the resumed one.
   static std::unique_ptr<Extraction> prepare(const ExtractOptions& options);
 
-  // The work; returns a summary {store, rows, vectors, shards, units, skipped, seconds, units_per_second}.
-  // Rows whose image is missing or unreadable are skipped and listed (summary "skipped", the
+  // The work. Rows whose image is missing or unreadable are skipped and listed (summary "skipped", the
   // manifest). A full disk ends it with IoError saying the store is consistent and how to resume.
-  nlohmann::json run(jobs::JobContext& context);
+  // InputError when no vector is stored (every image missing, say). A run that fails before its
+  // first commit removes the store folder it made.
+  ExtractSummary run(jobs::JobContext& context);
 
   int64_t units_total() const { return spec_.units_total; }
   int64_t units_done() const { return writer_ ? writer_->units_done() : 0; }
@@ -56,6 +79,9 @@ class Extraction {
  private:
   struct Chunk;  // the rows of one batch and their pixels
   void run_chunk(const Chunk& chunk, int64_t first_unit, jobs::JobContext& context);
+  // After a failure: true when nothing was committed and this run made the store folder, which is
+  // then removed (a failed extraction leaves no empty store behind).
+  bool discard_empty_store();
   std::vector<UnitVectors> decoder_units(const Chunk& chunk, Language lang);
   std::vector<UnitVectors> vision_units(const Chunk& chunk);
 
@@ -65,11 +91,12 @@ class Extraction {
   bool vision_ = false;
   std::vector<model::HookPoint> points_;
   torch::ScalarType store_dtype_ = torch::kFloat32;
-  std::shared_ptr<model::VlmImpl> model_;
+  std::shared_ptr<const model::VlmImpl> model_;
   std::shared_ptr<const text::Tokenizer> tokenizer_;
   io::Dataset dataset_;
   std::vector<io::DatasetRow> rows_;  // the first `limit` rows
   std::unique_ptr<StoreWriter> writer_;
+  bool made_folder_ = false;  // the store folder did not exist before this extraction
 };
 
 }  // namespace loupe::store

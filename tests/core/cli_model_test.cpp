@@ -204,3 +204,42 @@ TEST_CASE("loupe info on a config with a zero patch_size exits with an error nam
     CHECK_THAT(run.err, Catch::Contains("`vision_config`: `patch_size` must be from 1 to"));
   }
 }
+
+TEST_CASE("loupe caption --choices prints the caption's tokens with their probabilities and the five likeliest", "[cli][model]") {
+  const std::string image = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images/kitchen.png";
+  for (const char* lang : {"en", "ar"}) {
+    INFO(lang);
+    const auto plain = run_loupe("caption --image '" + image + "' --lang " + lang + " --json");
+    const auto traced = run_loupe("caption --image '" + image + "' --lang " + lang + " --json --choices");
+    INFO(traced.err);
+    REQUIRE(plain.status == 0);
+    REQUIRE(traced.status == 0);
+    const auto expected = nlohmann::json::parse(plain.out);
+    const auto got = nlohmann::json::parse(traced.out);
+    CHECK(got["text"] == expected["text"]);
+    CHECK(got["tokens"] == expected["tokens"]);
+    const auto& choices = got["choices"];
+    REQUIRE(choices.size() == got["tokens"].size());
+    REQUIRE(choices.size() > 2);
+    for (size_t s = 0; s < choices.size(); ++s) {
+      const auto& chip = choices[s];
+      INFO("step " << s << ": " << chip.dump());
+      CHECK(chip["id"] == got["tokens"][s]);
+      const auto& top = chip["top"];
+      REQUIRE(top.size() == 5);
+      double total = 0;
+      for (size_t k = 0; k < top.size(); ++k) {
+        total += top[k]["probability"].get<double>();
+        if (k > 0) CHECK(top[k]["probability"].get<double>() <= top[k - 1]["probability"].get<double>());
+      }
+      CHECK(total <= 1.0 + 1e-5);
+      // Greedy decoding: the chosen token is the likeliest one.
+      CHECK(top[0]["text"] == chip["text"]);
+      CHECK(top[0]["probability"].get<double>() == Approx(chip["probability"].get<double>()));
+      CHECK(chip["probability"].get<double>() > 0.0);
+    }
+  }
+  const auto text = run_loupe("caption --image '" + image + "' --choices");
+  REQUIRE(text.status == 0);
+  CHECK_THAT(text.out, Catch::Contains("p=") && Catch::Contains("top:"));
+}

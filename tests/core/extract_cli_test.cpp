@@ -360,3 +360,43 @@ TEST_CASE("a full disk ends the extraction with a clear failure and a consistent
   REQUIRE(whole.status == 0);
   check_same_store(study.store("whole"), study.store("full"));
 }
+
+TEST_CASE("an extraction that stores nothing, a resume with no store and a cut shard are refused (issue 21)", "[cli][store]") {
+  TempDir data("loupe-extract-missing");
+  fs::copy(demo_dataset(), data.path, fs::copy_options::recursive);
+  const auto rows = io::load_dataset(data.path.string()).rows;
+  Study study(data.path);
+  for (size_t r = 0; r < 3; ++r) fs::remove(rows[r].image);
+
+  // Every image missing "succeeded" with 0 vectors; now it fails and leaves no empty store.
+  const auto empty = run_loupe(study.extract("--out empty --hooks '" + kHooks + "' --limit 3"));
+  INFO(empty.err);
+  CHECK(empty.status == 1);
+  CHECK_THAT(empty.err, Catch::Contains("stored no vectors") && Catch::Contains("every one of its 3 rows was skipped") &&
+                            Catch::Contains(rows[0].image));
+  CHECK_FALSE(fs::exists(study.store("empty")));
+
+  // --resume with no store started a fresh one.
+  const auto fresh = run_loupe(study.extract("--out fresh --hooks '" + kHooks + "' --limit 4 --resume"));
+  CHECK(fresh.status == 1);
+  CHECK_THAT(fresh.err, Catch::Contains("no store to resume") && Catch::Contains("without --resume"));
+  CHECK_FALSE(fs::exists(study.store("fresh")));
+
+  // Counts below 1 meant every row.
+  const auto negative = run_loupe(study.extract("--out negative --hooks '" + kHooks + "' --limit -3"));
+  CHECK(negative.status == 1);
+  CHECK_THAT(negative.err, Catch::Contains("--limit must be at least 1, got -3"));
+
+  // A resume kept a shard that was cut short.
+  const std::string options = "--out cut --hooks '" + kHooks + "' --limit 5 --shard-vectors 8";
+  REQUIRE(run_loupe(study.extract(options)).status == 0);
+  const fs::path shard = study.store("cut") / store::shard_name(0);
+  const auto size = fs::file_size(shard);
+  fs::resize_file(shard, size / 2);
+  const auto resumed = run_loupe(study.extract(options + " --resume"));
+  INFO(resumed.err);
+  CHECK(resumed.status == 1);
+  CHECK_THAT(resumed.err, Catch::Contains("cannot resume") && Catch::Contains(shard.string()) &&
+                              Catch::Contains("has " + std::to_string(size / 2) + " bytes"));
+  CHECK(fs::file_size(shard) == size / 2);  // refused before anything was written
+}

@@ -88,8 +88,7 @@ void load_model_async(AppState& state, const std::string& folder) {
   state.model_folder = folder;
   std::shared_ptr<Inbox> inbox = state.inbox;
   state.jobs.submit("load model " + fs::path(folder).filename().string(), [folder, inbox](jobs::JobContext& job) {
-    job.set_stage("reading config, weights and tokenizer");
-    auto model = load_model(folder);
+    auto model = load_model(folder, &job);
     job.log("loaded " + folder + " (" + model_info(*model).family + ", " +
             std::to_string(model_info(*model).parameters) + " parameters)");
     inbox->post_model(model);
@@ -258,7 +257,7 @@ void start_extraction(AppState& state, const std::string& hook, const std::strin
   if (state.dataset_folder.empty() || !fs::exists(fs::path(state.dataset_folder) / io::kDatasetCsvName))
     throw InputError("open a dataset folder (one with image_caption.csv) first: extraction runs over its rows");
   if (out.empty()) throw InputError("name the store folder to write");
-  const ExtractionRequest request{state.model_folder, state.dataset_folder, out, hook, limit};
+  const ExtractionRequest request{state.model_folder, state.dataset_folder, out, hook, limit, state.workspace};
   state.jobs.submit("extract " + hook + " → " + fs::path(out).filename().string(),
                     [request](jobs::JobContext& job) { return run_extraction(request, job); });
 }

@@ -1,6 +1,8 @@
 #include "ui/live/extraction_job.h"
 
-#include "core/store/extract.h"
+#include <optional>
+
+#include "core/study/extract_study.h"
 
 namespace loupe::ui {
 
@@ -11,10 +13,9 @@ nlohmann::json run_extraction(const ExtractionRequest& request, jobs::JobContext
   options.out = request.out;
   options.hooks = request.hooks;
   options.limit = request.limit;
-  job.set_stage("loading the model and dataset");
-  auto extraction = store::Extraction::prepare(options);
-  job.set_stage("extracting " + request.hooks);
-  return extraction->run(job);
+  std::optional<workspace::Workspace> space;
+  if (!request.workspace.empty()) space = workspace::Workspace::open(request.workspace);
+  return study::extract_activations(options, space ? &*space : nullptr, job).to_json();
 }
 
 }  // namespace loupe::ui

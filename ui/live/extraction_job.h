@@ -15,10 +15,12 @@ struct ExtractionRequest {
   std::string out;      // store folder to create
   std::string hooks;    // decoder hook pattern, e.g. blocks.1.hook_resid_post
   int64_t limit = 0;    // first N rows, 0: all
+  std::string workspace;  // the open workspace, whose runs.jsonl logs the run; empty: none
 };
 
-// Prepares (every check first: InputError for an unknown hook, an existing store, ...) and runs
-// the extraction, reporting progress through `job`. Returns the extraction's summary.
+// Runs study::extract_activations, the function `loupe extract` runs (every check first: InputError
+// for an unknown hook, an existing store, ...), reporting progress through `job`; logged to the
+// workspace's runs.jsonl as the CLI's runs are. Returns the extraction's summary.
 nlohmann::json run_extraction(const ExtractionRequest& request, jobs::JobContext& job);
 
 }  // namespace loupe::ui

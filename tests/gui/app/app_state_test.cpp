@@ -173,3 +173,48 @@ TEST_CASE("a steered session exported from the app replays headless to the same 
     CHECK(replay["lang"] == language_code(live->steered[l].lang));
   }
 }
+
+TEST_CASE("an extraction started in the app is logged to the workspace's runs.jsonl as the CLI's is", "[gui][app][store]") {
+  test::TempDir dir("app-extract");
+  const fs::path root = dir.path / "study";
+  workspace::Workspace::init(root, kDemoModel, kDemoImages);
+  const std::string hook = "blocks.1.hook_resid_post";
+  const test::CliRun cli = test::run_loupe("extract --workspace " + shell_quoted(root.string()) + " --out cli --hooks " +
+                                           hook + " --limit 2");
+  INFO(cli.err);
+  REQUIRE(cli.status == 0);
+
+  AppState state;
+  state.model_folder = workspace::Workspace::open(root).model().string();
+  open_workspace(state, root.string());
+  settle(state);  // the workspace job posts; the pump then submits the image listing
+  settle(state);
+  REQUIRE(state.dataset_folder == workspace::Workspace::open(root).dataset().string());
+  start_extraction(state, hook, (root / "stores" / "gui").string(), 2);
+  settle(state);
+  for (const auto& job : state.jobs.snapshots()) {
+    INFO(job->name << ": " << job->error_message);
+    CHECK(job->state == jobs::JobState::Succeeded);
+  }
+
+  CHECK(state.workspace == workspace::Workspace::open(root).root().string());
+  const auto runs = workspace::Workspace::open(root).runs();
+  REQUIRE(runs.size() == 2);  // the CLI's extract, the app's (Workspace::init logs nothing)
+  const workspace::RunRecord& from_cli = runs[0];
+  const workspace::RunRecord& from_app = runs[1];
+  CHECK(from_app.command == "extract");
+  CHECK(from_app.outcome == "ok");
+  CHECK(from_app.parameters["out"] == "gui");  // the store's name, as the CLI records it
+  nlohmann::json app_parameters = from_app.parameters, cli_parameters = from_cli.parameters;
+  app_parameters.erase("out");
+  cli_parameters.erase("out");
+  CHECK(app_parameters == cli_parameters);
+  CHECK(from_app.message == from_cli.message);
+
+  start_extraction(state, "blocks.9.hook_resid_post", (root / "stores" / "typo").string(), 2);
+  settle(state);
+  const auto failed = workspace::Workspace::open(root).runs();
+  REQUIRE(failed.size() == 3);
+  CHECK(failed.back().outcome == "failed");
+  CHECK_THAT(failed.back().message, Catch::Contains("blocks.9"));
+}
