@@ -19,6 +19,7 @@ std::vector<CommandSpec> all_commands() {
       train_sae_command(),
       eval_sae_command(),
       direction_command(),
+      steer_command(),
       heatmap_command(),
       analyze_features_command()};
 }

@@ -21,6 +21,7 @@ CommandSpec extract_command();
 CommandSpec train_sae_command();
 CommandSpec eval_sae_command();
 CommandSpec direction_command();
+CommandSpec steer_command();
 CommandSpec heatmap_command();
 CommandSpec analyze_features_command();
 

@@ -31,6 +31,10 @@ model::LoadOptions load_options(const Args& args) {
 }
 
 model::InputSpec input_spec(const Args& args) {
+  // An empty value would silently mean the default captioning question.
+  for (const char* name : {"prompt", "ids"})
+    if (args.has(name) && args.get(name).empty())
+      throw InputError(std::string("--") + name + " is empty; leave it out for the captioning question in --lang");
   model::InputSpec spec;
   spec.image = args.get_or("image", "");
   spec.pixels = args.get_or("pixels", "");
@@ -51,9 +55,10 @@ void add_steering(const Args& args, const model::VlmImpl& vlm, const torch::Tens
 }
 
 OptionSpec steer_option() {
-  return {"steer", "HOOK=FILE:KEY@ALPHA[@POS]",
+  return {"steer", "HOOK=FILE:KEY@ALPHA[@POS][@MODE]",
           "add ALPHA times a stored vector (or sae:FOLDER#LATENT, that latent's decoder row) at a hook; POS: image, "
-          "text (prompt text and generated), generated, all (default) or a list 6,14,29",
+          "text (prompt text and generated), generated, all (default) or a list 6,14,29; MODE: additive (default), "
+          "orthogonal (replace the component along the vector) or cap (clamp the projection at ALPHA)",
           true};
 }
 

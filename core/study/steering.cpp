@@ -40,53 +40,22 @@ Steer make_steer(const std::string& hook, const torch::Tensor& vector, double al
   return steer;
 }
 
-namespace {
-
-// "FILE.safetensors:KEY", or "sae:FOLDER#LATENT" for one SAE latent's decoder row.
-torch::Tensor steer_vector(const std::string& reference) {
-  if (reference.rfind("sae:", 0) != 0) return tensor::load_reference(reference);
-  const size_t hash = reference.rfind('#');
-  const std::string latent_text = hash == std::string::npos ? "" : reference.substr(hash + 1);
-  size_t used = 0;
-  long long latent = -1;
-  try {
-    latent = std::stoll(latent_text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (hash == std::string::npos || hash < 5 || latent_text.empty() || used != latent_text.size() || latent < 0)
-    throw InputError("--steer: an SAE source is sae:FOLDER#LATENT (a latent from 0), got '" + reference + "'");
-  const std::string folder = reference.substr(4, hash - 4);
-  const sae::Sae loaded = sae::load_sae(folder);
-  if (latent >= loaded.config.d_sae)
-    throw InputError("--steer: latent " + std::to_string(latent) + " is outside 0.." + std::to_string(loaded.config.d_sae - 1) +
-                     " of the SAE " + folder);
-  return loaded.W_dec[latent].clone();  // [d_in]
+torch::Tensor steer_vector(const SteerSpec& spec) {
+  if (spec.sae_folder.empty()) return tensor::load_reference(spec.source);
+  const sae::Sae loaded = sae::load_sae(spec.sae_folder);
+  if (spec.sae_latent >= loaded.config.d_sae)
+    throw InputError("--steer: latent " + std::to_string(spec.sae_latent) + " is outside 0.." +
+                     std::to_string(loaded.config.d_sae - 1) + " of the SAE " + spec.sae_folder);
+  return loaded.W_dec[spec.sae_latent].clone();  // [d_in]
 }
 
-}  // namespace
-
 Steer parse_steer(const std::string& spec, const io::ModelConfig& config) {
-  const size_t equals = spec.find('=');
-  const size_t at = equals == std::string::npos ? std::string::npos : spec.find('@', equals);
-  if (equals == std::string::npos || at == std::string::npos)
-    throw InputError("--steer expects HOOK=FILE.safetensors:KEY@ALPHA[@POSITIONS], got '" + spec + "'");
-  const size_t second_at = spec.find('@', at + 1);
-  const std::string alpha_text = spec.substr(at + 1, second_at == std::string::npos ? std::string::npos : second_at - at - 1);
-  const std::string hook = spec.substr(0, equals), reference = spec.substr(equals + 1, at - equals - 1);
-  model::parse_hook(hook, config);  // an unknown hook is reported before the file is read
-  size_t used = 0;
-  double alpha = 0;
-  try {
-    alpha = std::stod(alpha_text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (alpha_text.empty() || used != alpha_text.size() || !std::isfinite(alpha))
-    throw InputError("--steer: '" + alpha_text + "' is not a finite number (the ALPHA after @)");
-  const PositionChoice positions =
-      second_at == std::string::npos ? PositionChoice{} : parse_position_choice(spec.substr(second_at + 1));
-  return make_steer(hook, steer_vector(reference), alpha, positions, config, "--steer: the vector " + reference);
+  const SteerSpec parsed = parse_steer_spec(spec);
+  model::parse_hook(parsed.hook, config);  // an unknown hook is reported before the file is read
+  Steer steer = make_steer(parsed.hook, steer_vector(parsed), parsed.alpha, parsed.positions, config,
+                           "--steer: the vector " + parsed.source);
+  steer.mode = parsed.mode;
+  return steer;
 }
 
 model::Positions resolve_positions(const PositionChoice& choice, const model::HookPoint& point,
@@ -108,10 +77,46 @@ model::Positions resolve_positions(const PositionChoice& choice, const model::Ho
   return positions;
 }
 
+namespace {
+
+// x − max(0, x·d̂ − cap) d̂ at the selected entries: the projection on d̂ clamped to at most `cap`.
+class ProjectionCap : public model::HookOperation {
+ public:
+  ProjectionCap(torch::Tensor direction, double cap, model::Selection selection)
+      : unit_(direction / direction.norm()), cap_(cap), selection_(std::move(selection)) {}
+
+  torch::Tensor apply(const torch::Tensor& x, const model::HookContext& context) override {
+    return model::edit_selection(x, selection_, context, [&](const torch::Tensor& selected) {  // [..., d]
+      const torch::Tensor excess = ((selected * unit_).sum(-1, true) - cap_).clamp_min(0);      // [..., 1]
+      return selected - excess * unit_;
+    });
+  }
+
+ private:
+  torch::Tensor unit_;  // [d]
+  double cap_;
+  model::Selection selection_;
+};
+
+}  // namespace
+
 void add_steer(const Steer& steer, const torch::Tensor& token_types, int64_t max_new_tokens, torch::Device device,
-               torch::ScalarType dtype, model::HookSet& hooks) {
-  hooks.add(steer.point, steer.vector.to(device, dtype), steer.alpha,
-            resolve_positions(steer.positions, steer.point, token_types, max_new_tokens));
+               torch::ScalarType dtype, model::HookSet& hooks, const model::Rows& rows) {
+  if (steer.mode != SteerMode::Additive && steer.vector.norm().item<double>() == 0)
+    throw InputError(std::string("a ") + steer_mode_word(steer.mode) + " steer at " + model::hook_name(steer.point) +
+                     " needs a direction that is not all zeros");
+  const torch::Tensor vector = steer.vector.to(device, dtype);
+  model::Positions positions = resolve_positions(steer.positions, steer.point, token_types, max_new_tokens);
+  switch (steer.mode) {
+    case SteerMode::Additive: hooks.add(steer.point, vector, steer.alpha, positions, rows); break;
+    case SteerMode::Orthogonal:
+      hooks.project_out(steer.point, vector, positions, rows);
+      hooks.add(steer.point, vector, steer.alpha, positions, rows);
+      break;
+    case SteerMode::Cap:
+      hooks.add_operation(steer.point, std::make_unique<ProjectionCap>(vector, steer.alpha, model::Selection{positions, rows}));
+      break;
+  }
 }
 
 }  // namespace loupe::study

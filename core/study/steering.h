@@ -1,5 +1,5 @@
-// Steering as an input to the forward pass: alpha times a vector added at a hook, at chosen
-// positions. One parser for `--steer` and one position resolver for the CLI and the desktop app.
+// Steering as an input to the forward pass: a vector at a hook, at chosen positions, added,
+// substituted for the component along it, or capping it (SteerMode). One parser for `--steer` and one position resolver for the CLI and the desktop app.
 #pragma once
 #include <torch/torch.h>
 
@@ -16,6 +16,7 @@ struct Steer {
   torch::Tensor vector;  // [d], as wide as the hook
   double alpha = 0;
   PositionChoice positions;
+  SteerMode mode = SteerMode::Additive;
 };
 
 // Residual, embedding, attention-output, MLP and projector hooks are steered; q, k, v, z, the
@@ -29,7 +30,8 @@ void check_steerable(const model::HookPoint& point, const io::ModelConfig& confi
 Steer make_steer(const std::string& hook, const torch::Tensor& vector, double alpha, PositionChoice positions,
                  const io::ModelConfig& config, const std::string& what);
 
-// "HOOK=FILE.safetensors:KEY@ALPHA" with an optional "@POSITIONS" (default all); the vector may
+// "HOOK=FILE.safetensors:KEY@ALPHA" with an optional "@POSITIONS" (default all) and "@MODE"
+// (default additive); the vector may
 // also be one SAE latent's decoder row, "HOOK=sae:FOLDER#LATENT@ALPHA". Checks the hook,
 // that it can be steered, the vector's width and that ALPHA and the vector are finite, before any
 // work. Throws InputError naming what is wrong.
@@ -42,8 +44,13 @@ Steer parse_steer(const std::string& spec, const io::ModelConfig& config);
 model::Positions resolve_positions(const PositionChoice& choice, const model::HookPoint& point,
                                    const torch::Tensor& token_types, int64_t max_new_tokens);
 
-// Adds the steer to `hooks` (vector moved to the model's device and dtype).
+// The vector `--steer` names: FILE.safetensors:KEY, or one SAE latent's decoder row. Throws
+// InputError for a missing key or a latent outside the SAE.
+torch::Tensor steer_vector(const SteerSpec& spec);
+
+// Adds the steer to `hooks` (vector moved to the model's device and dtype), on the batch `rows`
+// only when given (a sweep steers each row with its own alpha).
 void add_steer(const Steer& steer, const torch::Tensor& token_types, int64_t max_new_tokens, torch::Device device,
-               torch::ScalarType dtype, model::HookSet& hooks);
+               torch::ScalarType dtype, model::HookSet& hooks, const model::Rows& rows = {});
 
 }  // namespace loupe::study

@@ -98,3 +98,62 @@ TEST_CASE("a steering spec may take an SAE latent's decoder row as its vector", 
   CHECK_THROWS_WITH(study::parse_steer("blocks.0.hook_resid_post=sae:" + folder + "@1", config), Catch::Contains("sae:FOLDER#LATENT"));
   CHECK_THROWS_WITH(study::parse_steer("blocks.0.hook_resid_post=sae:" + folder + "#x@1", config), Catch::Contains("sae:FOLDER#LATENT"));
 }
+
+TEST_CASE("a steering spec names its mode after the positions, and prints back", "[study][steering]") {
+  for (const std::string word : {"h=f.safetensors:v@-2.5", "h=f.safetensors:v@1@image", "h=f.safetensors:v@1@image@cap",
+                                 "h=f.safetensors:v@0.25@orthogonal", "h=sae:dir#3@2@6,7@cap"})
+    CHECK(study::steer_spec_word(study::parse_steer_spec(word)) == word);
+  CHECK(study::parse_steer_spec("h=f:v@1@cap").mode == study::SteerMode::Cap);
+  CHECK(study::parse_steer_spec("h=f:v@1@cap").positions.kind == SteerPositions::All);
+  CHECK(study::parse_steer_spec("h=f:v@1@text@orthogonal").positions.kind == SteerPositions::Text);
+  CHECK(study::parse_steer_spec("h=f:v@1@additive").mode == study::SteerMode::Additive);
+  CHECK_THROWS_WITH(study::parse_steer_spec("h=f:v@1@text@sideways"), Catch::Contains("not a steering mode"));
+  CHECK_THROWS_WITH(study::parse_steer_spec("h=f:v@1@text@cap@cap"), Catch::Contains("at most @POSITIONS and @MODE"));
+  CHECK_THROWS_WITH(study::parse_steer_spec("h=f:v@1@cap@text"), Catch::Contains("not a steering mode"));
+}
+
+TEST_CASE("the three steering modes change the hook's vectors as defined", "[study][steering]") {
+  const io::ModelConfig config = demo_config();
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::randn({2, 6, 256}, torch::kFloat64).to(torch::kFloat32);  // [B, T, d]
+  const torch::Tensor d = torch::randn({256}).mul(3);
+  const torch::Tensor unit = d / d.norm();
+  const auto steered = [&](study::SteerMode mode, double alpha, const model::Rows& rows) {
+    study::Steer steer = study::make_steer("blocks.0.hook_resid_post", d, alpha, study::parse_position_choice("image"),
+                                           config, "d");
+    steer.mode = mode;
+    model::HookSet hooks;
+    study::add_steer(steer, token_types(), 0, torch::kCPU, torch::kFloat32, hooks, rows);
+    return hooks.apply(steer.point, x, {steer.point, 0, true});
+  };
+  const auto close = [](const torch::Tensor& a, const torch::Tensor& b) {
+    return (a - b).abs().max().item<double>() <= 1e-5 * b.abs().max().item<double>();
+  };
+  const torch::Tensor image = x.index({torch::indexing::Slice(), torch::indexing::Slice(1, 4)});  // [B, 3, d]
+  const torch::Tensor projection = (image * unit).sum(-1, true);                                     // [B, 3, 1]
+
+  const torch::Tensor added = steered(study::SteerMode::Additive, 2.0, {});
+  CHECK(close(added.index({torch::indexing::Slice(), torch::indexing::Slice(1, 4)}), image + 2.0 * d));
+  CHECK(torch::equal(added.index({torch::indexing::Slice(), 0}), x.index({torch::indexing::Slice(), 0})));
+
+  const torch::Tensor orthogonal = steered(study::SteerMode::Orthogonal, 2.0, {});
+  const torch::Tensor orthogonal_image = orthogonal.index({torch::indexing::Slice(), torch::indexing::Slice(1, 4)});
+  CHECK(close(orthogonal_image, image - projection * unit + 2.0 * d));
+  CHECK(close((orthogonal_image * unit).sum(-1), torch::full({2, 3}, 2.0 * d.norm().item<double>())));
+
+  const double cap = projection.median().item<double>();  // some entries above, some below
+  const torch::Tensor capped = steered(study::SteerMode::Cap, cap, {});
+  const torch::Tensor capped_projection = (capped.index({torch::indexing::Slice(), torch::indexing::Slice(1, 4)}) * unit).sum(-1, true);
+  CHECK(close(capped_projection, projection.clamp_max(cap)));
+  CHECK(close(capped.index({torch::indexing::Slice(), torch::indexing::Slice(1, 4)}), image - (projection - cap).clamp_min(0) * unit));
+
+  // Limited to batch row 1: row 0 stays as it was.
+  const torch::Tensor one_row = steered(study::SteerMode::Cap, cap, {1});
+  CHECK(torch::equal(one_row[0], x[0]));
+  CHECK(torch::equal(one_row[1], capped[1]));
+
+  study::Steer zero = study::make_steer("blocks.0.hook_resid_post", torch::zeros({256}), 1.0, {}, config, "zero");
+  zero.mode = study::SteerMode::Cap;
+  model::HookSet hooks;
+  CHECK_THROWS_WITH(study::add_steer(zero, token_types(), 0, torch::kCPU, torch::kFloat32, hooks), Catch::Contains("not all zeros"));
+}

@@ -1,7 +1,6 @@
 // File > Export: session.json (model, image, sliders, both captions with and without steering, and
 // the `loupe caption` command lines that replay the steered captions headless) and
 // directions.safetensors (every direction, keyed by name, its hook in the metadata).
-#include <cstdio>
 #include <filesystem>
 
 #include "core/util/atomic_file.h"
@@ -21,12 +20,14 @@ nlohmann::json caption_json(const CaptionText& caption) {
   return {{"lang", language_code(caption.lang)}, {"text", caption.text}, {"tokens", tokens}};
 }
 
-// A slider as `--steer` words; %.17g gives back the exact alpha the live worker used.
+// A slider as `--steer` words, its alpha to 17 digits: the exact alpha the live worker used.
 std::string steer_argument(const SteerSlider& slider, const fs::path& directions_file) {
-  char alpha[32];
-  std::snprintf(alpha, sizeof alpha, "%.17g", double(slider.alpha));
-  return slider.hook + "=" + directions_file.string() + ":" + slider.direction->name + "@" + alpha + "@" +
-         study::position_choice_word({slider.positions, {}});
+  study::SteerSpec spec;
+  spec.hook = slider.hook;
+  spec.source = directions_file.string() + ":" + slider.direction->name;
+  spec.alpha = double(slider.alpha);
+  spec.positions = {slider.positions, {}};
+  return study::steer_spec_word(spec);
 }
 
 // One `loupe caption` argument list per language: the live worker's greedy captions of the image

@@ -1,0 +1,143 @@
+// `loupe steer`: one image of a workspace's study captioned with a steering set against the
+// unsteered baseline, at the set's alphas or over an alpha sweep (core/study/steer_sweep.h); or a
+// dataset split's dose-response table (core/study/dose_response.h).
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "app/cli/commands.h"
+#include "app/cli/model_args.h"
+#include "core/error.h"
+#include "core/io/dataset.h"
+#include "core/jobs/progress_printer.h"
+#include "core/model/inputs.h"
+#include "core/study/steer_sweep.h"
+#include "core/study/dose_response.h"
+#include "core/study/steering_set.h"
+#include "core/train/caption_examples.h"
+#include "core/util/atomic_file.h"
+#include "core/workspace/workspace.h"
+
+namespace loupe::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<Language> languages_of(const std::string& word) {
+  if (word == "both") return {Language::English, Language::Arabic};
+  return {parse_language(word, "--lang")};
+}
+
+// The image's labels in the workspace's dataset (scene and activity decide "kept"), when it is one
+// of the dataset's images.
+std::map<std::string, std::string> dataset_labels(const workspace::Workspace& space, const std::string& image) {
+  if (!fs::exists(space.dataset() / io::kDatasetCsvName)) return {};
+  const fs::path wanted = fs::weakly_canonical(image);
+  for (const io::DatasetRow& row : io::load_dataset(space.dataset().string()).rows)
+    if (fs::weakly_canonical(row.image) == wanted) return row.labels;
+  return {};
+}
+
+const char* kept_word(const std::optional<bool>& kept) { return !kept ? "-" : *kept ? "yes" : "no"; }
+
+void print_row(const std::string& label, Language lang, const study::SweepCaption& caption) {
+  std::printf("%-10s %-3s %-8s %-5s %-8s %9.3f  %s\n", label.c_str(), language_code(lang), eval::gender_name(caption.gender),
+              kept_word(caption.scene_kept), kept_word(caption.activity_kept), caption.log_likelihood, caption.text.c_str());
+}
+
+// The dose-response over a split: W/analyses/NAME/dose_response.csv and .json, logged to runs.jsonl.
+int run_dose_response(const Args& args, const workspace::Workspace& space, const study::SweepRequest& sweep) {
+  const std::string name = args.get_or("out", "steer");
+  workspace::check_entry_name(name, "--out");
+  const fs::path folder = space.analyses_dir() / name;
+  workspace::RunRecord record;
+  record.command = "steer";
+  record.parameters = {{"split", args.get("split")}, {"set", fs::weakly_canonical(args.get("set")).string()},
+                       {"sweep", args.get_or("sweep", "")}, {"lang", args.get_or("lang", "both")},
+                       {"limit", args.get_count("limit", 0)}, {"max_new_tokens", sweep.max_new_tokens}, {"out", name}};
+  std::optional<util::Table> table;
+  space.run_logged(record, [&](workspace::RunRecord& logged) {
+    const io::Dataset dataset = io::load_dataset(space.dataset().string());
+    const auto rows = train::rows_in_split(dataset, args.get("split"), args.get_count("limit", 0));
+    jobs::run_in_foreground("steer", [&](jobs::JobContext& job) {
+      const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
+      const auto tokenizer = model::model_tokenizer(space.model().string());
+      job.set_stage("captioning " + std::to_string(rows.size()) + " rows");
+      table = study::dose_response(*model, *tokenizer, rows, sweep, job);
+      return nlohmann::json{{"rows", rows.size()}};
+    }, std::cerr);
+    fs::create_directories(folder);
+    util::write_file_atomic((folder / "dose_response.csv").string(), table->csv());
+    util::write_file_atomic((folder / "dose_response.json").string(), table->json().dump(2) + "\n");
+    logged.message = std::to_string(rows.size()) + " rows, " + std::to_string(table->row_count()) + " (alpha, language) cells; " +
+                     folder.string();
+  });
+  std::cout << (args.has("json") ? table->json().dump() + "\n" : table->csv());
+  return 0;
+}
+
+int run_steer(const Args& args) {
+  const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
+  if (args.has("image") == args.has("split")) throw InputError("give --image PATH (one image) or --split S (a dose-response table)");
+  study::SweepRequest request;
+  request.langs = languages_of(args.get_or("lang", "both"));
+  request.set = study::read_steering_set(args.get("set"));
+  if (args.has("sweep")) request.alphas = study::parse_alpha_sweep(args.get("sweep"));
+  request.max_new_tokens = args.get_count("max-new-tokens", request.max_new_tokens);
+  if (args.has("split")) return run_dose_response(args, space, request);
+  request.image = args.get("image");
+  if (!fs::is_regular_file(request.image)) throw InputError("--image " + request.image + ": no such image file");
+  request.labels = dataset_labels(space, request.image);
+
+  const std::string folder = space.model().string();
+  study::SweepResult result;
+  jobs::run_in_foreground("steer", [&](jobs::JobContext& job) {
+    const auto model = model::load_vlm(folder, load_options(args), &job);
+    const auto tokenizer = model::model_tokenizer(folder);
+    job.set_stage("captioning");
+    result = study::steer_sweep(*model, *tokenizer, request, &job);
+    return nlohmann::json{{"steps", result.steps.size()}};
+  }, std::cerr);
+
+  if (args.has("json")) {
+    std::cout << result.to_json().dump() << "\n";
+    return 0;
+  }
+  std::printf("%-10s %-3s %-8s %-5s %-8s %9s  %s\n", "alpha", "", "gender", "scene", "activity", "log p", "caption");
+  for (size_t l = 0; l < result.langs.size(); ++l) print_row("baseline", result.langs[l], result.baseline[l]);
+  for (const study::SweepStep& step : result.steps) {
+    char alpha[32];
+    std::snprintf(alpha, sizeof alpha, "%g", step.alpha.value_or(0));
+    for (size_t l = 0; l < result.langs.size(); ++l) print_row(step.alpha ? alpha : "set", result.langs[l], step.captions[l]);
+  }
+  return 0;
+}
+
+}  // namespace
+
+CommandSpec steer_command() {
+  return {"steer",
+          "caption an image with a steering set against the unsteered baseline, optionally over an alpha sweep",
+          "loupe steer --workspace DIR (--image PATH | --split S [--limit N] [--out NAME]) --set FILE.json "
+          "[--lang en|ar|both] [--sweep alpha=FROM:TO:STEP] [--max-new-tokens N] [--dtype f32|bf16|f16] "
+          "[--device cpu|cuda] [--json]",
+          {{"workspace", "DIR", "workspace folder (loupe init): its model, and its dataset's labels for the image"},
+           {"image", "PATH", "the image to caption"},
+           {"split", "S", "or every row of this dataset split: the dose-response table, written to "
+                          "DIR/analyses/NAME/dose_response.csv and .json"},
+           {"limit", "N", "--split: the first N rows of the split"},
+           {"out", "NAME", "--split: the analysis folder's name (default steer)"},
+           {"set", "FILE.json", "the steering set: a JSON list of {hook, direction, alpha, positions, mode} (docs/interventions.md)"},
+           {"lang", "en|ar|both", "caption language(s) (default both)"},
+           {"sweep", "alpha=FROM:TO:STEP", "every steer of the set takes each alpha in turn; one batched generation per language"},
+           {"max-new-tokens", "N", "longest caption in tokens (default 24)"},
+           {"dtype", "f32|bf16|f16", "model dtype (default f32)"},
+           {"device", "cpu|cuda", "device (default cpu)"},
+           {"json", "", "print {baseline: {en, ar}, steps: [{alpha, en, ar, gender_en, gender_ar, ...}]}; "
+                        "--split: the table as a JSON list"}},
+          run_steer};
+}
+
+}  // namespace loupe::cli
