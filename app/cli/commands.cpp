@@ -20,6 +20,7 @@ std::vector<CommandSpec> all_commands() {
       eval_sae_command(),
       direction_command(),
       steer_command(),
+      ablate_command(),
       heatmap_command(),
       analyze_features_command()};
 }

@@ -22,6 +22,7 @@ CommandSpec train_sae_command();
 CommandSpec eval_sae_command();
 CommandSpec direction_command();
 CommandSpec steer_command();
+CommandSpec ablate_command();
 CommandSpec heatmap_command();
 CommandSpec analyze_features_command();
 

@@ -23,9 +23,9 @@ class SaeEdit final : public model::HookOperation {
       const torch::Tensor codes = sae_->encode(flat);                                                // [n, d_sae]
       torch::Tensor edited = codes.clone();
       for (const LatentEdit& edit : edits_) {
-        torch::Tensor column = edited.select(1, edit.latent);
-        if (edit.kind == LatentEdit::Kind::Set) column.fill_(edit.value);
-        else column.mul_(edit.value);
+        torch::Tensor column = edited.select(1, edit.latent);  // [n], a view into `edited`
+        const torch::Tensor target = edit.kind == LatentEdit::Kind::Set ? torch::full_like(column, edit.value) : column * edit.value;
+        column.add_(edit.weight * (target - column));
       }
       const torch::Tensor delta = torch::matmul(edited - codes, sae_->W_dec);  // [n, d_in]
       return selected + delta.to(selected.device(), selected.scalar_type()).view(selected.sizes());
@@ -47,8 +47,8 @@ std::unique_ptr<model::HookOperation> sae_edit(std::shared_ptr<const sae::Sae> s
     if (edit.latent < 0 || edit.latent >= sae->config.d_sae)
       throw InputError("latent " + std::to_string(edit.latent) + " is outside this SAE's " +
                        std::to_string(sae->config.d_sae) + " latents");
-    if (!std::isfinite(edit.value))
-      throw InputError("the edit of latent " + std::to_string(edit.latent) + " needs a finite value");
+    if (!std::isfinite(edit.value) || !std::isfinite(edit.weight))
+      throw InputError("the edit of latent " + std::to_string(edit.latent) + " needs a finite value and weight");
   }
   return std::make_unique<SaeEdit>(std::move(sae), std::move(edits), std::move(selection));
 }

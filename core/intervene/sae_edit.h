@@ -14,14 +14,17 @@
 
 namespace loupe::intervene {
 
+// The latent's target t (Set: t = value, e.g. 0 for zero ablation or the latent's mean for mean
+// ablation; Scale: t = value · f_i), reached a share `weight` of the way:
+//   f'_i = f_i + weight · (t − f_i)
+// weight 1 substitutes the target (an ablation's replace mode); weight δ moves δ of the way, which
+// subtracts δ times the latent's contribution (f_i − t) · W_dec[i] (its residual mode, --delta-scale).
 struct LatentEdit {
-  enum class Kind {
-    Set,    // f'_i = value (zero ablation: 0; mean ablation: the latent's mean activation)
-    Scale,  // f'_i = value · f_i
-  };
+  enum class Kind { Set, Scale };
   int64_t latent = 0;
   Kind kind = Kind::Set;
   double value = 0;
+  double weight = 1;
 };
 
 // The hook operation; add it with HookSet::add_operation at the SAE's hook. Throws InputError for

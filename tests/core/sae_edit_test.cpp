@@ -55,6 +55,14 @@ TEST_CASE("an SAE edit changes x by exactly the edited latents' decoder rows", "
   auto doubled = intervene::sae_edit(sae, {{latent, LatentEdit::Kind::Scale, 2.0}});
   const torch::Tensor twice = edited(*doubled, x);
   CHECK(torch::allclose(twice[0][1], x[0][1] + codes[0][1][latent] * sae->W_dec[latent], 1e-6, 1e-6));
+
+  // A weight moves that share of the way to the target: residual-mode zero ablation with δ = 0.25
+  // subtracts a quarter of the latent's contribution; toward a mean m, δ (f − m) of it.
+  auto quarter = intervene::sae_edit(sae, {{latent, LatentEdit::Kind::Set, 0.0, 0.25}});
+  CHECK(torch::allclose(edited(*quarter, x)[0][1], x[0][1] - 0.25 * codes[0][1][latent] * sae->W_dec[latent], 1e-6, 1e-6));
+  auto toward_mean = intervene::sae_edit(sae, {{latent, LatentEdit::Kind::Set, 0.5, 0.25}});
+  CHECK(torch::allclose(edited(*toward_mean, x)[0][1],
+                        x[0][1] - 0.25 * (codes[0][1][latent] - 0.5) * sae->W_dec[latent], 1e-6, 1e-6));
 }
 
 TEST_CASE("an SAE edit that changes no latent leaves the model's output bit-identical", "[intervene][sae][model]") {

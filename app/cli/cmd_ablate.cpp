@@ -1,0 +1,160 @@
+// `loupe ablate`: SAE latents of a workspace's SAE ablated (zero or mean, replace or residual mode)
+// while one image or a dataset split is captioned; the caption changes and the paired effect on the
+// gender logit difference (core/study/ablation.h).
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "app/cli/commands.h"
+#include "app/cli/model_args.h"
+#include "core/error.h"
+#include "core/io/dataset.h"
+#include "core/jobs/progress_printer.h"
+#include "core/model/inputs.h"
+#include "core/sae/sae_io.h"
+#include "core/study/ablation.h"
+#include "core/train/caption_examples.h"
+#include "core/util/atomic_file.h"
+#include "core/util/id_list.h"
+#include "core/workspace/workspace.h"
+
+namespace loupe::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The edits --latents, --how, --mode and --delta-scale ask for.
+std::vector<intervene::LatentEdit> latent_edits(const Args& args, const workspace::Workspace& space, const std::string& sae_name) {
+  const std::vector<int64_t> latents = util::parse_id_list(args.get("latents"), "--latents");
+  const std::string how = args.get_or("how", "zero");
+  const std::string mode = args.get_or("mode", "replace");
+  if (how != "zero" && how != "mean") throw InputError("--how takes zero or mean, not '" + how + "'");
+  if (mode != "replace" && mode != "residual") throw InputError("--mode takes replace or residual, not '" + mode + "'");
+  if (mode == "replace" && args.has("delta-scale"))
+    throw InputError("--delta-scale scales the residual mode's subtraction; add --mode residual");
+  const double weight = mode == "residual" ? args.get_double("delta-scale", 1.0) : 1.0;
+  if (!std::isfinite(weight)) throw InputError("--delta-scale must be a finite number");
+  std::vector<double> targets(latents.size(), 0.0);
+  if (how == "mean") {
+    const fs::path csv = space.analyses_dir() / args.get_or("analysis", sae_name) / "latents.csv";
+    if (!fs::exists(csv))
+      throw InputError("--how mean reads each latent's mean from " + csv.string() + "; run `loupe analyze features --sae " +
+                       sae_name + "` first (or name its --analysis)");
+    targets = study::latent_means(csv, latents);
+  }
+  std::vector<intervene::LatentEdit> edits;
+  for (size_t i = 0; i < latents.size(); ++i) edits.push_back({latents[i], intervene::LatentEdit::Kind::Set, targets[i], weight});
+  return edits;
+}
+
+std::vector<Language> languages_of(const std::string& word) {
+  if (word == "both") return {Language::English, Language::Arabic};
+  return {parse_language(word, "--lang")};
+}
+
+nlohmann::json parameters_of(const Args& args) {
+  nlohmann::json parameters = nlohmann::json::object();
+  for (const char* name : {"sae", "latents", "how", "mode", "delta-scale", "positions", "lang", "image", "split", "limit", "analysis", "out"})
+    if (args.has(name)) parameters[name] = args.get(name);
+  return parameters;
+}
+
+int run_ablate(const Args& args) {
+  const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
+  if (args.has("image") == args.has("split")) throw InputError("give --image PATH (one image) or --split S (every row of a split)");
+  const std::string sae_name = args.get("sae");
+  workspace::check_entry_name(sae_name, "--sae");
+  study::AblationRequest request;
+  request.edits = latent_edits(args, space, sae_name);
+  request.positions = study::parse_position_choice(args.get_or("positions", "all"));
+  request.langs = languages_of(args.get_or("lang", "both"));
+  request.max_new_tokens = args.get_count("max-new-tokens", request.max_new_tokens);
+  request.sae = std::make_shared<const sae::Sae>(sae::load_sae(space.sae_dir(sae_name).string()));
+
+  std::vector<study::AblationImage> images;
+  if (args.has("image")) {
+    if (!fs::is_regular_file(args.get("image"))) throw InputError("--image " + args.get("image") + ": no such image file");
+    images.push_back({args.get("image"), -1});
+  } else {
+    for (const auto& row : train::rows_in_split(io::load_dataset(space.dataset().string()), args.get("split"), args.get_count("limit", 0)))
+      images.push_back({row.image, row.row});
+  }
+  const std::string name = args.get_or("out", "ablate-" + sae_name);
+  workspace::check_entry_name(name, "--out");
+
+  std::vector<study::AblationEntry> entries;
+  const auto run = [&] {
+    jobs::run_in_foreground("ablate", [&](jobs::JobContext& job) {
+      const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
+      const auto tokenizer = model::model_tokenizer(space.model().string());
+      job.set_stage("captioning " + std::to_string(images.size()) + " images");
+      entries = study::ablate_images(*model, *tokenizer, images, request, &job);
+      return nlohmann::json{{"entries", entries.size()}};
+    }, std::cerr);
+  };
+  const util::Table summary_of = [&] {
+    if (args.has("image")) {
+      run();
+      return study::ablation_summary(entries, request.langs);
+    }
+    workspace::RunRecord record;
+    record.command = "ablate";
+    record.parameters = parameters_of(args);
+    std::optional<util::Table> summary;
+    space.run_logged(record, [&](workspace::RunRecord& logged) {
+      run();
+      summary = study::ablation_summary(entries, request.langs);
+      const fs::path folder = space.analyses_dir() / name;
+      fs::create_directories(folder);
+      util::write_file_atomic((folder / "ablation_entries.csv").string(), study::ablation_entries_table(entries).csv());
+      util::write_file_atomic((folder / "ablation.csv").string(), summary->csv());
+      util::write_file_atomic((folder / "ablation.json").string(), summary->json().dump(2) + "\n");
+      logged.message = std::to_string(entries.size()) + " entries; " + folder.string();
+    });
+    return *summary;
+  }();
+
+  if (args.has("json")) {
+    std::cout << nlohmann::json{{"summary", summary_of.json()}, {"entries", study::ablation_entries_table(entries).json()}}.dump()
+              << "\n";
+    return 0;
+  }
+  for (const auto& entry : entries)
+    std::cout << language_code(entry.lang) << "  " << entry.baseline << "\n    → " << entry.ablated << "\n";
+  std::cout << summary_of.csv();
+  return 0;
+}
+
+}  // namespace
+
+CommandSpec ablate_command() {
+  return {"ablate",
+          "caption with SAE latents ablated: caption changes and the paired effect on the gender logit difference",
+          "loupe ablate --workspace DIR --sae NAME --latents 3,17 (--image PATH | --split S [--limit N] [--out NAME]) "
+          "[--how zero|mean] [--analysis NAME] [--mode replace|residual] [--delta-scale D] "
+          "[--positions image|text|generated|all|LIST] [--lang en|ar|both] [--max-new-tokens N] [--json]",
+          {{"workspace", "DIR", "workspace folder (loupe init)"},
+           {"sae", "NAME", "the SAE (DIR/saes/NAME); it is applied at its own hook"},
+           {"latents", "LIST", "latents to ablate, e.g. 3,17"},
+           {"image", "PATH", "one image"},
+           {"split", "S", "or every row of this dataset split; writes DIR/analyses/NAME/ablation.csv, .json and "
+                          "ablation_entries.csv"},
+           {"limit", "N", "--split: the first N rows"},
+           {"out", "NAME", "--split: the analysis folder (default ablate-SAE)"},
+           {"how", "zero|mean", "the latents' target: 0 (default) or their mean over the SAE's store"},
+           {"analysis", "NAME", "--how mean: the feature analysis whose latents.csv gives the means (default the SAE's name)"},
+           {"mode", "replace|residual", "replace (default): the edited reconstruction plus the SAE's error term; "
+                                        "residual: subtract --delta-scale times the latents' contribution"},
+           {"delta-scale", "D", "--mode residual: the share of the contribution removed (default 1)"},
+           {"positions", "WORDS", "where to ablate: image, text, generated, all (default) or a list"},
+           {"lang", "en|ar|both", "caption language(s) (default both)"},
+           {"max-new-tokens", "N", "longest caption in tokens (default 24)"},
+           {"dtype", "f32|bf16|f16", "model dtype (default f32)"},
+           {"device", "cpu|cuda", "device (default cpu)"},
+           {"json", "", "print {summary: [...], entries: [...]}"}},
+          run_ablate};
+}
+
+}  // namespace loupe::cli

@@ -1,0 +1,69 @@
+// SAE latent ablation (`loupe ablate`): images captioned with and without chosen latents of an SAE
+// edited at its hook (intervene::sae_edit: zero or mean target, replace or residual mode), both in
+// one batch, and the gender logit difference (study/gender_tokens.h) at the baseline caption's
+// first gendered word, teacher-forced with and without the edit. Over many entries: how often the
+// caption changes or flips gender, and the paired effect on the logit difference (Wilcoxon's
+// signed-rank test, a bootstrap 95% interval of the mean).
+#pragma once
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/eval/gender.h"
+#include "core/intervene/sae_edit.h"
+#include "core/jobs/job.h"
+#include "core/model/vlm.h"
+#include "core/study/steer_positions.h"
+#include "core/text/tokenizer.h"
+#include "core/util/table.h"
+
+namespace loupe::study {
+
+struct AblationRequest {
+  std::shared_ptr<const sae::Sae> sae;
+  std::vector<intervene::LatentEdit> edits;
+  PositionChoice positions;  // of the SAE's hook (image, text, generated, all or a list)
+  std::vector<Language> langs = {Language::English, Language::Arabic};
+  int64_t max_new_tokens = 24;
+};
+
+struct AblationImage {
+  std::string image;
+  int64_t row = -1;  // dataset row, -1 for an image outside the dataset
+};
+
+struct AblationEntry {
+  AblationImage image;
+  Language lang = Language::English;
+  std::string baseline, ablated;  // captions
+  eval::Gender baseline_gender = eval::Gender::Unknown, ablated_gender = eval::Gender::Unknown;
+  // female − male logit at the baseline's first gendered word; empty when it has none
+  std::optional<double> logit_diff_clean, logit_diff_ablated;
+};
+
+// Checks the SAE's hook against the model (it exists, is as wide as d_in) before any work.
+// Progress per image through `job` (may be null). Throws InputError, loupe::Cancelled.
+std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
+                                         const std::vector<AblationImage>& images, const AblationRequest& request,
+                                         jobs::JobContext* job = nullptr);
+
+// Each latent's mean activation over every stored vector (zeros included): frequency ×
+// mean_activation from an analysis's latents.csv (`loupe analyze features`), the target of a mean
+// ablation. Throws FormatError naming the file and the column or latent that is missing.
+std::vector<double> latent_means(const std::filesystem::path& latents_csv, const std::vector<int64_t>& latents);
+
+// One row per entry: row, image, lang, baseline, ablated, baseline_gender, ablated_gender, changed,
+// logit_diff_clean, logit_diff_ablated.
+util::Table ablation_entries_table(const std::vector<AblationEntry>& entries);
+
+// One row per language: entries, changed, flips (a female or male baseline that becomes the other
+// gender), measured (entries with a gendered word), mean_logit_diff_clean, mean_logit_diff_ablated,
+// mean_effect (ablated − clean), effect_low, effect_high (bootstrap 95%, 2,000 resamples, seed 0),
+// wilcoxon_w, wilcoxon_p, wilcoxon_exact (1 or 0).
+util::Table ablation_summary(const std::vector<AblationEntry>& entries, const std::vector<Language>& langs);
+
+}  // namespace loupe::study
