@@ -40,6 +40,16 @@ void Inbox::post_status(std::string line) {
   status_ = std::move(line);
 }
 
+void Inbox::post_sliders(std::vector<SteerSlider> sliders) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& slider : sliders) sliders_.push_back(std::move(slider));
+}
+
+std::vector<SteerSlider> Inbox::take_sliders() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::exchange(sliders_, {});
+}
+
 std::vector<std::shared_ptr<const Direction>> Inbox::take_directions() {
   std::lock_guard<std::mutex> lock(mutex_);
   return std::exchange(directions_, {});
@@ -271,6 +281,11 @@ void select_image(AppState& state, int index) {
 void pump_live(AppState& state) {
   Inbox& inbox = *state.inbox;
   for (auto& direction : inbox.take_directions()) add_direction(state, std::move(direction));
+  for (const SteerSlider& loaded : inbox.take_sliders()) {
+    add_direction(state, loaded.direction);
+    for (SteerSlider& slider : state.sliders)
+      if (slider.direction->name == loaded.direction->name) slider = loaded;
+  }
   if (auto model = inbox.take_model()) {
     state.model = model;
     state.model_info = model_info(*model);

@@ -76,7 +76,9 @@ class Inbox {
   void post_images(ImageList images);
   void post_workspace(OpenedWorkspace workspace);
   void post_status(std::string line);
+  void post_sliders(std::vector<SteerSlider> sliders);  // a loaded steering set, all at once
   std::vector<std::shared_ptr<const Direction>> take_directions();
+  std::vector<SteerSlider> take_sliders();
   std::shared_ptr<const LoadedModel> take_model();
   std::optional<ImageList> take_images();  // the newest list posted since the last take
   std::optional<OpenedWorkspace> take_workspace();
@@ -85,6 +87,7 @@ class Inbox {
  private:
   std::mutex mutex_;
   std::vector<std::shared_ptr<const Direction>> directions_;
+  std::vector<SteerSlider> sliders_;
   std::shared_ptr<const LoadedModel> model_;
   std::optional<ImageList> images_;
   std::optional<OpenedWorkspace> workspace_;
@@ -156,6 +159,14 @@ void add_gender_direction(AppState& state, const std::string& hook, bool by_capt
 void add_file_direction(AppState& state, const std::string& file_colon_key, const std::string& hook);
 void add_sae_latent_direction(AppState& state, const std::string& sae_path, int64_t latent);  // at the SAE's hook
 jobs::JobId export_session(AppState& state, const std::string& folder);  // session.json + directions.safetensors
+// The sliders as a steering set (core/study/steering_set.h), the file `loupe steer --set` reads:
+// FILE.json and, beside it, FILE.safetensors with the directions it names. Throws InputError with
+// no slider or a path not ending in .json.
+jobs::JobId save_steering_set(AppState& state, const std::string& path);
+// Reads a steering set on a job; its steers replace sliders of the same name or are added. Only
+// additive steers at image, text, generated or all positions fit a slider; any other is refused,
+// naming the entry, and nothing is loaded.
+jobs::JobId load_steering_set(AppState& state, const std::string& path);
 // An activation store of the open dataset at one hook (core/store), as a job.
 void start_extraction(AppState& state, const std::string& hook, const std::string& out, int64_t limit);
 void select_image(AppState& state, int index);

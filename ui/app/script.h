@@ -25,6 +25,8 @@ enum class ScriptCommand {
   Export,                // export FOLDER   (as File > Export: session.json, directions.safetensors)
   Extract,               // extract HOOK STORE_FOLDER ROWS   (the Jobs panel's extraction job)
   DropFiles,             // drop-files PATH...   (as dropping files on the window; relative to the script's folder)
+  SaveSteeringSet,       // save-steering-set FILE.json   (as File > Save steering set)
+  LoadSteeringSet,       // load-steering-set FILE.json   (as File > Load steering set; relative to the script's folder)
 };
 
 struct ScriptAction {

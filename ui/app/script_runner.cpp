@@ -257,6 +257,16 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
       std::printf("[script] exported to %s\n", a[0].c_str());
       return true;
     }
+    case ScriptCommand::SaveSteeringSet:
+    case ScriptCommand::LoadSteeringSet: {
+      const bool save = action.command == ScriptCommand::SaveSteeringSet;
+      if (frames_in_action_ == 0) export_job_ = save ? save_steering_set(state, a[0]) : load_steering_set(state, a[0]);
+      const auto job = state.jobs.snapshot(export_job_);
+      if (!job->finished()) return false;
+      if (job->state != jobs::JobState::Succeeded) throw InputError("the steering set failed: " + job->error_message);
+      std::printf("[script] steering set %s %s\n", save ? "saved to" : "loaded from", a[0].c_str());
+      return true;
+    }
     case ScriptCommand::AssertFrameTime: {
       const double limit = std::stod(a[0]);
       if (drag_stats_.frames == 0) throw InputError("no drag-slider ran before this assertion");

@@ -49,7 +49,7 @@ class ScriptRunner {
   int ticks_ = 0;
   uint64_t cancelled_before_drag_ = 0;
   uint64_t results_in_drag_ = 0, last_seen_result_ = 0;
-  jobs::JobId export_job_ = 0;  // the export action's job, waited for before the next action
+  jobs::JobId export_job_ = 0;  // the export or steering-set action's job, waited for before the next action
   bool failed_ = false;
   std::string message_;
 };

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli_run.h"
+#include "core/error.h"
 #include "core/workspace/saes.h"
 #include "core/workspace/workspace.h"
 #include "support/temp_dir.h"
@@ -217,4 +218,62 @@ TEST_CASE("an extraction started in the app is logged to the workspace's runs.js
   REQUIRE(failed.size() == 3);
   CHECK(failed.back().outcome == "failed");
   CHECK_THAT(failed.back().message, Catch::Contains("blocks.9"));
+}
+
+TEST_CASE("the sliders saved as a steering set load back and replay with loupe steer", "[gui][app][steering]") {
+  test::TempDir dir("app-steering-set");
+  const fs::path root = dir.path / "study";
+  workspace::Workspace::init(root, kDemoModel, kDemoImages);
+  AppState state;
+  load_model_async(state, kDemoModel);
+  open_demo_images(state);
+  settle(state);
+  REQUIRE(state.model);
+  const auto kitchen = std::find_if(state.images.begin(), state.images.end(), [](const ImageEntry& e) { return e.name == "kitchen.png"; });
+  REQUIRE(kitchen != state.images.end());
+  select_image(state, int(kitchen - state.images.begin()));
+  add_gender_direction(state, "blocks.0.hook_resid_post", true);
+  settle(state);
+  REQUIRE(state.sliders.size() == 1);
+  state.sliders[0].alpha = -2.25f;
+  state.request_dirty = true;
+  const auto live = live_result(state);
+  INFO(live->error);
+  REQUIRE(live->steering);
+
+  const fs::path set = root / "steering" / "app.json";
+  const jobs::JobId saved = save_steering_set(state, set.string());
+  REQUIRE(state.jobs.wait(saved)->state == jobs::JobState::Succeeded);
+  CHECK(fs::exists(root / "steering" / "app.safetensors"));
+
+  // The CLI reads the same file and gets the caption the app showed.
+  const test::CliRun run = test::run_loupe("steer --workspace " + shell_quoted(root.string()) + " --image " +
+                                           shell_quoted(kitchen->path) + " --set " + shell_quoted(set.string()) + " --json");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const auto steered = nlohmann::json::parse(run.out)["steps"][0];
+  CHECK(steered["en"] == live->steered[0].text);
+  CHECK(steered["ar"] == live->steered[1].text);
+
+  AppState loaded;
+  const jobs::JobId read = load_steering_set(loaded, set.string());
+  REQUIRE(loaded.jobs.wait(read)->state == jobs::JobState::Succeeded);
+  pump_live(loaded);
+  REQUIRE(loaded.sliders.size() == 1);
+  CHECK(loaded.sliders[0].alpha == -2.25f);
+  CHECK(loaded.sliders[0].hook == "blocks.0.hook_resid_post");
+  CHECK(loaded.sliders[0].positions == study::SteerPositions::Image);
+  CHECK(loaded.sliders[0].direction->values == state.sliders[0].direction->values);
+
+  // A steer no slider can show is refused, naming the entry; nothing is loaded.
+  std::ofstream(root / "steering" / "cap.json")
+      << R"([{"hook": "blocks.0.hook_resid_post", "direction": "app.safetensors:gender-caption", "alpha": 1, "mode": "cap"}])";
+  AppState refused;
+  const jobs::JobId capped = load_steering_set(refused, (root / "steering" / "cap.json").string());
+  const auto failed = refused.jobs.wait(capped);
+  CHECK(failed->state == jobs::JobState::Failed);
+  CHECK_THAT(failed->error_message, Catch::Contains("[0]") && Catch::Contains("cap"));
+  pump_live(refused);
+  CHECK(refused.sliders.empty());
+  CHECK_THROWS_AS(save_steering_set(refused, (root / "steering" / "empty.json").string()), InputError);
 }

@@ -1,0 +1,85 @@
+// File > Save / Load steering set: the Steering panel's sliders as the steering-set file that
+// `loupe steer --set` reads (core/study/steering_set.h), with their directions beside it.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/study/steering_set.h"
+#include "ui/app/app_state.h"
+#include "ui/live/directions.h"
+
+namespace loupe::ui {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A direction's name as a safetensors key that a FILE:KEY source can name (no ':').
+std::string key_of(const std::string& name) {
+  std::string key = name;
+  std::replace(key.begin(), key.end(), ':', '_');
+  return key;
+}
+
+// The slider a steer of a set becomes; refuses what a slider cannot show.
+SteerSlider slider_of(const study::SteerSpec& spec, const std::string& where) {
+  if (spec.mode != study::SteerMode::Additive)
+    throw InputError(where + ": a slider adds its direction; the " + study::steer_mode_word(spec.mode) +
+                     " mode runs with `loupe steer`");
+  if (spec.positions.kind == study::SteerPositions::List)
+    throw InputError(where + ": a slider steers at image, text, generated or all positions, not at a list");
+  std::shared_ptr<Direction> direction;
+  if (spec.sae_folder.empty()) {
+    direction = std::make_shared<Direction>(*file_direction(spec.source, spec.hook));
+    direction->name = spec.source.substr(spec.source.rfind(':') + 1);  // the key, as it was saved
+  } else {
+    direction = std::make_shared<Direction>(*sae_latent_direction(spec.sae_folder, spec.sae_latent, spec.hook));
+  }
+  const float alpha = float(spec.alpha);
+  return {direction, spec.hook, spec.positions.kind, alpha, std::max(direction->suggested_range, std::ceil(std::abs(alpha)))};
+}
+
+}  // namespace
+
+jobs::JobId save_steering_set(AppState& state, const std::string& path) {
+  if (state.sliders.empty()) throw InputError("add a direction first: a steering set holds the Steering panel's sliders");
+  const fs::path set_path = fs::absolute(path);
+  if (set_path.extension() != ".json") throw InputError("name the steering set FILE.json, not " + set_path.filename().string());
+  const fs::path vectors = fs::path(set_path).replace_extension(".safetensors");
+  std::vector<study::SteerSpec> set;
+  std::vector<std::shared_ptr<const Direction>> directions;
+  for (const SteerSlider& slider : state.sliders) {
+    auto keyed = std::make_shared<Direction>(*slider.direction);
+    keyed->name = key_of(slider.direction->name);
+    directions.push_back(keyed);
+    study::SteerSpec spec;
+    spec.hook = slider.hook;
+    spec.source = vectors.filename().string() + ":" + keyed->name;  // relative: the set moves with its folder
+    spec.alpha = double(slider.alpha);
+    spec.positions = {slider.positions, {}};
+    set.push_back(spec);
+  }
+  std::shared_ptr<Inbox> inbox = state.inbox;
+  return state.jobs.submit("save steering set " + set_path.filename().string(), [set_path, vectors, set, directions, inbox](jobs::JobContext&) {
+    fs::create_directories(set_path.parent_path());
+    export_directions(vectors.string(), directions);
+    study::write_steering_set(set_path, set);
+    inbox->post_status("steering set saved to " + set_path.string());
+    return nlohmann::json{{"set", set_path.string()}, {"steers", set.size()}};
+  }, {}, jobs::Lane::Short);
+}
+
+jobs::JobId load_steering_set(AppState& state, const std::string& path) {
+  std::shared_ptr<Inbox> inbox = state.inbox;
+  return state.jobs.submit("load steering set " + fs::path(path).filename().string(), [path, inbox](jobs::JobContext&) {
+    const std::vector<study::SteerSpec> set = study::read_steering_set(path);
+    std::vector<SteerSlider> sliders;
+    for (size_t i = 0; i < set.size(); ++i) sliders.push_back(slider_of(set[i], path + ": [" + std::to_string(i) + "]"));
+    inbox->post_sliders(std::move(sliders));
+    inbox->post_status("steering set loaded from " + path);
+    return nlohmann::json{{"set", path}, {"steers", set.size()}};
+  }, {}, jobs::Lane::Short);
+}
+
+}  // namespace loupe::ui
