@@ -22,7 +22,9 @@ std::vector<CommandSpec> all_commands() {
       steer_command(),
       ablate_command(),
       heatmap_command(),
-      analyze_features_command()};
+      analyze_features_command(),
+      analyze_probe_command(),
+      analyze_rank_command()};
 }
 
 }  // namespace loupe::cli

@@ -25,6 +25,8 @@ CommandSpec steer_command();
 CommandSpec ablate_command();
 CommandSpec heatmap_command();
 CommandSpec analyze_features_command();
+CommandSpec analyze_probe_command();
+CommandSpec analyze_rank_command();
 
 std::vector<CommandSpec> all_commands();
 

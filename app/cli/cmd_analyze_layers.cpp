@@ -1,0 +1,101 @@
+// `loupe analyze probe` and `loupe analyze rank`: per hook of a workspace's store and per language,
+// linear-probe accuracy and effective rank of the pooled entry vectors (core/study/layer_analyses.h),
+// written to W/analyses/NAME/{probe,rank}.{csv,json}.
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "app/cli/commands.h"
+#include "core/error.h"
+#include "core/jobs/progress_printer.h"
+#include "core/study/layer_analyses.h"
+#include "core/util/atomic_file.h"
+#include "core/workspace/workspace.h"
+
+namespace loupe::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Analysis = util::Table (*)(const study::LayerAnalysisRequest&, jobs::JobContext&);
+
+study::LayerAnalysisRequest request_of(const Args& args) {
+  study::LayerAnalysisRequest request;
+  request.workspace = args.get("workspace");
+  request.store = args.get_or("store", request.store);
+  if (args.has("hooks")) request.hooks = split_list(args.get("hooks"));
+  request.split = args.get_or("split", "");
+  if (args.has("targets")) request.targets = split_list(args.get("targets"));
+  request.C = args.get_double("C", request.C);
+  request.folds = args.get_int("folds", request.folds);
+  request.seed = uint64_t(args.get_int("seed", 0));
+  if (args.get_int("seed", 0) < 0) throw InputError("--seed must be at least 0");
+  return request;
+}
+
+// Runs one analysis as a logged run and writes FILE.csv and FILE.json into its folder.
+int run_layer_analysis(const Args& args, const std::string& command, const std::string& file, Analysis analysis) {
+  const study::LayerAnalysisRequest request = request_of(args);
+  const workspace::Workspace space = workspace::Workspace::open(request.workspace);
+  const std::string name = args.get_or("out", "layers");
+  workspace::check_entry_name(name, "--out");
+  workspace::RunRecord record;
+  record.command = command;
+  record.parameters = {{"store", request.store}, {"hooks", args.get_or("hooks", "")}, {"split", request.split}, {"out", name}};
+  if (file == "probe")
+    record.parameters.update({{"targets", request.targets}, {"C", request.C}, {"folds", request.folds}, {"seed", request.seed}});
+  std::optional<util::Table> table;
+  space.run_logged(record, [&](workspace::RunRecord& logged) {
+    const fs::path folder = space.analyses_dir() / name;
+    study::LayerAnalysisRequest run = request;
+    if (file == "probe" && args.has("export-data")) run.export_data = folder / "probe_data.safetensors";
+    jobs::run_in_foreground(command, [&](jobs::JobContext& job) {
+      table = analysis(run, job);
+      return nlohmann::json{{"rows", table->row_count()}};
+    }, std::cerr);
+    fs::create_directories(folder);
+    util::write_file_atomic((folder / (file + ".csv")).string(), table->csv());
+    util::write_file_atomic((folder / (file + ".json")).string(), table->json().dump(2) + "\n");
+    logged.message = std::to_string(table->row_count()) + " rows; " + (folder / (file + ".csv")).string();
+  });
+  std::cout << (args.has("json") ? table->json().dump() + "\n" : table->csv());
+  return 0;
+}
+
+std::vector<OptionSpec> shared_options() {
+  return {{"workspace", "DIR", "workspace folder (loupe init)"},
+          {"store", "NAME", "the store in DIR/stores (default acts)"},
+          {"hooks", "NAMES", "comma-separated hooks of the store (default: all of them)"},
+          {"split", "NAME", "only the entries of this split (eval = balanced); default: every entry"},
+          {"out", "NAME", "write DIR/analyses/NAME (default layers)"},
+          {"json", "", "print the table as a JSON list"}};
+}
+
+}  // namespace
+
+CommandSpec analyze_probe_command() {
+  std::vector<OptionSpec> options = shared_options();
+  options.insert(options.end(), {{"targets", "LIST", "what to predict: figure, caption, language (default all three)"},
+                                 {"C", "C", "inverse L2 strength, as scikit-learn's LogisticRegression (default 1.0)"},
+                                 {"folds", "K", "stratified folds (default 5)"},
+                                 {"seed", "S", "the fold shuffle's seed (default 0)"},
+                                 {"export-data", "", "also write every probe's vectors, labels and folds to probe_data.safetensors "
+                                                     "(scripts/check-probe-sklearn.py compares scikit-learn on them)"}});
+  return {"analyze probe",
+          "linear-probe accuracy per hook and language: figure gender, stated gender, language",
+          "loupe analyze probe --workspace DIR [--store NAME] [--hooks NAMES] [--targets figure,caption,language] "
+          "[--C 1.0] [--folds 5] [--seed 0] [--split NAME] [--out NAME] [--export-data] [--json]",
+          options,
+          [](const Args& args) { return run_layer_analysis(args, "analyze probe", "probe", study::layer_probes); }};
+}
+
+CommandSpec analyze_rank_command() {
+  return {"analyze rank",
+          "effective rank (95% variance) and information content per hook and language, and their differences",
+          "loupe analyze rank --workspace DIR [--store NAME] [--hooks NAMES] [--split NAME] [--out NAME] [--json]",
+          shared_options(),
+          [](const Args& args) { return run_layer_analysis(args, "analyze rank", "rank", study::layer_ranks); }};
+}
+
+}  // namespace loupe::cli

@@ -1,0 +1,174 @@
+#include "core/study/layer_analyses.h"
+
+#include "core/analysis/feature_analysis.h"
+#include "core/analysis/layer_probes.h"
+#include "core/error.h"
+#include "core/io/dataset.h"
+#include "core/store/store_reader.h"
+#include "core/tensor/convert.h"
+#include "core/workspace/workspace.h"
+
+namespace loupe::study {
+
+namespace {
+
+struct OpenedStore {
+  store::StoreReader reader;
+  std::vector<std::string> hooks;
+};
+
+OpenedStore open_store(const LayerAnalysisRequest& request) {
+  const workspace::Workspace space = workspace::Workspace::open(request.workspace);
+  workspace::check_entry_name(request.store, "store");
+  OpenedStore opened{store::StoreReader::open(space.store_dir(request.store)), request.hooks};
+  if (opened.hooks.empty()) opened.hooks = opened.reader.hooks();
+  for (const std::string& hook : opened.hooks) opened.reader.width(hook);  // InputError listing the store's hooks
+  return opened;
+}
+
+// The pooled vectors of the entries in `lang` (nullopt: every language) and the split.
+struct Selected {
+  torch::Tensor vectors;        // [m, d]
+  std::vector<int64_t> entries; // store entries
+};
+Selected select(const analysis::PooledVectors& pooled, const store::StoreEntries& entries, std::optional<Language> lang,
+                const std::string& split) {
+  std::vector<int64_t> rows;
+  Selected selected;
+  for (size_t i = 0; i < pooled.entries.size(); ++i) {
+    const int64_t e = pooled.entries[i];
+    if (lang && entries.language[size_t(e)] != lang) continue;
+    if (!split.empty()) {
+      const auto found = entries.labels[size_t(e)].find("split");
+      if (found == entries.labels[size_t(e)].end() || found->second != split) continue;
+    }
+    rows.push_back(int64_t(i));
+    selected.entries.push_back(e);
+  }
+  selected.vectors = pooled.vectors.index_select(0, torch::tensor(rows, torch::kInt64));
+  return selected;
+}
+
+// 1 / 0 labels of a target for the selected entries; entries the target does not label are dropped.
+void labelled(const Selected& selected, const store::StoreEntries& entries, const std::string& target, torch::Tensor& x,
+              std::vector<int64_t>& y) {
+  std::vector<int64_t> keep;
+  for (size_t i = 0; i < selected.entries.size(); ++i) {
+    const int64_t e = selected.entries[i];
+    int label = -1;
+    if (target == "language") {
+      label = entries.language[size_t(e)] == Language::Arabic ? 1 : 0;
+    } else {
+      const int group = analysis::gender_group(entries, e, target == "figure" ? analysis::GenderGrouping::Figure
+                                                                               : analysis::GenderGrouping::Caption);
+      if (group != 0) label = group > 0 ? 1 : 0;  // 1 female, 0 male
+    }
+    if (label < 0) continue;
+    keep.push_back(int64_t(i));
+    y.push_back(label);
+  }
+  x = selected.vectors.index_select(0, torch::tensor(keep, torch::kInt64));
+}
+
+std::string canonical(const std::string& split) { return split.empty() ? split : io::canonical_split(split); }
+
+}  // namespace
+
+util::Table layer_probes(const LayerAnalysisRequest& request, jobs::JobContext& job) {
+  for (const std::string& target : request.targets)
+    if (target != "figure" && target != "caption" && target != "language")
+      throw InputError("unknown probe target '" + target + "' (figure, caption or language)");
+  if (!(request.C > 0) || !std::isfinite(request.C)) throw InputError("--C must be a positive number");
+  const OpenedStore opened = open_store(request);
+  const store::StoreEntries& entries = opened.reader.entries();
+  const std::string split = canonical(request.split);
+  util::Table table({{"hook", util::ColumnType::Text},
+                     {"target", util::ColumnType::Text},
+                     {"lang", util::ColumnType::Text},
+                     {"entries", util::ColumnType::Integer},
+                     {"positives", util::ColumnType::Integer},
+                     {"negatives", util::ColumnType::Integer},
+                     {"folds", util::ColumnType::Integer},
+                     {"accuracy_mean", util::ColumnType::Real},
+                     {"accuracy_std", util::ColumnType::Real}});
+  tensor::NamedTensors exported;
+  job.set_total(int64_t(opened.hooks.size()));
+  for (const std::string& hook : opened.hooks) {
+    job.throw_if_cancelled();
+    const analysis::PooledVectors pooled = analysis::pooled_entry_vectors(opened.reader, hook);
+    for (const std::string& target : request.targets) {
+      const std::vector<std::optional<Language>> langs =
+          target == "language" ? std::vector<std::optional<Language>>{std::nullopt}
+                               : std::vector<std::optional<Language>>{Language::English, Language::Arabic};
+      for (const auto& lang : langs) {
+        const std::string lang_name = lang ? language_code(*lang) : "both";
+        torch::Tensor x;
+        std::vector<int64_t> y;
+        labelled(select(pooled, entries, lang, split), entries, target, x, y);
+        std::vector<int64_t> folds;
+        try {
+          folds = analysis::stratified_folds(y, request.folds, request.seed);
+          if (folds.empty()) throw InputError("no entry is labelled");
+          for (int64_t label : {0, 1})
+            if (std::count(y.begin(), y.end(), label) == 0) throw InputError("every entry is in one class");
+        } catch (const InputError& error) {
+          throw InputError("the " + target + " probe at " + hook + " (" + lang_name + "): " + error.what() +
+                           (target == "language" ? "; the store needs both languages, or leave the language target out"
+                                                 : "; choose other --targets, a larger store or fewer --folds"));
+        }
+        const analysis::ProbeScore score = analysis::probe_accuracy(x, y, folds, request.C);
+        const std::string row = std::to_string(table.row_count());
+        exported.push_back({"x." + row, x});
+        exported.push_back({"y." + row, torch::tensor(y, torch::kInt64)});
+        exported.push_back({"fold." + row, torch::tensor(folds, torch::kInt64)});
+        const auto positives = int64_t(std::count(y.begin(), y.end(), 1));
+        table.add_row({hook, target, lang_name, int64_t(y.size()), positives, int64_t(y.size()) - positives, request.folds,
+                       score.mean, score.std});
+      }
+    }
+    job.advance(1, hook);
+  }
+  if (!request.export_data.empty()) {
+    std::filesystem::create_directories(request.export_data.parent_path());
+    tensor::save(request.export_data.string(), exported, {{"C", std::to_string(request.C)}});
+  }
+  return table;
+}
+
+util::Table layer_ranks(const LayerAnalysisRequest& request, jobs::JobContext& job) {
+  const OpenedStore opened = open_store(request);
+  const store::StoreEntries& entries = opened.reader.entries();
+  const std::string split = canonical(request.split);
+  util::Table table({{"hook", util::ColumnType::Text},
+                     {"entries_en", util::ColumnType::Integer},
+                     {"entries_ar", util::ColumnType::Integer},
+                     {"rank_en", util::ColumnType::Integer},
+                     {"rank_ar", util::ColumnType::Integer},
+                     {"rank_difference", util::ColumnType::Integer},
+                     {"information_en", util::ColumnType::Real},
+                     {"information_ar", util::ColumnType::Real},
+                     {"information_difference", util::ColumnType::Real}});
+  job.set_total(int64_t(opened.hooks.size()));
+  for (const std::string& hook : opened.hooks) {
+    job.throw_if_cancelled();
+    const analysis::PooledVectors pooled = analysis::pooled_entry_vectors(opened.reader, hook);
+    std::vector<util::Cell> counts, ranks, information;
+    std::vector<std::optional<analysis::RankFigures>> figures;
+    for (const Language lang : kLanguages) {
+      const Selected selected = select(pooled, entries, lang, split);
+      counts.push_back(int64_t(selected.entries.size()));
+      figures.push_back(selected.entries.size() >= 2 ? std::optional(analysis::effective_rank(selected.vectors)) : std::nullopt);
+      ranks.push_back(figures.back() ? util::Cell(figures.back()->components_95) : util::Cell());
+      information.push_back(figures.back() ? util::Cell(figures.back()->information_content) : util::Cell());
+    }
+    const bool both = figures[0] && figures[1];
+    table.add_row({hook, counts[0], counts[1], ranks[0], ranks[1],
+                   both ? util::Cell(figures[0]->components_95 - figures[1]->components_95) : util::Cell(), information[0],
+                   information[1],
+                   both ? util::Cell(figures[0]->information_content - figures[1]->information_content) : util::Cell()});
+    job.advance(1, hook);
+  }
+  return table;
+}
+
+}  // namespace loupe::study

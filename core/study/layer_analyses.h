@@ -1,0 +1,41 @@
+// `loupe analyze probe` and `loupe analyze rank`: per hook of a store and per language, what its
+// pooled entry vectors encode (core/analysis/layer_probes.h), as result tables written to
+// W/analyses/NAME/probe.{csv,json} and rank.{csv,json}.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/jobs/job.h"
+#include "core/util/table.h"
+
+namespace loupe::study {
+
+struct LayerAnalysisRequest {
+  std::filesystem::path workspace;
+  std::string store = "acts";       // stores/NAME
+  std::vector<std::string> hooks;   // empty: every hook of the store
+  std::string split;                // empty: every entry; else entries whose `split` label is this
+  // Probes only:
+  std::vector<std::string> targets = {"figure", "caption", "language"};
+  double C = 1.0;
+  int64_t folds = 5;
+  uint64_t seed = 0;
+  // When set, every probe's inputs are written there (safetensors: x.I [n, d] float64, y.I and
+  // fold.I [n] int64 for table row I), for scripts/check-probe-sklearn.py.
+  std::filesystem::path export_data;
+};
+
+// Probe accuracy per hook, target and language (figure and caption targets: en and ar; the
+// language target: both). Columns: hook, target, lang, entries, positives, negatives, folds,
+// accuracy_mean, accuracy_std. Throws InputError naming the hook, target and language for a class
+// with fewer entries than folds (a degenerate class included), an unknown target or hook, a store
+// without the figure labels the figure target needs.
+util::Table layer_probes(const LayerAnalysisRequest& request, jobs::JobContext& job);
+
+// Effective rank per hook: hook, entries_en, entries_ar, rank_en, rank_ar, rank_difference,
+// information_en, information_ar, information_difference (English minus Arabic). A language with
+// fewer than 2 entries leaves its cells and the differences empty.
+util::Table layer_ranks(const LayerAnalysisRequest& request, jobs::JobContext& job);
+
+}  // namespace loupe::study

@@ -1,0 +1,158 @@
+// Layer analyses (core/analysis/layer_probes.h, `loupe analyze probe|rank`): the logistic
+// regression's optimality conditions, stratified folds, probe accuracy on data with a known answer,
+// the effective rank of a known spectrum, pooled entry vectors, and the commands on a demo store.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_run.h"
+#include "core/analysis/layer_probes.h"
+#include "core/error.h"
+#include "core/store/store_reader.h"
+#include "support/temp_dir.h"
+
+using namespace loupe;
+namespace fs = std::filesystem;
+
+TEST_CASE("the logistic fit meets scikit-learn's optimality conditions", "[analysis][probe]") {
+  torch::manual_seed(2);
+  const torch::Tensor x = torch::randn({200, 5}, torch::kFloat64);
+  const torch::Tensor truth = torch::tensor({1.5, -2.0, 0.0, 0.5, 1.0}, torch::kFloat64);
+  const torch::Tensor y = (x.matmul(truth) + 0.3 + torch::randn({200}, torch::kFloat64)).gt(0).to(torch::kFloat64);
+  for (double C : {0.01, 1.0, 100.0}) {
+    INFO("C " << C);
+    const analysis::LogisticModel model = analysis::fit_logistic(x, y, C);
+    const torch::Tensor p = torch::sigmoid(x.matmul(model.weights) + model.bias);
+    // ∇ of ½‖w‖² + C Σ logloss: w + C Xᵀ(p − y) = 0, and C Σ(p − y) = 0 for the unpenalised bias.
+    const double tolerance = 1e-9 * (1 + C * 200);  // the objective's scale
+    CHECK((model.weights + C * x.t().matmul(p - y)).abs().max().item<double>() < tolerance);
+    CHECK(std::abs(C * (p - y).sum().item<double>()) < tolerance);
+  }
+}
+
+TEST_CASE("stratified folds deal each class evenly and are seeded", "[analysis][probe]") {
+  std::vector<int64_t> labels;
+  for (int i = 0; i < 23; ++i) labels.push_back(i < 13 ? 1 : 0);
+  const auto folds = analysis::stratified_folds(labels, 5, 7);
+  for (int64_t label : {0, 1})
+    for (int64_t f = 0; f < 5; ++f) {
+      int64_t in_fold = 0;
+      for (size_t i = 0; i < labels.size(); ++i) in_fold += labels[i] == label && folds[i] == f;
+      CHECK(in_fold >= (label ? 2 : 2));
+      CHECK(in_fold <= 3);
+    }
+  CHECK(analysis::stratified_folds(labels, 5, 7) == folds);
+  CHECK(analysis::stratified_folds(labels, 5, 8) != folds);
+  CHECK_THROWS_WITH(analysis::stratified_folds(labels, 11, 0), Catch::Contains("fewer than the 11 folds"));
+}
+
+TEST_CASE("a probe reads a planted direction perfectly and random labels at chance", "[analysis][probe]") {
+  torch::manual_seed(4);
+  const torch::Tensor x = torch::randn({300, 8}, torch::kFloat64);
+  std::vector<int64_t> planted, random;
+  for (int64_t i = 0; i < 300; ++i) {
+    planted.push_back(x[i][3].item<double>() > 0 ? 1 : 0);
+    random.push_back(i % 2);
+  }
+  const auto perfect = analysis::probe_accuracy(x, planted, analysis::stratified_folds(planted, 5, 0), 1.0);
+  CHECK(perfect.mean >= 0.97);
+  CHECK(perfect.fold_accuracy.size() == 5);
+  const auto chance = analysis::probe_accuracy(x, random, analysis::stratified_folds(random, 5, 0), 1.0);
+  CHECK(chance.mean > 0.35);
+  CHECK(chance.mean < 0.65);
+  CHECK(chance.std >= 0);
+}
+
+TEST_CASE("the effective rank and information content of a known spectrum", "[analysis][rank]") {
+  torch::manual_seed(6);
+  const int64_t n = 200, d = 6;
+  // Centred columns, orthogonal to each other: an exact singular value decomposition.
+  torch::Tensor q = std::get<0>(torch::linalg_qr(torch::randn({n, d}, torch::kFloat64) - 0.0));
+  q = q - q.mean(0);
+  q = std::get<0>(torch::linalg_qr(q));
+  const std::vector<double> s = {10, 6, 3, 1, 0.5, 0.1};
+  const torch::Tensor vectors = q.matmul(torch::diag(torch::tensor(s, torch::kFloat64))) + 5.0;  // an offset to centre away
+  const analysis::RankFigures figures = analysis::effective_rank(vectors);
+  double total = 0, running = 0, sum = 0, entropy = 0;
+  for (double v : s) total += v * v, sum += v;
+  int64_t needed = 0;
+  for (double v : s) {
+    if (running / total >= 0.95) break;
+    running += v * v;
+    ++needed;
+  }
+  for (double v : s) entropy -= v / sum * std::log(v / sum);
+  CHECK(figures.components_95 == needed);  // 100 + 36 of 146.26 is 93%; + 9 reaches 99.2%: 3
+  CHECK(needed == 3);
+  CHECK(figures.information_content == Approx(entropy).epsilon(1e-6));
+  CHECK_THROWS_AS(analysis::effective_rank(vectors.narrow(0, 0, 1)), InputError);
+}
+
+namespace {
+
+std::string quoted_path(const fs::path& path) { return "'" + path.string() + "'"; }
+
+}  // namespace
+
+TEST_CASE("loupe analyze probe and rank run per hook and language on a demo store", "[cli][probe][rank]") {
+  test::TempDir dir("loupe-layers");
+  const fs::path root = dir.path / "study";
+  const std::string images = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images";
+  REQUIRE(test::run_loupe("init --workspace " + quoted_path(root) + " --dataset '" + images + "'").status == 0);
+  const auto extracted = test::run_loupe("extract --workspace " + quoted_path(root) + " --hooks 'blocks.{0,3}.hook_resid_post'");
+  INFO(extracted.err);
+  REQUIRE(extracted.status == 0);
+
+  // Pooled vectors: the mean of each entry's stored vectors.
+  const auto store = store::StoreReader::open(root / "stores" / "acts");
+  const auto pooled = analysis::pooled_entry_vectors(store, "blocks.3.hook_resid_post");
+  REQUIRE(pooled.entries.size() == 20);
+  const torch::Tensor rows = store.row_index(0, store.count());
+  const torch::Tensor first = store.read("blocks.3.hook_resid_post", 0, store.count()).index({rows.eq(pooled.entries[0])});
+  CHECK(torch::allclose(pooled.vectors[0], first.to(torch::kFloat64).mean(0), 1e-6, 1e-9));
+
+  const auto probe = test::run_loupe("analyze probe --workspace " + quoted_path(root) + " --json");
+  INFO(probe.err);
+  REQUIRE(probe.status == 0);
+  const auto table = nlohmann::json::parse(probe.out);
+  REQUIRE(table.size() == 10);  // 2 hooks × (figure en, ar; caption en, ar; language)
+  for (const auto& row : table) {
+    INFO(row.dump());
+    CHECK(row["folds"] == 5);
+    CHECK(row["accuracy_mean"].get<double>() >= 0.0);
+    CHECK(row["accuracy_mean"].get<double>() <= 1.0);
+    if (row["target"] == "language") {
+      CHECK(row["lang"] == "both");
+      CHECK(row["entries"] == 20);
+      CHECK(row["accuracy_mean"] == 1.0);  // English and Arabic captions share no token
+    } else {
+      CHECK(row["entries"] == 10);
+    }
+  }
+  CHECK(fs::exists(root / "analyses" / "layers" / "probe.csv"));
+
+  const auto rank = test::run_loupe("analyze rank --workspace " + quoted_path(root) + " --out r --json");
+  INFO(rank.err);
+  REQUIRE(rank.status == 0);
+  const auto ranks = nlohmann::json::parse(rank.out);
+  REQUIRE(ranks.size() == 2);
+  for (const auto& row : ranks) {
+    CHECK(row["entries_en"] == 10);
+    CHECK(row["rank_en"].get<int>() >= 1);
+    CHECK(row["rank_en"].get<int>() <= 9);  // 10 centred vectors span at most 9 directions
+    CHECK(row["rank_difference"] == row["rank_en"].get<int>() - row["rank_ar"].get<int>());
+  }
+  CHECK(fs::exists(root / "analyses" / "r" / "rank.json"));
+
+  const auto refused = [&](const std::string& options, const std::string& part) {
+    const auto bad = test::run_loupe("analyze probe --workspace " + quoted_path(root) + " --out bad " + options);
+    INFO(options << "\n" << bad.err);
+    CHECK(bad.status == 1);
+    CHECK_THAT(bad.err, Catch::Contains(part));
+  };
+  refused("--folds 6", "fewer than the 6 folds");
+  refused("--targets height", "unknown probe target");
+  refused("--hooks blocks.1.hook_resid_post", "blocks.1.hook_resid_post");
+  refused("--C 0", "--C");
+  CHECK_FALSE(fs::exists(root / "analyses" / "bad"));
+}
