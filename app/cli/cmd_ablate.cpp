@@ -8,13 +8,12 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
+#include "app/cli/study_args.h"
 #include "core/error.h"
-#include "core/io/dataset.h"
 #include "core/jobs/progress_printer.h"
 #include "core/model/inputs.h"
 #include "core/sae/sae_io.h"
 #include "core/study/ablation.h"
-#include "core/train/caption_examples.h"
 #include "core/util/atomic_file.h"
 #include "core/util/id_list.h"
 #include "core/workspace/workspace.h"
@@ -49,11 +48,6 @@ std::vector<intervene::LatentEdit> latent_edits(const Args& args, const workspac
   return edits;
 }
 
-std::vector<Language> languages_of(const std::string& word) {
-  if (word == "both") return {Language::English, Language::Arabic};
-  return {parse_language(word, "--lang")};
-}
-
 nlohmann::json parameters_of(const Args& args) {
   nlohmann::json parameters = nlohmann::json::object();
   for (const char* name : {"sae", "latents", "how", "mode", "delta-scale", "positions", "lang", "image", "split", "limit", "analysis", "out"})
@@ -63,24 +57,16 @@ nlohmann::json parameters_of(const Args& args) {
 
 int run_ablate(const Args& args) {
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
-  if (args.has("image") == args.has("split")) throw InputError("give --image PATH (one image) or --split S (every row of a split)");
   const std::string sae_name = args.get("sae");
   workspace::check_entry_name(sae_name, "--sae");
   study::AblationRequest request;
   request.edits = latent_edits(args, space, sae_name);
   request.positions = study::parse_position_choice(args.get_or("positions", "all"));
-  request.langs = languages_of(args.get_or("lang", "both"));
+  request.langs = study_languages(args);
   request.max_new_tokens = args.get_count("max-new-tokens", request.max_new_tokens);
   request.sae = std::make_shared<const sae::Sae>(sae::load_sae(space.sae_dir(sae_name).string()));
 
-  std::vector<study::AblationImage> images;
-  if (args.has("image")) {
-    if (!fs::is_regular_file(args.get("image"))) throw InputError("--image " + args.get("image") + ": no such image file");
-    images.push_back({args.get("image"), -1});
-  } else {
-    for (const auto& row : train::rows_in_split(io::load_dataset(space.dataset().string()), args.get("split"), args.get_count("limit", 0)))
-      images.push_back({row.image, row.row});
-  }
+  const std::vector<study::DatasetImage> images = study_images(args, space);
   const std::string name = args.get_or("out", "ablate-" + sae_name);
   workspace::check_entry_name(name, "--out");
 

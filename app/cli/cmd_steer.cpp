@@ -8,6 +8,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
+#include "app/cli/study_args.h"
 #include "core/error.h"
 #include "core/io/dataset.h"
 #include "core/jobs/progress_printer.h"
@@ -15,7 +16,6 @@
 #include "core/study/steer_sweep.h"
 #include "core/study/dose_response.h"
 #include "core/study/steering_set.h"
-#include "core/train/caption_examples.h"
 #include "core/util/atomic_file.h"
 #include "core/workspace/workspace.h"
 
@@ -25,21 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<Language> languages_of(const std::string& word) {
-  if (word == "both") return {Language::English, Language::Arabic};
-  return {parse_language(word, "--lang")};
-}
-
-// The image's labels in the workspace's dataset (scene and activity decide "kept"), when it is one
-// of the dataset's images.
-std::map<std::string, std::string> dataset_labels(const workspace::Workspace& space, const std::string& image) {
-  if (!fs::exists(space.dataset() / io::kDatasetCsvName)) return {};
-  const fs::path wanted = fs::weakly_canonical(image);
-  for (const io::DatasetRow& row : io::load_dataset(space.dataset().string()).rows)
-    if (fs::weakly_canonical(row.image) == wanted) return row.labels;
-  return {};
-}
-
 const char* kept_word(const std::optional<bool>& kept) { return !kept ? "-" : *kept ? "yes" : "no"; }
 
 void print_row(const std::string& label, Language lang, const study::SweepCaption& caption) {
@@ -48,7 +33,8 @@ void print_row(const std::string& label, Language lang, const study::SweepCaptio
 }
 
 // The dose-response over a split: W/analyses/NAME/dose_response.csv and .json, logged to runs.jsonl.
-int run_dose_response(const Args& args, const workspace::Workspace& space, const study::SweepRequest& sweep) {
+int run_dose_response(const Args& args, const workspace::Workspace& space, const std::vector<study::DatasetImage>& images,
+                      const study::SweepRequest& sweep) {
   const std::string name = args.get_or("out", "steer");
   workspace::check_entry_name(name, "--out");
   const fs::path folder = space.analyses_dir() / name;
@@ -60,7 +46,8 @@ int run_dose_response(const Args& args, const workspace::Workspace& space, const
   std::optional<util::Table> table;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     const io::Dataset dataset = io::load_dataset(space.dataset().string());
-    const auto rows = train::rows_in_split(dataset, args.get("split"), args.get_count("limit", 0));
+    std::vector<io::DatasetRow> rows;
+    for (const study::DatasetImage& image : images) rows.push_back(dataset.rows[size_t(image.row)]);
     jobs::run_in_foreground("steer", [&](jobs::JobContext& job) {
       const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
       const auto tokenizer = model::model_tokenizer(space.model().string());
@@ -80,16 +67,16 @@ int run_dose_response(const Args& args, const workspace::Workspace& space, const
 
 int run_steer(const Args& args) {
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
-  if (args.has("image") == args.has("split")) throw InputError("give --image PATH (one image) or --split S (a dose-response table)");
+  const std::vector<study::DatasetImage> images = study_images(args, space);
   study::SweepRequest request;
-  request.langs = languages_of(args.get_or("lang", "both"));
+  request.langs = study_languages(args);
   request.set = study::read_steering_set(args.get("set"));
   if (args.has("sweep")) request.alphas = study::parse_alpha_sweep(args.get("sweep"));
   request.max_new_tokens = args.get_count("max-new-tokens", request.max_new_tokens);
-  if (args.has("split")) return run_dose_response(args, space, request);
-  request.image = args.get("image");
-  if (!fs::is_regular_file(request.image)) throw InputError("--image " + request.image + ": no such image file");
-  request.labels = dataset_labels(space, request.image);
+  if (args.has("split")) return run_dose_response(args, space, images, request);
+  request.image = images[0].image;
+  if (images[0].row >= 0)  // its labels (scene and activity) decide "kept"
+    request.labels = io::load_dataset(space.dataset().string()).rows[size_t(images[0].row)].labels;
 
   const std::string folder = space.model().string();
   study::SweepResult result;

@@ -24,7 +24,8 @@ std::vector<CommandSpec> all_commands() {
       heatmap_command(),
       analyze_features_command(),
       analyze_probe_command(),
-      analyze_rank_command()};
+      analyze_rank_command(),
+      analyze_lens_command()};
 }
 
 }  // namespace loupe::cli

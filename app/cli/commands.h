@@ -27,6 +27,7 @@ CommandSpec heatmap_command();
 CommandSpec analyze_features_command();
 CommandSpec analyze_probe_command();
 CommandSpec analyze_rank_command();
+CommandSpec analyze_lens_command();
 
 std::vector<CommandSpec> all_commands();
 

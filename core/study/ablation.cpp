@@ -52,7 +52,7 @@ double mean_of(const std::vector<double>& values) {
 }  // namespace
 
 std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
-                                         const std::vector<AblationImage>& images, const AblationRequest& request,
+                                         const std::vector<DatasetImage>& images, const AblationRequest& request,
                                          jobs::JobContext* job) {
   if (!request.sae) throw InputError("an ablation needs an SAE");
   const model::HookPoint point = model::parse_hook(request.sae->config.hook_name, model.config);
@@ -63,7 +63,7 @@ std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text
   intervene::sae_edit(request.sae, request.edits);  // the latents and values, checked before any work
   if (job) job->set_total(int64_t(images.size()));
   std::vector<AblationEntry> entries;
-  for (const AblationImage& image : images) {
+  for (const DatasetImage& image : images) {
     const torch::Tensor pixels = model::image_pixels(model.config, image.image);  // [1, 3, S, S]
     for (const Language lang : request.langs) {
       if (job) job->throw_if_cancelled();

@@ -16,6 +16,7 @@
 #include "core/eval/gender.h"
 #include "core/intervene/sae_edit.h"
 #include "core/jobs/job.h"
+#include "core/study/dataset_image.h"
 #include "core/model/vlm.h"
 #include "core/study/steer_positions.h"
 #include "core/text/tokenizer.h"
@@ -31,13 +32,8 @@ struct AblationRequest {
   int64_t max_new_tokens = 24;
 };
 
-struct AblationImage {
-  std::string image;
-  int64_t row = -1;  // dataset row, -1 for an image outside the dataset
-};
-
 struct AblationEntry {
-  AblationImage image;
+  DatasetImage image;
   Language lang = Language::English;
   std::string baseline, ablated;  // captions
   eval::Gender baseline_gender = eval::Gender::Unknown, ablated_gender = eval::Gender::Unknown;
@@ -48,7 +44,7 @@ struct AblationEntry {
 // Checks the SAE's hook against the model (it exists, is as wide as d_in) before any work.
 // Progress per image through `job` (may be null). Throws InputError, loupe::Cancelled.
 std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
-                                         const std::vector<AblationImage>& images, const AblationRequest& request,
+                                         const std::vector<DatasetImage>& images, const AblationRequest& request,
                                          jobs::JobContext* job = nullptr);
 
 // Each latent's mean activation over every stored vector (zeros included): frequency ×
