@@ -25,7 +25,8 @@ std::vector<CommandSpec> all_commands() {
       analyze_features_command(),
       analyze_probe_command(),
       analyze_rank_command(),
-      analyze_lens_command()};
+      analyze_lens_command(),
+      embed_command()};
 }
 
 }  // namespace loupe::cli
