@@ -43,16 +43,20 @@ struct SteerStudy {
   loupe::test::CliRun steer(const std::string& options) const {
     return run_loupe("steer --workspace " + shell_path(root) + " --set " + shell_path(set) + " " + options);
   }
+  // A run that must succeed, its --json output parsed.
+  nlohmann::json steer_json(const std::string& options) const {
+    const auto run = steer(options + " --json");
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+    return nlohmann::json::parse(run.out);
+  }
 };
 
 }  // namespace
 
 TEST_CASE("loupe steer flips the kitchen caption with the set and keeps its scene and activity", "[cli][steering]") {
   const SteerStudy study;
-  const auto run = study.steer("--image " + shell_path(kKitchen) + " --lang en --json");
-  INFO(run.err);
-  REQUIRE(run.status == 0);
-  const auto result = nlohmann::json::parse(run.out);
+  const auto result = study.steer_json("--image " + shell_path(kKitchen) + " --lang en");
   const auto& baseline = result["baseline"]["en"];
   CHECK(baseline["gender"] == "female");
   REQUIRE(result["steps"].size() == 1);
@@ -82,10 +86,7 @@ TEST_CASE("loupe steer flips the kitchen caption with the set and keeps its scen
 
 TEST_CASE("loupe steer --sweep captions every alpha in both languages", "[cli][steering]") {
   const SteerStudy study;
-  const auto run = study.steer("--image " + shell_path(kKitchen) + " --sweep alpha=-2:0:1 --json");
-  INFO(run.err);
-  REQUIRE(run.status == 0);
-  const auto result = nlohmann::json::parse(run.out);
+  const auto result = study.steer_json("--image " + shell_path(kKitchen) + " --sweep alpha=-2:0:1");
   REQUIRE(result["steps"].size() == 3);
   CHECK(result["steps"][0]["alpha"] == -2.0);
   CHECK(result["steps"][2]["alpha"] == 0.0);
@@ -126,10 +127,7 @@ TEST_CASE("loupe steer refuses a bad set, sweep or image before any captioning",
 
 TEST_CASE("loupe steer --split writes the dose-response table of a split", "[cli][steering]") {
   const SteerStudy study;
-  const auto run = study.steer("--split balanced --sweep alpha=-2:0:2 --lang en --out dose --json");
-  INFO(run.err);
-  REQUIRE(run.status == 0);
-  const auto table = nlohmann::json::parse(run.out);
+  const auto table = study.steer_json("--split balanced --sweep alpha=-2:0:2 --lang en --out dose");
   REQUIRE(table.size() == 2);  // alphas -2 and 0, English
   const auto& steered = table[0];
   const auto& unchanged = table[1];

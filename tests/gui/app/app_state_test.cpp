@@ -137,11 +137,9 @@ std::shared_ptr<const LiveResult> live_result(AppState& state) {
   return nullptr;
 }
 
-}  // namespace
-
-TEST_CASE("a steered session exported from the app replays headless to the same captions", "[gui][app][replay]") {
-  test::TempDir dir("app-replay");
-  AppState state;
+// The demo model on kitchen.png with the caption-gender slider at blocks.0 moved to -2.25: the
+// live worker's steered result.
+std::shared_ptr<const LiveResult> steered_kitchen(AppState& state) {
   load_model_async(state, kDemoModel);
   open_demo_images(state);
   settle(state);
@@ -157,6 +155,15 @@ TEST_CASE("a steered session exported from the app replays headless to the same 
   const auto live = live_result(state);
   INFO(live->error);
   REQUIRE(live->steering);
+  return live;
+}
+
+}  // namespace
+
+TEST_CASE("a steered session exported from the app replays headless to the same captions", "[gui][app][replay]") {
+  test::TempDir dir("app-replay");
+  AppState state;
+  const auto live = steered_kitchen(state);
   CHECK(live->steered[0].text.find("a man ") == 0);  // the slider flips the kitchen caption
 
   const jobs::JobId id = export_session(state, (dir.path / "export").string());
@@ -225,21 +232,7 @@ TEST_CASE("the sliders saved as a steering set load back and replay with loupe s
   const fs::path root = dir.path / "study";
   workspace::Workspace::init(root, kDemoModel, kDemoImages);
   AppState state;
-  load_model_async(state, kDemoModel);
-  open_demo_images(state);
-  settle(state);
-  REQUIRE(state.model);
-  const auto kitchen = std::find_if(state.images.begin(), state.images.end(), [](const ImageEntry& e) { return e.name == "kitchen.png"; });
-  REQUIRE(kitchen != state.images.end());
-  select_image(state, int(kitchen - state.images.begin()));
-  add_gender_direction(state, "blocks.0.hook_resid_post", true);
-  settle(state);
-  REQUIRE(state.sliders.size() == 1);
-  state.sliders[0].alpha = -2.25f;
-  state.request_dirty = true;
-  const auto live = live_result(state);
-  INFO(live->error);
-  REQUIRE(live->steering);
+  const auto live = steered_kitchen(state);
 
   const fs::path set = root / "steering" / "app.json";
   const jobs::JobId saved = save_steering_set(state, set.string());
@@ -248,7 +241,7 @@ TEST_CASE("the sliders saved as a steering set load back and replay with loupe s
 
   // The CLI reads the same file and gets the caption the app showed.
   const test::CliRun run = test::run_loupe("steer --workspace " + shell_quoted(root.string()) + " --image " +
-                                           shell_quoted(kitchen->path) + " --set " + shell_quoted(set.string()) + " --json");
+                                           shell_quoted(live->image) + " --set " + shell_quoted(set.string()) + " --json");
   INFO(run.err);
   REQUIRE(run.status == 0);
   const auto steered = nlohmann::json::parse(run.out)["steps"][0];
