@@ -52,6 +52,7 @@ nlohmann::json parameters_of(const Args& args) {
   nlohmann::json parameters = nlohmann::json::object();
   for (const char* name : {"sae", "latents", "how", "mode", "delta-scale", "positions", "lang", "image", "split", "limit", "analysis", "out"})
     if (args.has(name)) parameters[name] = args.get(name);
+  if (args.has("where")) parameters["where"] = args.all("where");
   return parameters;
 }
 
@@ -128,6 +129,7 @@ CommandSpec ablate_command() {
            {"split", "S", "or every row of this dataset split; writes DIR/analyses/NAME/ablation.csv, .json and "
                           "ablation_entries.csv"},
            {"limit", "N", "--split: the first N rows"},
+           where_option(),
            {"out", "NAME", "--split: the analysis folder (default ablate-SAE)"},
            {"how", "zero|mean", "the latents' target: 0 (default) or their mean over the SAE's store"},
            {"analysis", "NAME", "--how mean: the feature analysis whose latents.csv gives the means (default the SAE's name)"},

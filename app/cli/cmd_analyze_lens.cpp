@@ -31,7 +31,7 @@ int run_analyze_lens(const Args& args) {
   workspace::RunRecord record;
   record.command = "analyze lens";
   record.parameters = {{"image", args.get_or("image", "")}, {"split", args.get_or("split", "")}, {"limit", args.get_count("limit", 0)},
-                       {"lang", args.get_or("lang", "both")}, {"out", name}};
+                       {"where", args.all("where")}, {"lang", args.get_or("lang", "both")}, {"out", name}};
   std::optional<util::Table> lens, dla;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     std::vector<study::LensEntry> entries;
@@ -77,6 +77,7 @@ CommandSpec analyze_lens_command() {
            {"image", "PATH", "one image"},
            {"split", "S", "or every row of this dataset split"},
            {"limit", "N", "--split: the first N rows"},
+           where_option(),
            {"lang", "en|ar|both", "caption language(s) (default both)"},
            {"max-new-tokens", "N", "longest caption in tokens (default 24)"},
            {"out", "NAME", "write DIR/analyses/NAME (default lens)"},

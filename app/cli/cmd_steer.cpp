@@ -42,7 +42,8 @@ int run_dose_response(const Args& args, const workspace::Workspace& space, const
   record.command = "steer";
   record.parameters = {{"split", args.get("split")}, {"set", fs::weakly_canonical(args.get("set")).string()},
                        {"sweep", args.get_or("sweep", "")}, {"lang", args.get_or("lang", "both")},
-                       {"limit", args.get_count("limit", 0)}, {"max_new_tokens", sweep.max_new_tokens}, {"out", name}};
+                       {"limit", args.get_count("limit", 0)}, {"where", args.all("where")}, {"max_new_tokens", sweep.max_new_tokens},
+                       {"out", name}};
   std::optional<util::Table> table;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     const io::Dataset dataset = io::load_dataset(space.dataset().string());
@@ -115,6 +116,7 @@ CommandSpec steer_command() {
            {"split", "S", "or every row of this dataset split: the dose-response table, written to "
                           "DIR/analyses/NAME/dose_response.csv and .json"},
            {"limit", "N", "--split: the first N rows of the split"},
+           where_option(),
            {"out", "NAME", "--split: the analysis folder's name (default steer)"},
            {"set", "FILE.json", "the steering set: a JSON list of {hook, direction, alpha, positions, mode} (docs/interventions.md)"},
            {"lang", "en|ar|both", "caption language(s) (default both)"},

@@ -15,7 +15,9 @@ namespace loupe::cli {
 std::vector<Language> study_languages(const Args& args);
 
 // --image PATH (one image, with its dataset row when the workspace's dataset holds it) or
-// --split S [--limit N] (the split's rows); exactly one of them. Throws InputError.
+// --split S [--where COLUMN=VALUE]... [--limit N] (the split's rows whose label columns hold those
+// values, the first N of them); exactly one of --image and --split. Throws InputError.
 std::vector<study::DatasetImage> study_images(const Args& args, const workspace::Workspace& space);
+OptionSpec where_option();  // --where's help
 
 }  // namespace loupe::cli

@@ -9,6 +9,7 @@ namespace {
 // Sums of one (alpha, language) cell over the rows.
 struct Tally {
   int64_t rows = 0, gendered = 0, flips = 0;
+  int64_t female = 0, to_male = 0, male = 0, to_female = 0;  // baselines of each gender, and their flips
   int64_t scene_labelled = 0, scene_kept = 0, activity_labelled = 0, activity_kept = 0;
   double log_likelihood = 0, baseline_log_likelihood = 0;
 
@@ -17,8 +18,11 @@ struct Tally {
     const bool gendered_baseline = baseline.gender == eval::Gender::Female || baseline.gender == eval::Gender::Male;
     if (gendered_baseline) {
       ++gendered;
-      const eval::Gender other = baseline.gender == eval::Gender::Female ? eval::Gender::Male : eval::Gender::Female;
-      if (steered.gender == other) ++flips;
+      const bool was_female = baseline.gender == eval::Gender::Female;
+      const bool flipped = steered.gender == (was_female ? eval::Gender::Male : eval::Gender::Female);
+      flips += flipped;
+      (was_female ? female : male) += 1;
+      (was_female ? to_male : to_female) += flipped;
     }
     if (steered.scene_kept) {
       ++scene_labelled;
@@ -61,6 +65,10 @@ util::Table dose_response(const model::VlmImpl& model, const text::Tokenizer& to
                      {"gendered", util::ColumnType::Integer},
                      {"flips", util::ColumnType::Integer},
                      {"flip_rate", util::ColumnType::Real},
+                     {"female_baselines", util::ColumnType::Integer},
+                     {"flips_to_male", util::ColumnType::Integer},
+                     {"male_baselines", util::ColumnType::Integer},
+                     {"flips_to_female", util::ColumnType::Integer},
                      {"scene_kept", util::ColumnType::Real},
                      {"activity_kept", util::ColumnType::Real},
                      {"log_likelihood", util::ColumnType::Real},
@@ -69,7 +77,8 @@ util::Table dose_response(const model::VlmImpl& model, const text::Tokenizer& to
     for (size_t l = 0; l < sweep.langs.size(); ++l) {
       const Tally& t = tallies[s][l];
       table.add_row({sweep.alphas.empty() ? util::Cell() : util::Cell(sweep.alphas[s]), std::string(language_code(sweep.langs[l])),
-                     t.rows, t.gendered, t.flips, share(t.flips, t.gendered), share(t.scene_kept, t.scene_labelled),
+                     t.rows, t.gendered, t.flips, share(t.flips, t.gendered), t.female, t.to_male, t.male, t.to_female,
+                     share(t.scene_kept, t.scene_labelled),
                      share(t.activity_kept, t.activity_labelled), t.log_likelihood / double(t.rows),
                      t.baseline_log_likelihood / double(t.rows)});
     }

@@ -137,6 +137,9 @@ TEST_CASE("loupe steer --split writes the dose-response table of a split", "[cli
   CHECK(steered["gendered"].get<int>() >= 1);
   CHECK(steered["flips"].get<int>() >= 1);  // the kitchen caption flips at -2
   CHECK(steered["flip_rate"].get<double>() == Approx(steered["flips"].get<double>() / steered["gendered"].get<double>()));
+  CHECK(steered["flips"].get<int>() == steered["flips_to_male"].get<int>() + steered["flips_to_female"].get<int>());
+  CHECK(steered["gendered"].get<int>() == steered["female_baselines"].get<int>() + steered["male_baselines"].get<int>());
+  CHECK(steered["flips_to_male"].get<int>() >= 1);  // the direction is woman − man: a negative alpha moves toward "man"
   CHECK(unchanged["flips"] == 0);  // alpha 0 adds nothing
   CHECK(unchanged["flip_rate"] == 0.0);
   CHECK(unchanged["scene_kept"] == 1.0);  // the demo model names every demo scene
@@ -153,6 +156,12 @@ TEST_CASE("loupe steer --split writes the dose-response table of a split", "[cli
   CHECK(record["command"] == "steer");
   CHECK(record["outcome"] == "ok");
 
+  // --where keeps the split's rows whose labels match: the balanced split's 3 woman figures.
+  const auto women = study.steer_json("--split balanced --where gender=woman --lang en --out women");
+  CHECK(women[0]["rows"] == 3);
+  const auto no_column = study.steer("--split balanced --where colour=red --out none");
+  CHECK(no_column.status == 1);
+  CHECK_THAT(no_column.err, Catch::Contains("no column 'colour'"));
   const auto no_rows = study.steer("--split nosuch --out none");
   CHECK(no_rows.status == 1);
   CHECK_THAT(no_rows.err, Catch::Contains("nosuch"));
