@@ -83,6 +83,19 @@ TEST_CASE("a JPEG whose Huffman table runs past the file is refused before stb r
   }
 }
 
+TEST_CASE("a JPEG scan that uses an undefined Huffman table is refused before stb decodes it (fuzz finding)",
+          "[image][limits]") {
+  // tests/fuzz/corpus/image/crash-undefined-huffman-table.jpg: its DHT defines DC tables 0 and 1
+  // and AC table 1, its scan asks for AC table 0; stb 2.27 decoded with that table's uninitialised
+  // memory (UBSan: index 4931 out of bounds for type 'stbi_uc[257]').
+  const std::string path = std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/crash-undefined-huffman-table.jpg";
+  const std::string message = loupe::test::message_of<loupe::FormatError>([&] { load_image(path); });
+  CHECK_THAT(message, Contains(path) && Contains("no DHT segment defines"));
+  // Real JPEGs, whose scans use the tables their DHT segments define, still load.
+  for (const char* name : {"small.jpg", "gray.jpg"})
+    CHECK(load_image(std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/" + name).width > 0);
+}
+
 TEST_CASE("a PGM header number too long for an int is refused before stb parses it (fuzz finding)",
           "[image][limits]") {
   // tests/fuzz/corpus/image/crash-pnm-overflow.pgm: "P5" then a 29-digit width; stb 2.27 multiplied
