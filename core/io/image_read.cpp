@@ -109,6 +109,27 @@ std::string jpeg_huffman_problem(const uint8_t* bytes, size_t size) {
   return "";
 }
 
+// stb_image 2.27 grows its IDAT buffer to an IDAT chunk's declared length before it reads the
+// chunk, so an IDAT that declares more bytes than the file holds makes it allocate up to 2 GB for
+// nothing. Such a file is cut short or corrupt: refused first. (Other chunks stb skips without
+// allocating; one that runs past the end ends the walk.) Empty when `bytes` is no PNG or its IDAT
+// chunks fit in it.
+std::string png_chunk_problem(const uint8_t* bytes, size_t size) {
+  static const uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  if (size < 8 || !std::equal(kSignature, kSignature + 8, bytes)) return "";
+  for (size_t pos = 8; pos + 8 <= size;) {
+    const size_t length = (size_t(bytes[pos]) << 24) | (size_t(bytes[pos + 1]) << 16) | (size_t(bytes[pos + 2]) << 8) | bytes[pos + 3];
+    const size_t left = size - pos - 8;  // after the length and type fields
+    const auto type_is = [&](const char* type) { return std::equal(bytes + pos + 4, bytes + pos + 8, reinterpret_cast<const uint8_t*>(type)); };
+    if (length > left && type_is("IDAT"))
+      return "corrupt or truncated PNG (an IDAT chunk declares " + std::to_string(length) + " bytes, the file has " +
+             std::to_string(left) + " left)";
+    if (length > left || type_is("IEND")) return "";
+    pos += 12 + length;  // length, type, data, CRC
+  }
+  return "";
+}
+
 // The header of a binary PGM/PPM (P5, P6) as stb_image reads it: width, height and maxval, each
 // after white space and # comments. stb 2.27 overflows an int on a number of more than 9 digits,
 // and converts a 16-bit image (maxval above 255) with its 8-bit routine, reading past its buffer
@@ -173,6 +194,8 @@ ImageHeader read_image_header(const uint8_t* bytes, size_t size, const std::stri
   if (const std::string problem = jpeg_huffman_problem(bytes, size); !problem.empty())
     throw FormatError(name + ": " + problem);
   if (const std::string problem = pnm_header_problem(bytes, size); !problem.empty())
+    throw FormatError(name + ": " + problem);
+  if (const std::string problem = png_chunk_problem(bytes, size); !problem.empty())
     throw FormatError(name + ": " + problem);
 
   ImageHeader header;

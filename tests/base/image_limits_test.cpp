@@ -96,6 +96,17 @@ TEST_CASE("a JPEG scan that uses an undefined Huffman table is refused before st
     CHECK(load_image(std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/" + name).width > 0);
 }
 
+TEST_CASE("a PNG chunk longer than the file is refused before stb allocates for it (fuzz finding)", "[image][limits]") {
+  // tests/fuzz/corpus/image/oom-png-chunk-length.png: a 73-byte 2x2 PNG whose second IDAT chunk
+  // declares far more bytes than the file holds; stb 2.27 grew its IDAT buffer to 2 GB before reading the chunk
+  // (libFuzzer: out-of-memory, malloc(2147483648)).
+  const std::string path = std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/oom-png-chunk-length.png";
+  const std::string message = loupe::test::message_of<loupe::FormatError>([&] { load_image(path); });
+  CHECK_THAT(message, Contains(path) && Contains("an IDAT chunk declares") && Contains("left"));
+  for (const char* name : {"kitchen.png", "rgba.png", "gray16.png", "palette-trns.png"})
+    CHECK(load_image(std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/" + name).width > 0);
+}
+
 TEST_CASE("a PGM header number too long for an int is refused before stb parses it (fuzz finding)",
           "[image][limits]") {
   // tests/fuzz/corpus/image/crash-pnm-overflow.pgm: "P5" then a 29-digit width; stb 2.27 multiplied

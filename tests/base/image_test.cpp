@@ -267,7 +267,7 @@ TEST_CASE("bad image files give typed errors that name the file and the problem"
     stbi_write_png_to_func(append_to, &png, 64, 64, 3, noise.data(), 64 * 3);
     const std::string path = dir.write("cut.png", png.substr(0, png.size() / 2));
     CHECK_THAT(message_of<FormatError>([&] { load_image(path); }),
-               Catch::Contains(path) && Catch::Contains("cannot decode") && Catch::Contains("PNG"));
+               Catch::Contains(path) && Catch::Contains("truncated PNG") && Catch::Contains("IDAT chunk declares"));
   }
   SECTION("random bytes") {
     std::string bytes(1000, '\0');
