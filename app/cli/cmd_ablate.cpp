@@ -62,7 +62,7 @@ int run_ablate(const Args& args) {
   workspace::check_entry_name(sae_name, "--sae");
   study::AblationRequest request;
   request.edits = latent_edits(args, space, sae_name);
-  request.positions = study::parse_position_choice(args.get_or("positions", "all"));
+  request.positions = parse_positions(args.get_or("positions", "all"));
   request.langs = study_languages(args);
   request.max_new_tokens = args.get_count("max-new-tokens", request.max_new_tokens);
   request.sae = std::make_shared<const sae::Sae>(sae::load_sae(space.sae_dir(sae_name).string()));
@@ -73,13 +73,12 @@ int run_ablate(const Args& args) {
 
   std::vector<study::AblationEntry> entries;
   const auto run = [&] {
-    jobs::run_in_foreground("ablate", [&](jobs::JobContext& job) {
+    entries = jobs::run_in_foreground("ablate", [&](jobs::JobContext& job) {
       const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
       const auto tokenizer = model::model_tokenizer(space.model().string());
       job.set_stage("captioning " + std::to_string(images.size()) + " images");
-      entries = study::ablate_images(*model, *tokenizer, images, request, &job);
-      return nlohmann::json{{"entries", entries.size()}};
-    }, std::cerr);
+      return study::ablate_images(*model, *tokenizer, images, request, &job);
+    }, std::cerr).as<std::vector<study::AblationEntry>>();
   };
   const util::Table summary_of = [&] {
     if (args.has("image")) {
@@ -121,7 +120,7 @@ CommandSpec ablate_command() {
           "caption with SAE latents ablated: caption changes and the paired effect on the gender logit difference",
           "loupe ablate --workspace DIR --sae NAME --latents 3,17 (--image PATH | --split S [--limit N] [--out NAME]) "
           "[--how zero|mean] [--analysis NAME] [--mode replace|residual] [--delta-scale D] "
-          "[--positions image|text|generated|all|LIST] [--lang en|ar|both] [--max-new-tokens N] [--json]",
+          "[--positions all|image|text|template|non-image|LIST] [--lang en|ar|both] [--max-new-tokens N] [--json]",
           {{"workspace", "DIR", "workspace folder (loupe init)"},
            {"sae", "NAME", "the SAE (DIR/saes/NAME); it is applied at its own hook"},
            {"latents", "LIST", "latents to ablate, e.g. 3,17"},
@@ -136,7 +135,7 @@ CommandSpec ablate_command() {
            {"mode", "replace|residual", "replace (default): the edited reconstruction plus the SAE's error term; "
                                         "residual: subtract --delta-scale times the latents' contribution"},
            {"delta-scale", "D", "--mode residual: the share of the contribution removed (default 1)"},
-           {"positions", "WORDS", "where to ablate: image, text, generated, all (default) or a list"},
+           {"positions", "WORDS", "where to ablate: all (default), image, text (the generated tokens), template, non-image or a list"},
            {"lang", "en|ar|both", "caption language(s) (default both)"},
            {"max-new-tokens", "N", "longest caption in tokens (default 24)"},
            {"dtype", "f32|bf16|f16", "model dtype (default f32)"},

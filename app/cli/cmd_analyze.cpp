@@ -52,13 +52,11 @@ int run_analyze_features(const Args& args) {
   space.run_logged(record, [&](workspace::RunRecord&) {
     const study::PreparedFeatureAnalysis prepared = study::prepare_feature_analysis(request);
     record.parameters = prepared.parameters;
-    study::FeatureAnalysisResult result;
     jobs::JobRunner runner(1);
     const jobs::JobId id = runner.submit("analyze features " + request.sae, [&](jobs::JobContext& job) {
-      result = study::run_feature_analysis(prepared, job);
-      return nlohmann::json{};
+      return study::run_feature_analysis(prepared, job);
     });
-    jobs::run_in_foreground(runner, id, std::cerr);
+    const auto result = jobs::run_in_foreground(runner, id, std::cerr).as<study::FeatureAnalysisResult>();
     const analysis::FeatureSummary& summary = result.summary;
     std::ostringstream message;
     message << summary.latents << " latents (" << summary.dead << " dead), alignment ratio "

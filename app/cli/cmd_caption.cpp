@@ -6,10 +6,8 @@
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
 #include "core/error.h"
-#include "core/model/caption.h"
-#include "core/model/inputs.h"
-#include "core/study/traced_caption.h"
-#include "core/text/prompt.h"
+#include "core/jobs/progress_printer.h"
+#include "core/study/caption_study.h"
 
 namespace loupe::cli {
 
@@ -38,42 +36,30 @@ int run_caption(const Args& args) {
   const std::string folder = model_folder(args);
   auto vlm = model::load_vlm(folder, load_options(args));
   const auto tokenizer = model::model_tokenizer(folder);
-  const std::vector<std::string> images = args.all("image");
-  if (images.empty()) throw InputError("--image is required; see `loupe caption --help`");
-  std::vector<torch::Tensor> pixels;
-  for (const auto& image : images) pixels.push_back(model::image_pixels(vlm->config, image));
+  study::CaptionRequest request;
+  request.images = args.all("image");
+  if (request.images.empty()) throw InputError("--image is required; see `loupe caption --help`");
+  request.lang = language_option(args);
+  request.max_new_tokens = args.get_int("max-new-tokens", 32);
+  request.steers = steers_option(args, vlm->config);
+  request.choices = args.has("choices");
+  const auto captions = jobs::run_in_foreground("caption", [&](jobs::JobContext& job) {
+    return study::caption(*vlm, *tokenizer, request, job);
+  }, std::cerr).as<std::vector<study::CaptionedImage>>();
 
-  model::CaptionOptions options;
-  options.lang = language_option(args);
-  options.max_new_tokens = args.get_int("max-new-tokens", 32);
-  model::Session session;
-  if (args.has("steer")) {  // the captioning prompt's token types place the steers
-    const model::VlmInputs prompt =
-        model::caption_prompt(*vlm, *tokenizer, text::caption_question(options.lang), pixels.front());
-    add_steering(args, *vlm, prompt.token_type_ids, options.max_new_tokens, session.hooks);
-  }
+  const bool several = captions.size() > 1;
   nlohmann::json out = nlohmann::json::array();
-  if (args.has("choices")) {  // one image at a time, as the desktop app's caption chips
-    for (size_t i = 0; i < images.size(); ++i) {
-      const auto traced =
-          study::trace_caption(*vlm, *tokenizer, pixels[i], options.lang, options.max_new_tokens, session);
-      std::vector<int64_t> ids;
-      for (const auto& chip : traced.caption.tokens) ids.push_back(chip.id);
-      if (!args.has("json")) {
-        std::cout << (images.size() > 1 ? images[i] + "\t" : "") << traced.caption.text << "\n";
-        print_chips(traced.caption.tokens);
-      }
-      out.push_back({{"image", images[i]}, {"lang", language_code(options.lang)}, {"text", traced.caption.text},
-                     {"tokens", ids}, {"choices", chips_json(traced.caption.tokens)}});
+  for (const study::CaptionedImage& captioned : captions) {
+    if (!args.has("json")) {
+      std::cout << (several ? captioned.image + "\t" : "") << captioned.text << "\n";
+      if (request.choices) print_chips(captioned.choices);
     }
-  } else {
-    const auto captions = model::caption_images(*vlm, *tokenizer, torch::cat(pixels), options, session);
-    for (size_t i = 0; i < images.size(); ++i) {
-      if (!args.has("json")) std::cout << (images.size() > 1 ? images[i] + "\t" : "") << captions[i].text << "\n";
-      out.push_back({{"image", images[i]}, {"lang", language_code(options.lang)}, {"text", captions[i].text}, {"tokens", captions[i].tokens}});
-    }
+    nlohmann::json entry = {{"image", captioned.image}, {"lang", language_code(request.lang)},
+                            {"text", captioned.text}, {"tokens", captioned.tokens}};
+    if (request.choices) entry["choices"] = chips_json(captioned.choices);
+    out.push_back(std::move(entry));
   }
-  if (args.has("json")) std::cout << (images.size() == 1 ? out[0] : out).dump() << "\n";
+  if (args.has("json")) std::cout << (several ? out : out[0]).dump() << "\n";
   return 0;
 }
 

@@ -39,13 +39,11 @@ int run_direction(const Args& args) {
   auto vlm = model::load_vlm(folder, load_options(args));
   model::parse_hook(request.hook, vlm->config);  // an unknown hook fails before any work
   const auto tokenizer = model::model_tokenizer(folder);
-  study::GenderDirection direction;
   jobs::JobRunner runner(1);
   const jobs::JobId id = runner.submit("direction", [&](jobs::JobContext& job) {
-    direction = study::gender_direction(*vlm, *tokenizer, request, job);
-    return nlohmann::json{};
+    return study::gender_direction(*vlm, *tokenizer, request, job);
   });
-  jobs::run_in_foreground(runner, id, std::cerr);
+  const auto direction = jobs::run_in_foreground(runner, id, std::cerr).as<study::GenderDirection>();
 
   const nlohmann::json provenance = {
       {"kind", "gender mean difference"}, {"hook", request.hook}, {"label", study::gender_label_name(request.label)},

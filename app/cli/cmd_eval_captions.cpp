@@ -104,11 +104,9 @@ int run_eval_captions(const Args& args) {
   const std::string folder = model_folder(args);
   auto vlm = model::load_vlm(folder, load_options(args));
   const auto tokenizer = model::model_tokenizer(folder);
-  train::SplitEvaluation evaluation;
-  jobs::run_in_foreground("eval-captions", [&](jobs::JobContext& job) {
-    evaluation = train::evaluate_split(*vlm, *tokenizer, dataset, options, job);
-    return nlohmann::json{};
-  }, std::cerr);
+  const auto evaluation = jobs::run_in_foreground("eval-captions", [&](jobs::JobContext& job) {
+    return train::evaluate_split(*vlm, *tokenizer, dataset, options, job);
+  }, std::cerr).as<train::SplitEvaluation>();
 
   nlohmann::json metrics = synth::metrics_json(evaluation.metrics);
   metrics["split"] = options.split;

@@ -21,23 +21,23 @@ namespace loupe::cli {
 
 namespace {
 
-// The positions to splice the SAE in: --positions, or the rule of the store it was trained on
-// (cfg.json loupe_positions). Pooled rules are refused, blaming whichever gave them.
-std::string positions_of(const Args& args, const sae::Sae& trained, const std::string& cfg_path) {
-  const auto per_token = [](const std::string& rule) { return rule == "text" || rule == "image" || rule == "all"; };
+// The positions to splice the SAE in: --positions, or those of the store it was trained on
+// (cfg.json loupe_positions). Words the check cannot use are refused, blaming whichever gave them.
+PositionSelector positions_of(const Args& args, const sae::Sae& trained, const std::string& cfg_path) {
   if (args.has("positions")) {
-    const std::string rule = args.get("positions");
-    if (!per_token(rule))
-      throw InputError("--positions " + rule + ": the caption-loss check replaces the activations at each position of "
-                       "a rule; use text, image or all");
-    return rule;
+    const PositionSelector selector = parse_positions(args.get("positions"));
+    require_positions(selector, sae::kCaptionLossPositions);
+    return selector;
   }
-  const std::string rule = util::JsonFields(trained.config.extra, cfg_path).string("loupe_positions", "text");
-  if (!per_token(rule))
-    throw InputError(cfg_path + ": the SAE was trained on pooled vectors (`loupe_positions` '" + rule +
-                     "'); the caption-loss check replaces per-token activations: train on a store with --positions "
-                     "text, image or all, or pass --positions");
-  return rule;
+  const std::string word = util::JsonFields(trained.config.extra, cfg_path).string("loupe_positions", "text");
+  try {
+    const PositionSelector selector = parse_positions(word);
+    require_positions(selector, sae::kCaptionLossPositions);
+    return selector;
+  } catch (const InputError& error) {
+    throw InputError(cfg_path + ": the SAE was trained at `loupe_positions` '" + word + "': " + error.what() +
+                     "; train on a store of per-token vectors, or pass --positions");
+  }
 }
 
 int run_eval_sae(const Args& args) {
@@ -61,7 +61,7 @@ int run_eval_sae(const Args& args) {
       training = util::parse_json_file(summary_path.string());
       util::JsonFields(training, summary_path.string());  // throws unless it is an object
     }
-    record.parameters = {{"sae", name}, {"split", options.split}, {"rows", options.rows}, {"positions", options.positions}};
+    record.parameters = {{"sae", name}, {"split", options.split}, {"rows", options.rows}, {"positions", positions_word(options.positions)}};
     model::LoadOptions load;
     load.device = tensor::parse_device(args.get_or("device", "cpu"));
     auto model = model::load_vlm(space.model().string(), load);
@@ -78,7 +78,7 @@ int run_eval_sae(const Args& args) {
     report["hook"] = trained.config.hook_name;
     report["split"] = options.split;
     report["rows"] = options.rows;
-    report["positions"] = options.positions;
+    report["positions"] = positions_word(options.positions);
     if (!training.is_null()) report["training"] = training;
     util::write_file_atomic((folder / "eval.json").string(), report.dump(2) + "\n");
 
@@ -102,13 +102,13 @@ CommandSpec eval_sae_command() {
   return {"eval-sae",
           "caption loss with an SAE's reconstruction at its hook vs the clean model and zero ablation",
           "loupe eval-sae --workspace DIR --sae NAME [--split eval|train|counter] [--rows 64] [--batch 16] "
-          "[--positions text|image|all] [--device cpu|cuda]",
+          "[--positions all|image|text|template|non-image] [--device cpu|cuda]",
           {{"workspace", "DIR", "workspace folder (loupe init)"},
            {"sae", "NAME", "the SAE in DIR/saes/NAME"},
            {"split", "NAME", "dataset split to score: eval (= balanced, the default), counter, train, or any value of the `split` column"},
            {"rows", "N", "the split's first N rows, each in English and Arabic (default 64)"},
            {"batch", "B", "examples per forward pass (default 16)"},
-           {"positions", "RULE", "where to splice the SAE in (default: the rule of the store it was trained on)"},
+           {"positions", "WORD", "where to splice the SAE in (default: the positions of the store it was trained on)"},
            {"device", "cpu|cuda", "where to run the model (default cpu)"}},
           run_eval_sae};
 }

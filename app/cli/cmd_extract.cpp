@@ -36,11 +36,9 @@ store::ExtractOptions extract_options(const Args& args, const workspace::Workspa
 int run_extract(const Args& args) {
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
   const store::ExtractOptions options = extract_options(args, space, args.get_or("out", "acts"));
-  store::ExtractSummary summary;
-  jobs::run_in_foreground("extract", [&](jobs::JobContext& job) {
-    summary = study::extract_activations(options, &space, job);
-    return summary.to_json();
-  }, std::cerr);
+  const auto summary = jobs::run_in_foreground("extract", [&](jobs::JobContext& job) {
+    return study::extract_activations(options, &space, job);
+  }, std::cerr).as<store::ExtractSummary>();
   std::cout << "extract: " << study::extract_message(summary) << " in " << summary.seconds << " s ("
             << summary.units_per_second << " (row, language)/s); store " << summary.store << "\n";
   for (const store::SkippedRow& skipped : summary.skipped)
@@ -54,14 +52,14 @@ CommandSpec extract_command() {
   return {"extract",
           "store activations of the workspace's model over its dataset (resumable, sharded safetensors)",
           "loupe extract --workspace DIR (--hooks NAMES | --vision-hooks NAMES) [--out NAME] [--langs en,ar] "
-          "[--positions all|image|text|last|mean-image|mean-text] [--source caption|generate] [--limit N] [--batch B] "
+          "[--positions WORD] [--source caption|generate] [--limit N] [--batch B] "
           "[--dtype f32|bf16|f16] [--resume]",
           {{"workspace", "DIR", "workspace folder (loupe init)"},
            {"out", "NAME", "store name: the store is DIR/stores/NAME (default acts)"},
            {"hooks", "NAMES", "decoder hooks, e.g. 'blocks.{1,2,3}.hook_resid_post' ({a,b} or * for the layer)"},
            {"vision-hooks", "NAMES", "vision tower hooks instead, e.g. 'vision.blocks.*.hook_resid_post' (one vector per patch)"},
            {"langs", "LIST", "caption languages, comma-separated (default en,ar)"},
-           {"positions", "RULE", "which positions to store (default text: the caption tokens only); see docs/store.md"},
+           {"positions", "WORD", "which positions to store: all, image, text (default: the caption tokens only), template, non-image, last, mean-image, mean-text or mean-template; see docs/store.md"},
            {"source", "SOURCE", "caption: teacher-force the reference caption (default); generate: greedy captioning"},
            {"limit", "N", "only the first N dataset rows"},
            {"batch", "B", "images per forward pass (default 8)"},

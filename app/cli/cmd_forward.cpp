@@ -4,6 +4,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
 #include "core/model/hook_names.h"
+#include "core/study/forward_dump.h"
 #include "core/tensor/convert.h"
 
 namespace loupe::cli {
@@ -17,17 +18,7 @@ int run_forward(const Args& args) {
   const std::string out = args.get("out");
   model::VlmInputs inputs = model::prepare_inputs(*vlm, folder, input_spec(args));
 
-  model::Session session;
-  for (const auto& point : points) session.hooks.capture(point);
-  torch::NoGradGuard no_grad;
-  vlm->forward(inputs, session);
-
-  tensor::NamedTensors dumped;
-  for (const auto& point : points) {
-    torch::Tensor captured = session.hooks.captured(point);
-    // Batch dimension dropped: [T, d] (pattern [heads, query, key]; projector [images·tokens, d]).
-    dumped.emplace_back(model::hook_name(point), point.site == model::Site::ProjectorOut ? captured.flatten(0, 1) : captured[0]);
-  }
+  const tensor::NamedTensors dumped = study::forward_dump(*vlm, inputs, points);
   tensor::save(out, dumped, {{"model", folder}, {"tokens", std::to_string(inputs.input_ids.size(1))}});
   std::cerr << "wrote " << dumped.size() << " tensors to " << out << "\n";
   return 0;

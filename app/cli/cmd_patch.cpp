@@ -33,11 +33,9 @@ int run_patch(const Args& args) {
   const model::VlmInputs clean = model::prepare_inputs(*vlm, folder, clean_spec);
   const model::VlmInputs corrupt = model::prepare_inputs(*vlm, folder, corrupt_spec);
 
-  intervene::PatchSweep sweep;
-  jobs::run_in_foreground("patch", [&](jobs::JobContext& job) {
-    sweep = intervene::patch_sweep(*vlm, clean, corrupt, request, job);
-    return nlohmann::json{};
-  }, std::cerr);
+  const auto sweep = jobs::run_in_foreground("patch", [&](jobs::JobContext& job) {
+    return intervene::patch_sweep(*vlm, clean, corrupt, request, job);
+  }, std::cerr).as<intervene::PatchSweep>();
   tensor::save(out, {{"patched_last_logits", sweep.patched_last_logits},
                      {"clean_last_logits", sweep.clean_last_logits},
                      {"corrupt_last_logits", sweep.corrupt_last_logits}},

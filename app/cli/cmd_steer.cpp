@@ -49,13 +49,12 @@ int run_dose_response(const Args& args, const workspace::Workspace& space, const
     const io::Dataset dataset = io::load_dataset(space.dataset().string());
     std::vector<io::DatasetRow> rows;
     for (const study::DatasetImage& image : images) rows.push_back(dataset.rows[size_t(image.row)]);
-    jobs::run_in_foreground("steer", [&](jobs::JobContext& job) {
+    table = jobs::run_in_foreground("steer", [&](jobs::JobContext& job) {
       const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
       const auto tokenizer = model::model_tokenizer(space.model().string());
       job.set_stage("captioning " + std::to_string(rows.size()) + " rows");
-      table = study::dose_response(*model, *tokenizer, rows, sweep, job);
-      return nlohmann::json{{"rows", rows.size()}};
-    }, std::cerr);
+      return study::dose_response(*model, *tokenizer, rows, sweep, job);
+    }, std::cerr).as<util::Table>();
     fs::create_directories(folder);
     util::write_file_atomic((folder / "dose_response.csv").string(), table->csv());
     util::write_file_atomic((folder / "dose_response.json").string(), table->json().dump(2) + "\n");
@@ -80,14 +79,12 @@ int run_steer(const Args& args) {
     request.labels = io::load_dataset(space.dataset().string()).rows[size_t(images[0].row)].labels;
 
   const std::string folder = space.model().string();
-  study::SweepResult result;
-  jobs::run_in_foreground("steer", [&](jobs::JobContext& job) {
+  const auto result = jobs::run_in_foreground("steer", [&](jobs::JobContext& job) {
     const auto model = model::load_vlm(folder, load_options(args), &job);
     const auto tokenizer = model::model_tokenizer(folder);
     job.set_stage("captioning");
-    result = study::steer_sweep(*model, *tokenizer, request, &job);
-    return nlohmann::json{{"steps", result.steps.size()}};
-  }, std::cerr);
+    return study::steer_sweep(*model, *tokenizer, request, &job);
+  }, std::cerr).as<study::SweepResult>();
 
   if (args.has("json")) {
     std::cout << result.to_json().dump() << "\n";

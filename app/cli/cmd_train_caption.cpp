@@ -16,7 +16,7 @@ namespace {
 
 // Runs the training job with its log in the output folder. When the job fails, a folder this run
 // created is removed unless it holds a checkpoint; a folder that stays is named on stderr.
-nlohmann::json run_training(const train::CaptionTrainOptions& options) {
+train::CaptionTrainSummary run_training(const train::CaptionTrainOptions& options) {
   namespace fs = std::filesystem;
   const fs::path out(options.out_dir);
   const bool created = !fs::exists(out);
@@ -26,7 +26,7 @@ nlohmann::json run_training(const train::CaptionTrainOptions& options) {
     const jobs::JobId id = runner.submit(
         "train-caption", [&](jobs::JobContext& context) { return train::train_captioner(options, context); },
         (out / "train.log").string());
-    return jobs::run_in_foreground(runner, id, std::cerr);
+    return jobs::run_in_foreground(runner, id, std::cerr).as<train::CaptionTrainSummary>();
   } catch (const std::exception&) {
     std::error_code ignored;
     if (fs::exists(out / train::kCheckpointName))
@@ -54,9 +54,9 @@ int run_train_caption(const Args& args) {
   options.resume = args.has("resume");
   train::validate(options);
 
-  const nlohmann::json result = run_training(options);
-  std::cout << "train-caption: " << result["steps"] << " steps, final loss " << result["final_loss"].get<double>() << ", "
-            << result["parameters"] << " parameters, " << int64_t(result["seconds"].get<double>()) << " s; model in "
+  const train::CaptionTrainSummary result = run_training(options);
+  std::cout << "train-caption: " << result.steps << " steps, final loss " << result.final_loss << ", "
+            << result.parameters << " parameters, " << int64_t(result.seconds) << " s; model in "
             << options.out_dir << "\n";
   return 0;
 }

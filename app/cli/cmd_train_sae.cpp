@@ -55,7 +55,7 @@ sae::StoreTrainingRequest request_of(const Args& args) {
 
 // Runs the training job with its log in the SAE folder. When the job fails, a folder this run
 // created is removed unless it holds a checkpoint; a folder that stays is named on stderr.
-nlohmann::json run_training(const sae::PreparedTraining& prepared, const std::string& name) {
+sae::SaeTrainSummary run_training(const sae::PreparedTraining& prepared, const std::string& name) {
   namespace fs = std::filesystem;
   const fs::path out(prepared.options.out_dir);
   const bool created = !fs::exists(out);
@@ -63,7 +63,7 @@ nlohmann::json run_training(const sae::PreparedTraining& prepared, const std::st
   try {
     jobs::JobRunner runner(1);
     const jobs::JobId id = runner.submit("train-sae " + name, sae::store_training_job(prepared), (out / "train.log").string());
-    return jobs::run_in_foreground(runner, id, std::cerr);
+    return jobs::run_in_foreground(runner, id, std::cerr).as<sae::SaeTrainSummary>();
   } catch (const std::exception&) {
     std::error_code ignored;
     if (fs::exists(out / sae::kCheckpointFile))
@@ -83,20 +83,20 @@ int run_train_sae(const Args& args) {
   space.run_logged(record, [&](workspace::RunRecord&) {
     const sae::PreparedTraining prepared = sae::prepare_store_training(request_of(args));
     record.parameters = prepared.parameters;
-    const nlohmann::json summary = run_training(prepared, args.get("out"));
+    const sae::SaeTrainSummary summary = run_training(prepared, args.get("out"));
+    const sae::SaeFigures& figures = summary.final_figures;
     std::ostringstream message;
     message.precision(4);
-    message << summary["kind"].get<std::string>() << " SAE " << summary["d_in"] << "x" << summary["d_sae"]
-            << ", final weights on " << summary["held_out"]["vectors"] << " held-out vectors: explained variance "
-            << summary["explained_variance"].get<double>() << ", MSE " << summary["mse"].get<double>() << ", L0 "
-            << summary["l0"].get<double>() << ", dead " << summary["dead_latents"] << "/" << summary["d_sae"]
-            << ", dense " << summary["dense_latents"] << " (running window of the last "
-            << summary["running_window_steps"] << " steps: explained variance "
-            << summary["running_window_explained_variance"].get<double>() << ")";
+    message << sae::kind_name(summary.sae.kind) << " SAE " << summary.sae.d_in << "x" << summary.sae.d_sae
+            << ", final weights on " << figures.vectors << " held-out vectors: explained variance "
+            << figures.explained_variance << ", MSE " << figures.mse << ", L0 " << figures.l0 << ", dead "
+            << figures.dead_latents << "/" << summary.sae.d_sae << ", dense " << figures.dense_latents
+            << " (running window of the last " << summary.running_window.steps << " steps: explained variance "
+            << summary.running_window.explained_variance << ")";
     record.message = message.str();
-    record.details = summary;
-    std::cout << "train-sae: " << record.message << " after " << summary["tokens"] << " tokens in "
-              << int64_t(summary["seconds"].get<double>()) << " s; SAE in " << prepared.options.out_dir << "\n";
+    record.details = summary.to_json();
+    std::cout << "train-sae: " << record.message << " after " << summary.tokens << " tokens in "
+              << int64_t(summary.seconds) << " s; SAE in " << prepared.options.out_dir << "\n";
   });
   return 0;
 }

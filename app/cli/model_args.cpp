@@ -46,18 +46,23 @@ model::InputSpec input_spec(const Args& args) {
 
 Language language_option(const Args& args) { return parse_language(args.get_or("lang", "en"), "--lang"); }
 
+std::vector<study::Steer> steers_option(const Args& args, const io::ModelConfig& config) {
+  std::vector<study::Steer> steers;
+  for (const std::string& spec : args.all("steer")) steers.push_back(study::parse_steer(spec, config));
+  return steers;
+}
+
 void add_steering(const Args& args, const model::VlmImpl& vlm, const torch::Tensor& token_types, int64_t max_new_tokens,
                   model::HookSet& hooks) {
-  for (const std::string& spec : args.all("steer")) {
-    const study::Steer steer = study::parse_steer(spec, vlm.config);
+  for (const study::Steer& steer : steers_option(args, vlm.config))
     study::add_steer(steer, token_types, max_new_tokens, vlm.device(), vlm.dtype(), hooks);
-  }
 }
 
 OptionSpec steer_option() {
   return {"steer", "HOOK=FILE:KEY@ALPHA[@POS][@MODE]",
           "add ALPHA times a stored vector (or sae:FOLDER#LATENT, that latent's decoder row) at a hook; POS: image, "
-          "text (prompt text and generated), generated, all (default) or a list 6,14,29; MODE: additive (default), "
+          "text (the generated tokens), template (the prompt's other tokens), non-image, all (default) or a list "
+          "6,14,29; MODE: additive (default), "
           "orthogonal (replace the component along the vector) or cap (clamp the projection at ALPHA)",
           true};
 }

@@ -7,6 +7,7 @@
 #include "app/cli/args.h"
 #include "core/model/inputs.h"
 #include "core/model/vlm.h"
+#include "core/study/steering.h"
 
 namespace loupe::cli {
 
@@ -19,8 +20,10 @@ model::LoadOptions load_options(const Args& args);
 model::InputSpec input_spec(const Args& args);
 Language language_option(const Args& args);  // --lang en|ar, English by default
 
-// --steer HOOK=FILE.safetensors:KEY@ALPHA[@POSITIONS] (repeatable; study::parse_steer): adds
-// alpha · vector at the chosen positions of a prompt with these token types [1, T].
+// --steer HOOK=FILE.safetensors:KEY@ALPHA[@POSITIONS][@MODE] (repeatable; study::parse_steer),
+// checked against the model's config.
+std::vector<study::Steer> steers_option(const Args& args, const io::ModelConfig& config);
+// Adds them at the chosen positions of a prompt with these token types [1, T].
 void add_steering(const Args& args, const model::VlmImpl& vlm, const torch::Tensor& token_types, int64_t max_new_tokens,
                   model::HookSet& hooks);
 OptionSpec steer_option();  // the --steer option's help

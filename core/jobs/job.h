@@ -7,10 +7,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/jobs/job_result.h"
 
 namespace loupe::jobs {
 
@@ -41,7 +42,7 @@ struct JobSnapshot {
 
   std::string error_message;  // what() of the exception that ended the job (Failed, Cancelled)
   std::string error_kind;     // "FormatError", "IoError", ..., "Error", or "internal"
-  nlohmann::json result;      // the job function's return value (Succeeded)
+  JobResult result;           // the job function's return value (Succeeded)
 
   std::optional<std::chrono::system_clock::time_point> started_at;
   std::optional<std::chrono::system_clock::time_point> finished_at;
@@ -75,6 +76,6 @@ class JobContext {
 };
 
 // Returns the job's result; throwing ends the job as Failed (loupe::Cancelled: as Cancelled).
-using JobFunction = std::function<nlohmann::json(JobContext&)>;
+using JobFunction = std::function<JobResult(JobContext&)>;
 
 }  // namespace loupe::jobs

@@ -43,7 +43,7 @@ void JobRecord::start() {
   publish_locked();
 }
 
-void JobRecord::finish(JobState final_state, nlohmann::json job_result, std::string kind,
+void JobRecord::finish(JobState final_state, JobResult job_result, std::string kind,
                        std::string message) {
   {
     std::lock_guard<std::mutex> lock(publish_mutex);

@@ -59,7 +59,7 @@ struct JobRecord {
   JobState state = JobState::Queued;
   std::string error_kind;
   std::string error_message;
-  nlohmann::json result;
+  JobResult result;
   std::optional<std::chrono::system_clock::time_point> started_at;
   std::optional<std::chrono::system_clock::time_point> finished_at;
   std::chrono::steady_clock::time_point started_steady;
@@ -71,7 +71,7 @@ struct JobRecord {
   // Opens the log file, if any (throws IoError), sets Running and publishes.
   void start();
   // Sets the final state and publishes; the job function is released.
-  void finish(JobState final_state, nlohmann::json job_result, std::string kind, std::string message);
+  void finish(JobState final_state, JobResult job_result, std::string kind, std::string message);
   // Publishes a fresh snapshot of the current state (the runner calls it every ~50 ms).
   void publish();
 

@@ -115,7 +115,7 @@ class ProgressView {
 
 }  // namespace
 
-nlohmann::json run_in_foreground(JobRunner& runner, JobId id, std::ostream& err,
+JobResult run_in_foreground(JobRunner& runner, JobId id, std::ostream& err,
                                  ProgressOutput output) {
   SigintCancelScope sigint;
   ProgressView view(err, use_terminal(output, err));
@@ -136,7 +136,7 @@ nlohmann::json run_in_foreground(JobRunner& runner, JobId id, std::ostream& err,
   throw_error_of_kind(snapshot->error_kind, snapshot->error_message);
 }
 
-nlohmann::json run_in_foreground(const std::string& name, JobFunction fn, std::ostream& err, ProgressOutput output) {
+JobResult run_in_foreground(const std::string& name, JobFunction fn, std::ostream& err, ProgressOutput output) {
   JobRunner runner(1);
   const JobId id = runner.submit(name, std::move(fn));
   return run_in_foreground(runner, id, err, output);

@@ -1,7 +1,6 @@
 // Runs a job "in the foreground" for the CLI: the job still runs on the runner's worker, while the
 // calling thread shows its progress and log on stderr and turns Ctrl-C into a cancel request.
 #pragma once
-#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "core/jobs/runner.h"
@@ -19,11 +18,11 @@ enum class ProgressOutput {
 // is restored before returning.
 // Returns the job's result; a failed job is rethrown as the loupe::Error subclass it failed with
 // (any other exception as loupe::Error), a cancelled one as loupe::Cancelled, with its message.
-nlohmann::json run_in_foreground(JobRunner& runner, JobId id, std::ostream& err,
+JobResult run_in_foreground(JobRunner& runner, JobId id, std::ostream& err,
                                  ProgressOutput output = ProgressOutput::Automatic);
 
 // The same for one job on a runner of its own: how a CLI command runs a long action.
-nlohmann::json run_in_foreground(const std::string& name, JobFunction fn, std::ostream& err,
+JobResult run_in_foreground(const std::string& name, JobFunction fn, std::ostream& err,
                                  ProgressOutput output = ProgressOutput::Automatic);
 
 }  // namespace loupe::jobs

@@ -15,20 +15,20 @@ void execute(JobRecord& job) {
   try {
     job.start();
     JobContext context(job);
-    nlohmann::json result = job.fn(context);
+    JobResult result = job.fn(context);
     job.finish(JobState::Succeeded, std::move(result), {}, {});
   } catch (const Cancelled& cancelled) {
-    job.finish(JobState::Cancelled, nullptr, "Cancelled", cancelled.what());
+    job.finish(JobState::Cancelled, JobResult{}, "Cancelled", cancelled.what());
   } catch (const std::exception& error) {
-    job.finish(JobState::Failed, nullptr, error_kind_name(error), error.what());
+    job.finish(JobState::Failed, JobResult{}, error_kind_name(error), error.what());
   } catch (...) {
-    job.finish(JobState::Failed, nullptr, "internal",
+    job.finish(JobState::Failed, JobResult{}, "internal",
                "job '" + job.name + "' threw a value that is not a std::exception");
   }
 }
 
 void finish_unstarted(JobRecord& job) {
-  job.finish(JobState::Cancelled, nullptr, "Cancelled",
+  job.finish(JobState::Cancelled, JobResult{}, "Cancelled",
              "job '" + job.name + "' was cancelled before it started");
 }
 

@@ -56,7 +56,21 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-bool is_attention_map(Site site) { return site == Site::AttnScores || site == Site::Pattern; }
+const SiteTraits& site_traits(Site site) {
+  //                                  map    per_head steerable storable
+  static const SiteTraits kVector{false, false, true, true};  // [batch, pos, d]
+  static const SiteTraits kPerHead{false, true, false, true};
+  static const SiteTraits kMap{true, false, false, false};
+  static const SiteTraits kLogits{false, false, false, false};
+  switch (site) {
+    case Site::Q: case Site::K: case Site::V: case Site::Z: return kPerHead;
+    case Site::AttnScores: case Site::Pattern: return kMap;
+    case Site::Logits: return kLogits;
+    default: return kVector;
+  }
+}
+
+bool is_attention_map(Site site) { return site_traits(site).attention_map; }
 
 int64_t position_axis(Site site) { return is_attention_map(site) ? 2 : 1; }
 

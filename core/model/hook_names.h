@@ -19,9 +19,18 @@ enum class Site {
   Q, K, V, AttnScores, Z, Pattern, MlpPost, FinalNorm, Logits, ProjectorOut,
 };
 
-// Attention scores and patterns, [batch, head, query, key]: their position axis is the query axis
-// and they have no fixed width (the key axis grows with the sequence).
-bool is_attention_map(Site site);
+// What each site is, in one table that validation, the CLI and the desktop app all read.
+struct SiteTraits {
+  // Attention scores and patterns, [batch, head, query, key]: their position axis is the query
+  // axis and they have no fixed width (the key axis grows with the sequence).
+  bool attention_map = false;
+  bool per_head = false;   // q, k, v, z: [batch, pos, head, head_dim]
+  bool steerable = false;  // a vector may be added there: embeddings, residuals, attention and MLP outputs, projector
+  bool storable = false;   // one vector per position that stores, SAEs and heatmaps read (not maps, not logits)
+};
+const SiteTraits& site_traits(Site site);
+
+bool is_attention_map(Site site);  // site_traits(site).attention_map
 // The axis of a hooked tensor that holds positions: 2 for attention maps, else 1.
 int64_t position_axis(Site site);
 

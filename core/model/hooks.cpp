@@ -46,7 +46,7 @@ class Add final : public HookOperation {
       : vector_(std::move(vector)), alpha_(alpha), selection_(std::move(selection)) {}
   torch::Tensor apply(const torch::Tensor& x, const HookContext& context) override {
     // q/k/v/z [B, T, heads, head_dim] take a [heads, head_dim] vector; attention maps a [keys] one.
-    const bool per_head = x.dim() == 4 && !is_attention_map(context.point.site);
+    const bool per_head = x.dim() == 4 && site_traits(context.point.site).per_head;
     const int64_t width = x.size(-1) * (per_head ? x.size(-2) : 1);
     if (vector_.numel() != width)
       throw InputError("steering vector for " + hook_name(context.point) + " has " + std::to_string(vector_.numel()) +

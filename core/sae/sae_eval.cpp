@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/model/hook_names.h"
+#include "core/text/token_type.h"
 #include "core/train/caption_examples.h"
 
 namespace loupe::sae {
@@ -13,27 +14,29 @@ namespace {
 
 enum class Condition { Clean, Reconstructed, ZeroAblated };
 
-// [B, T] bool: the positions the SAE acts on. Answer tokens are those whose predecessor has a label;
-// the caption is the answer without its final <end_of_turn>.
-torch::Tensor position_mask(const train::CaptionBatch& batch, const std::string& rule) {
-  const torch::Tensor labels = batch.labels;  // [B, T]
+// [B, T] bool: the positions the SAE acts on. Each example's token types, as a store marks them:
+// answer tokens (those whose predecessor has a label) but the final <end_of_turn> are the caption's
+// text, the prompt's image placeholders image, the rest template; padding has no type.
+torch::Tensor position_mask(const train::CaptionBatch& batch, const PositionSelector& selector) {
+  const torch::Tensor labels = batch.labels.contiguous();                                          // [B, T]
+  const torch::Tensor image = (batch.inputs.token_type_ids == kImageToken).to(torch::kCPU).contiguous();  // [B, T]
   const int64_t rows = labels.size(0), length = labels.size(1);
-  torch::Tensor answer = torch::zeros({rows, length}, torch::kBool);
-  answer.slice(1, 1).copy_(labels.slice(1, 0, length - 1) != train::kIgnoreLabel);
-  auto answer_at = answer.accessor<bool, 2>();
-  torch::Tensor caption = answer.clone(), used = torch::zeros({rows, length}, torch::kBool);
-  auto caption_at = caption.accessor<bool, 2>();
-  auto used_at = used.accessor<bool, 2>();
+  auto label_at = labels.accessor<int64_t, 2>();
+  auto image_at = image.accessor<bool, 2>();
+  torch::Tensor mask = torch::zeros({rows, length}, torch::kBool);
+  auto mask_at = mask.accessor<bool, 2>();
   for (int64_t b = 0; b < rows; ++b) {
-    int64_t last = -1;
-    for (int64_t t = 0; t < length; ++t)
-      if (answer_at[b][t]) last = t;
-    if (last >= 0) caption_at[b][last] = false;
-    for (int64_t t = 0; t <= last; ++t) used_at[b][t] = true;  // the example's own positions, no padding
+    int64_t last = -1;  // the last answer token
+    for (int64_t t = 1; t < length; ++t)
+      if (label_at[b][t - 1] != train::kIgnoreLabel) last = t;
+    std::vector<int8_t> types(size_t(last + 1), kTemplateToken);  // the example's own positions, no padding
+    for (int64_t t = 0; t <= last; ++t) {
+      if (image_at[b][t]) types[size_t(t)] = kImageToken;
+      else if (t < last && t > 0 && label_at[b][t - 1] != train::kIgnoreLabel) types[size_t(t)] = kTextToken;
+    }
+    for (int64_t p : select_positions(selector, types)) mask_at[b][p] = true;
   }
-  if (rule == "text") return caption;
-  if (rule == "image") return (batch.inputs.token_type_ids == 1).logical_and(used);
-  return used;  // all
+  return mask;
 }
 
 struct HookStatistics {
@@ -67,10 +70,7 @@ CaptionLossResult caption_loss_with_sae(const model::VlmImpl& model, const text:
                                         const io::Dataset& dataset, const Sae& sae, const CaptionLossOptions& options,
                                         jobs::JobContext& job) {
   torch::NoGradGuard no_grad;
-  if (options.positions != "text" && options.positions != "image" && options.positions != "all")
-    throw InputError("positions '" + options.positions +
-                     "' are not a per-token rule; the caption-loss check replaces the activations at each position "
-                     "of text, image or all");
+  require_positions(options.positions, kCaptionLossPositions);
   if (sae.config.hook_name.empty())
     throw InputError("the SAE names no hook (cfg.json hook_name); loupe cannot tell where to splice it in");
   const model::HookPoint point = model::parse_hook(sae.config.hook_name, model.config);

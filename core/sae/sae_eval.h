@@ -2,7 +2,7 @@
 // reference captions, as the captioner trains, core/train/caption_examples.h) when the hook's
 // activation is replaced by the SAE's reconstruction, against the clean model and against zeroing
 // the hook. Replacement and ablation act on the positions the SAE was trained on (the store's
-// position rule: text = caption tokens, image = image tokens, all = every position).
+// positions word: text = caption tokens, image = image tokens, all = every position, ...).
 //   fraction of loss recovered = (zero - sae) / (zero - clean)
 #pragma once
 #include <cstdint>
@@ -12,15 +12,20 @@
 #include "core/io/dataset.h"
 #include "core/model/vlm.h"
 #include "core/sae/sae.h"
+#include "core/text/position_selector.h"
 #include "core/text/tokenizer.h"
 
 namespace loupe::sae {
+
+// The caption-loss check replaces the hook's activation at each selected position of every example:
+// pooled words, `last` and lists are refused.
+constexpr PositionUse kCaptionLossPositions{"the caption-loss check, which replaces per-token activations", false, false, false};
 
 struct CaptionLossOptions {
   std::string split = "balanced";  // dataset split (train, balanced, counter); rows of every split when absent
   int64_t rows = 64;               // the split's first N rows (each gives an English and an Arabic example)
   int64_t batch = 16;              // examples per forward pass
-  std::string positions = "text";  // text | image | all
+  PositionSelector positions{PositionKind::Text};  // kCaptionLossPositions words
 };
 
 struct CaptionLossResult {
@@ -34,7 +39,7 @@ struct CaptionLossResult {
 };
 
 // Throws InputError when the SAE's width differs from the hook's, the hook is unknown, the split
-// has no rows or the position rule is pooled (last, mean-*: the SAE never saw per-token vectors).
+// has no rows or the positions are not kCaptionLossPositions (pooled: the SAE never saw per-token vectors).
 // The job counts one item per example and may cancel between batches (loupe::Cancelled).
 CaptionLossResult caption_loss_with_sae(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
                                         const io::Dataset& dataset, const Sae& sae, const CaptionLossOptions& options,

@@ -186,7 +186,35 @@ void validate(const SaeTrainOptions& o) {
   if (o.out_dir.empty()) throw InputError("the SAE needs an output folder");
 }
 
-nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactory& batches, const HeldOutVectors& held_out,
+nlohmann::json SaeTrainSummary::to_json() const {
+  return {{"kind", kind_name(sae.kind)},
+          {"d_in", sae.d_in},
+          {"d_sae", sae.d_sae},
+          {"k", sae.k},
+          {"hook", sae.hook_name},
+          {"steps", steps},
+          {"tokens", tokens},
+          {"input_scale", input_scale},
+          {"held_out", held_out},
+          {"explained_variance", final_figures.explained_variance},
+          {"mse", final_figures.mse},
+          {"l0", final_figures.l0},
+          {"dead_latents", final_figures.dead_latents},
+          {"dead_fraction", double(final_figures.dead_latents) / double(std::max<int64_t>(1, sae.d_sae))},
+          {"dense_latents", final_figures.dense_latents},
+          {"running_window_steps", running_window.steps},
+          {"running_window_tokens", running_window.tokens},
+          {"running_window_explained_variance", running_window.explained_variance},
+          {"running_window_mse", running_window.mse},
+          {"running_window_l0", running_window.l0},
+          {"running_window_dead_latents", running_window.dead_latents},
+          {"running_window_dense_latents", running_window.dense_latents},
+          {"last_tokens_per_s", last_tokens_per_s},
+          {"seconds", seconds},
+          {"out", out}};
+}
+
+SaeTrainSummary train_sae(const SaeTrainOptions& options, const BatchSourceFactory& batches, const HeldOutVectors& held_out,
                          jobs::JobContext& context) {
   validate(options);
   check_held_out(held_out, options.sae.d_in);
@@ -345,34 +373,25 @@ nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactor
   const int64_t window_dense = (frequency > options.dense_frequency).sum().item<int64_t>();
   const double steps_in_window = double(std::max<int64_t>(1, state.window_steps));
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  nlohmann::json held_out_about = held_out.about.is_object() ? held_out.about : nlohmann::json::object();
-  held_out_about["vectors"] = final_figures.vectors;
-  nlohmann::json summary{{"kind", kind_name(options.sae.kind)},
-                         {"d_in", options.sae.d_in},
-                         {"d_sae", options.sae.d_sae},
-                         {"k", options.sae.k},
-                         {"hook", options.sae.hook_name},
-                         {"steps", options.steps},
-                         {"tokens", options.steps * options.batch},
-                         {"input_scale", state.input_scale},
-                         {"held_out", held_out_about},
-                         {"explained_variance", final_figures.explained_variance},
-                         {"mse", final_figures.mse},
-                         {"l0", final_figures.l0},
-                         {"dead_latents", final_figures.dead_latents},
-                         {"dead_fraction", double(final_figures.dead_latents) / double(options.sae.d_sae)},
-                         {"dense_latents", final_figures.dense_latents},
-                         {"running_window_steps", state.window_steps},
-                         {"running_window_tokens", state.window_tokens},
-                         {"running_window_explained_variance", state.window_explained_variance / steps_in_window},
-                         {"running_window_mse", state.window_mse / steps_in_window},
-                         {"running_window_l0", state.window_l0 / steps_in_window},
-                         {"running_window_dead_latents", window_dead},
-                         {"running_window_dense_latents", window_dense},
-                         {"last_tokens_per_s", tokens_per_second},
-                         {"seconds", seconds},
-                         {"out", options.out_dir}};
-  util::write_file_atomic((out / "summary.json").string(), summary.dump(2) + "\n");
+  SaeTrainSummary summary;
+  summary.sae = options.sae;
+  summary.steps = options.steps;
+  summary.tokens = options.steps * options.batch;
+  summary.input_scale = state.input_scale;
+  summary.held_out = held_out.about.is_object() ? held_out.about : nlohmann::json::object();
+  summary.held_out["vectors"] = final_figures.vectors;
+  summary.final_figures = final_figures;
+  summary.running_window = {state.window_steps,
+                            state.window_tokens,
+                            state.window_explained_variance / steps_in_window,
+                            state.window_mse / steps_in_window,
+                            state.window_l0 / steps_in_window,
+                            window_dead,
+                            window_dense};
+  summary.last_tokens_per_s = tokens_per_second;
+  summary.seconds = seconds;
+  summary.out = options.out_dir;
+  util::write_file_atomic((out / "summary.json").string(), summary.to_json().dump(2) + "\n");
   std::ostringstream line;
   line.precision(4);
   line << "final weights on " << final_figures.vectors << " held-out vectors: explained variance "

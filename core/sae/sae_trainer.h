@@ -65,6 +65,25 @@ struct SaeTrainOptions {
 // Throws InputError for impossible options (kind jumprelu, k > d_sae, steps/batch < 1, ...).
 void validate(const SaeTrainOptions& options);
 
+// What a training run ends with (summary.json and the job's result): the saved SAE's figures on
+// held-out vectors, and the means over the last statistics window, named as running figures.
+struct SaeTrainSummary {
+  SaeConfig sae;               // kind, d_in, d_sae, k, hook_name
+  int64_t steps = 0, tokens = 0;
+  double input_scale = 1;
+  nlohmann::json held_out;     // how the held-out vectors were picked (rule, fraction, rows, ...) and `vectors`
+  SaeFigures final_figures;    // of the saved weights on the held-out vectors
+  struct RunningWindow {
+    int64_t steps = 0, tokens = 0;
+    double explained_variance = 0, mse = 0, l0 = 0;
+    int64_t dead_latents = 0, dense_latents = 0;
+  } running_window;
+  double last_tokens_per_s = 0, seconds = 0;
+  std::string out;             // the SAE folder
+
+  nlohmann::json to_json() const;  // summary.json's fields
+};
+
 // Runs the training; progress counts steps and reports the running mse, explained_variance, l0,
 // dead_fraction and tokens/s of each step as metrics. After the last step it saves the SAE and
 // measures the saved weights on `held_out` (vectors `batches` never serves), which gives the
@@ -73,7 +92,7 @@ void validate(const SaeTrainOptions& options);
 // Throws InputError when there are no held-out vectors or they do not have width d_in, when out_dir
 // holds a checkpoint and resume is off (or the reverse), or when the checkpoint was made with other
 // options. Returns the summary written to summary.json.
-nlohmann::json train_sae(const SaeTrainOptions& options, const BatchSourceFactory& batches, const HeldOutVectors& held_out,
+SaeTrainSummary train_sae(const SaeTrainOptions& options, const BatchSourceFactory& batches, const HeldOutVectors& held_out,
                          jobs::JobContext& context);
 
 // One optimisation step as train_sae takes it: objective, backward, (unit_decoder: gradient along

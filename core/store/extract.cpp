@@ -118,8 +118,9 @@ std::unique_ptr<Extraction> Extraction::prepare(const ExtractOptions& options) {
                                            : "a store holds decoder hooks or vision hooks, not both; "
                                              "extract them into two stores (--out)");
   e.vision_ = !options.vision_hooks.empty();
-  e.rule_ = parse_position_rule(options.positions);
-  if (e.vision_ && e.rule_ != PositionRule::All && e.rule_ != PositionRule::Image && e.rule_ != PositionRule::MeanImage)
+  e.selector_ = parse_positions(options.positions);
+  require_positions(e.selector_, kStorePositions);
+  if (e.vision_ && e.selector_.kind != PositionKind::All && e.selector_.kind != PositionKind::Image)
     throw InputError("vision hooks only see the image: use --positions all, image or mean-image");
   if (options.source != "caption" && options.source != "generate")
     throw InputError("unknown --source '" + options.source + "'; use caption or generate");
@@ -137,7 +138,7 @@ std::unique_ptr<Extraction> Extraction::prepare(const ExtractOptions& options) {
     if (point.vision != e.vision_ || point.site == model::Site::ProjectorOut)
       throw InputError(model::hook_name(point) + (e.vision_ ? " is not a vision tower hook; pass it with --hooks"
                                                             : " is not a decoder hook; pass it with --vision-hooks"));
-    if (model::hook_width(point, config) < 0 || point.site == model::Site::Logits)
+    if (!model::site_traits(point.site).storable)
       throw InputError(model::hook_name(point) + " has no per-position vector to store; choose residual, attention-out, "
                        "MLP or q/k/v/z hooks");
   }
@@ -158,7 +159,7 @@ std::unique_ptr<Extraction> Extraction::prepare(const ExtractOptions& options) {
     e.spec_.widths.push_back(model::hook_width(point, config));
   }
   e.spec_.dtype = stored_dtype_word(options.dtype);
-  e.spec_.positions = position_rule_name(e.rule_);
+  e.spec_.positions = positions_word(e.selector_);
   e.spec_.source = e.vision_ ? "image" : options.source;
   e.spec_.langs = e.vision_ ? std::vector<std::string>{} : language_codes(options.langs);
   e.spec_.limit = options.limit;
@@ -179,7 +180,7 @@ std::vector<UnitVectors> Extraction::vision_units(const Chunk& chunk) {
   for (size_t r = 0; r < chunk.rows.size(); ++r) {
     if (!chunk.readable[r]) continue;
     const int64_t patches = hooks.captured(points_[0]).size(1);
-    const Selection selection = select_positions(rule_, std::vector<int8_t>(size_t(patches), kImageToken));
+    const Selection selection = select_stored(selector_, std::vector<int8_t>(size_t(patches), kImageToken));
     UnitVectors unit = unit_from(selection, row_meta(*chunk.rows[r], std::nullopt));
     for (const auto& point : points_) unit.per_hook.push_back(take(hooks.captured(point)[image], selection, store_dtype_));
     units.push_back(std::move(unit));
@@ -251,7 +252,7 @@ std::vector<UnitVectors> Extraction::decoder_units(const Chunk& chunk, Language 
     // Positions run for this row: generation never feeds a row's last token back (in a batch it
     // may, while other rows go on; it is left out so that the store does not depend on --batch).
     const size_t run = options_.source == "generate" ? std::min(sequence.size() - 1, size_t(captured_length)) : sequence.size();
-    const Selection selection = select_positions(rule_, std::vector<int8_t>(types.begin(), types.begin() + int64_t(run)));
+    const Selection selection = select_stored(selector_, std::vector<int8_t>(types.begin(), types.begin() + int64_t(run)));
     nlohmann::json meta = row_meta(*rows[size_t(i)], lang);
     if (options_.source == "generate") {
       meta["generated_caption"] = generated[size_t(i)];

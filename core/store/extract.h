@@ -1,6 +1,6 @@
 // Activation extraction (`loupe extract` and the Jobs panel run it through core/study/extract_study.h): runs the model over a caption dataset (each row × language) with capture
 // hooks and writes the chosen positions' activations to an activation store (store_writer.h).
-// prepare() does every check that can fail before any work (model, hooks, rule, dataset, store
+// prepare() does every check that can fail before any work (model, hooks, positions, dataset, store
 // state); run() does the work as a background job and can be killed at any point: `--resume`
 // continues from the last committed shard, losing and duplicating nothing.
 #pragma once
@@ -28,7 +28,7 @@ struct ExtractOptions {
   std::string hooks;                 // decoder hook patterns, e.g. "blocks.{1,2}.hook_resid_post"
   std::string vision_hooks;          // or vision tower hook patterns (a store holds one kind)
   std::vector<Language> langs = {Language::English, Language::Arabic};  // each at most once
-  std::string positions = "text";    // position rule (positions.h)
+  std::string positions = "text";    // a store PositionSelector word (positions.h)
   std::string source = "caption";    // caption: teacher-force the reference; generate: greedy caption
   int64_t limit = 0;                 // first N dataset rows (0: all)
   int64_t batch = 8;                 // images per forward pass
@@ -63,7 +63,7 @@ struct ExtractSummary {
 
 class Extraction {
  public:
-  // Loads the model and dataset and opens the store. Throws InputError for an unknown hook, rule,
+  // Loads the model and dataset and opens the store. Throws InputError for an unknown hook, positions word,
   // language or source, a store that exists without --resume or differs from the resumed one.
   static std::unique_ptr<Extraction> prepare(const ExtractOptions& options);
 
@@ -87,7 +87,7 @@ class Extraction {
 
   ExtractOptions options_;
   StoreSpec spec_;
-  PositionRule rule_ = PositionRule::Text;
+  PositionSelector selector_ = parse_positions("text");
   bool vision_ = false;
   std::vector<model::HookPoint> points_;
   torch::ScalarType store_dtype_ = torch::kFloat32;

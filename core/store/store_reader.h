@@ -36,7 +36,7 @@ class StoreReader {
   int64_t width(const std::string& hook) const;  // InputError listing the hooks if absent
   std::string model() const;                     // model path/name recorded at extraction
   std::string dtype() const;                     // stored dtype: "f16", "bf16" or "f32"
-  std::string positions() const;                 // position rule: all|image|text|last|mean-image|mean-text
+  std::string positions() const;                 // the PositionSelector word it was extracted with
   const nlohmann::json& manifest() const { return manifest_; }
   const std::vector<ShardInfo>& shards() const { return shards_; }
   const std::filesystem::path& folder() const { return folder_; }

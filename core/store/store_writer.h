@@ -23,7 +23,7 @@ struct StoreSpec {
   std::vector<std::string> hooks;
   std::vector<int64_t> widths;  // d of each hook
   std::string dtype;            // f16 | bf16 | f32
-  std::string positions;        // position rule
+  std::string positions;        // the PositionSelector word (core/text/position_selector.h)
   std::string source;           // caption | generate
   std::vector<std::string> langs;
   int64_t limit = 0;            // dataset rows considered (0: all)

@@ -27,7 +27,7 @@ namespace loupe::study {
 struct AblationRequest {
   std::shared_ptr<const sae::Sae> sae;
   std::vector<intervene::LatentEdit> edits;
-  PositionChoice positions;  // of the SAE's hook (image, text, generated, all or a list)
+  PositionSelector positions;  // of the SAE's hook (kSteerPositions words)
   std::vector<Language> langs = {Language::English, Language::Arabic};
   int64_t max_new_tokens = 24;
 };

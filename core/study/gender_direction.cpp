@@ -6,6 +6,8 @@
 #include "core/eval/gender.h"
 #include "core/model/caption.h"
 #include "core/model/inputs.h"
+#include "core/study/prompt_types.h"
+#include "core/text/position_selector.h"
 #include "core/text/prompt.h"
 
 namespace loupe::study {
@@ -17,7 +19,8 @@ torch::Tensor image_token_mean(const torch::Tensor& captured, const model::HookP
                                const model::VlmInputs& prompt) {
   torch::Tensor x = captured[0].to(torch::kFloat32);  // [P, d]
   if (!point.vision && point.site != model::Site::ProjectorOut)
-    x = x.index_select(0, (prompt.token_type_ids[0] == kImageToken).nonzero().squeeze(1));  // image-token positions [I, d]
+    x = x.index_select(0, torch::tensor(select_positions(PositionSelector(PositionKind::Image),
+                                                         prompt_types(prompt.token_type_ids)), torch::kInt64).to(x.device()));  // [I, d]
   return x.mean(0).cpu();  // [d]
 }
 

@@ -7,19 +7,12 @@
 #include "core/error.h"
 #include "core/model/hook_names.h"
 #include "core/tensor/convert.h"
-#include "core/text/token_type.h"
+#include "core/study/prompt_types.h"
+#include "core/text/position_selector.h"
 
 namespace loupe::study {
 
 namespace {
-
-std::vector<int64_t> image_positions(const torch::Tensor& token_types) {  // [1, T]
-  const torch::Tensor types = token_types[0].to(torch::kCPU, torch::kInt64).contiguous();
-  std::vector<int64_t> positions;
-  for (int64_t p = 0; p < types.size(0); ++p)
-    if (types.data_ptr<int64_t>()[p] == kImageToken) positions.push_back(p);
-  return positions;
-}
 
 void set_grid(Heatmap& map, std::vector<float> values) {
   const int n = int(values.size());
@@ -83,7 +76,7 @@ std::array<float, 3> inferno(float t) {
 }  // namespace
 
 bool heatmap_reads(const model::HookPoint& point) {
-  return !model::is_attention_map(point.site) && point.site != model::Site::Logits;
+  return model::site_traits(point.site).storable;
 }
 
 model::HookPoint heatmap_capture_point(const std::string& hook, HeatQuantity quantity, const io::ModelConfig& config) {
@@ -102,7 +95,8 @@ Heatmap compute_heatmap(const HeatmapInputs& inputs, const model::HookPoint& poi
   map.title = inputs.hook + " \xC2\xB7 " + heat_quantity_name(inputs.quantity);
   try {
     const int64_t prompt_length = token_types.size(1);
-    const torch::Tensor image_index = torch::tensor(image_positions(token_types), torch::kInt64);
+    const torch::Tensor image_index =  // [I] on the CPU
+        torch::tensor(select_positions(PositionSelector(PositionKind::Image), prompt_types(token_types)), torch::kInt64);
     if (inputs.quantity == HeatQuantity::Attention) {
       // chunks: prefill [1, H, T, T], then one [1, H, 1, T+s] per decoding step s.
       const auto& chunks = hooks.captured_chunks(point);

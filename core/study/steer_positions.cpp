@@ -9,47 +9,6 @@
 
 namespace loupe::study {
 
-namespace {
-
-int64_t parse_position(const std::string& item, const std::string& word) {
-  const std::optional<int64_t> position = util::parse_listed_id(item);
-  if (!position)
-    throw InputError("positions are image, text, generated, all, or a comma list of positions from 0 (got '" +
-                     word.substr(0, 60) + (word.size() > 60 ? "...')" : "')"));
-  return *position;
-}
-
-}  // namespace
-
-PositionChoice parse_position_choice(const std::string& word) {
-  if (word == "image") return {SteerPositions::Image, {}};
-  if (word == "text") return {SteerPositions::Text, {}};
-  if (word == "generated") return {SteerPositions::Generated, {}};
-  if (word == "all") return {SteerPositions::All, {}};
-  PositionChoice choice{SteerPositions::List, {}};
-  size_t start = 0;
-  for (;;) {
-    const size_t comma = word.find(',', start);
-    choice.list.push_back(parse_position(word.substr(start, comma - start), word));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return choice;
-}
-
-std::string position_choice_word(const PositionChoice& choice) {
-  switch (choice.kind) {
-    case SteerPositions::Image: return "image";
-    case SteerPositions::Text: return "text";
-    case SteerPositions::Generated: return "generated";
-    case SteerPositions::All: return "all";
-    case SteerPositions::List: break;
-  }
-  std::string list;
-  for (int64_t p : choice.list) list += (list.empty() ? "" : ",") + std::to_string(p);
-  return list;
-}
-
 std::optional<SteerMode> parse_steer_mode(const std::string& word) {
   if (word == "additive") return SteerMode::Additive;
   if (word == "orthogonal") return SteerMode::Orthogonal;
@@ -111,7 +70,10 @@ SteerSpec parse_steer_spec(const std::string& spec) {
     } else if (rest.size() == 2) {
       throw InputError("--steer: '" + rest.back() + "' is not a steering mode (additive, orthogonal or cap)");
     }
-    if (!rest.empty()) steer.positions = parse_position_choice(rest.front());
+    if (!rest.empty()) {
+      steer.positions = parse_positions(rest.front());
+      require_positions(steer.positions, kSteerPositions);
+    }
   }
   return steer;
 }
@@ -120,7 +82,7 @@ std::string steer_spec_word(const SteerSpec& spec) {
   char alpha[40];
   std::snprintf(alpha, sizeof alpha, "%.17g", spec.alpha);
   std::string word = spec.hook + "=" + spec.source + "@" + alpha;
-  if (spec.positions.kind != SteerPositions::All) word += "@" + position_choice_word(spec.positions);
+  if (!(spec.positions == PositionSelector{})) word += "@" + positions_word(spec.positions);
   if (spec.mode != SteerMode::Additive) word += std::string("@") + steer_mode_word(spec.mode);
   return word;
 }

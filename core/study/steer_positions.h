@@ -1,30 +1,19 @@
-// Where a steering vector is added: one vocabulary for `--steer ...@POSITIONS` and the desktop
-// app's position menu, and the words of a `--steer` spec. Torch-free.
+// The words of a `--steer` spec: its hook, vector source, alpha, positions (the one positions
+// vocabulary, core/text/position_selector.h) and mode. Torch-free.
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/text/position_selector.h"
+
 namespace loupe::study {
 
-enum class SteerPositions {
-  Image,      // the prompt's image tokens
-  Text,       // the prompt's other tokens and every generated one
-  Generated,  // generated tokens only
-  All,        // every position
-  List,       // the absolute positions in PositionChoice::list
-};
-
-struct PositionChoice {
-  SteerPositions kind = SteerPositions::All;
-  std::vector<int64_t> list;  // kind List: absolute positions (prompt and generated alike)
-};
-
-// "image", "text", "generated", "all", or a comma list of positions ("6,14,29": digits only, as
-// util::parse_listed_id reads them). Throws InputError.
-PositionChoice parse_position_choice(const std::string& word);
-std::string position_choice_word(const PositionChoice& choice);  // the inverse of parse
+// Steering, SAE latent ablation and the desktop app's position menu take every positions word
+// but the pooled ones and `last`: while captioning, `text` is the generated tokens and `template`
+// the prompt's other non-image tokens.
+constexpr PositionUse kSteerPositions{"steering or SAE latent ablation", /*pooled=*/false, /*last=*/false, /*list=*/true};
 
 // How a steer changes the hook's vector x at its positions, with d̂ = d / ‖d‖ (Neuronpedia's three):
 enum class SteerMode {
@@ -44,7 +33,7 @@ struct SteerSpec {
   std::string sae_folder;  // sae:FOLDER#LATENT; empty for a FILE:KEY source
   int64_t sae_latent = -1;
   double alpha = 0;        // finite
-  PositionChoice positions;  // All when not given
+  PositionSelector positions;  // all when not given
   SteerMode mode = SteerMode::Additive;
 };
 // Throws InputError naming the part that is wrong.

@@ -3,18 +3,14 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "core/text/token_type.h"
+#include "core/study/prompt_types.h"
 #include "core/model/hook_names.h"
 #include "core/sae/sae_io.h"
 #include "core/tensor/convert.h"
 
 namespace loupe::study {
 
-bool is_steerable(const model::HookPoint& point) {
-  using model::Site;
-  return !(point.site == Site::Q || point.site == Site::K || point.site == Site::V || point.site == Site::Z ||
-           model::is_attention_map(point.site) || point.site == Site::Logits);
-}
+bool is_steerable(const model::HookPoint& point) { return model::site_traits(point.site).steerable; }
 
 void check_steerable(const model::HookPoint& point, const io::ModelConfig& config) {
   if (!is_steerable(point))
@@ -23,8 +19,9 @@ void check_steerable(const model::HookPoint& point, const io::ModelConfig& confi
                      std::to_string(config.text.layers - 1) + ")");
 }
 
-Steer make_steer(const std::string& hook, const torch::Tensor& vector, double alpha, PositionChoice positions,
+Steer make_steer(const std::string& hook, const torch::Tensor& vector, double alpha, PositionSelector positions,
                  const io::ModelConfig& config, const std::string& what) {
+  require_positions(positions, kSteerPositions);
   Steer steer;
   steer.point = model::parse_hook(hook, config);
   check_steerable(steer.point, config);
@@ -58,22 +55,15 @@ Steer parse_steer(const std::string& spec, const io::ModelConfig& config) {
   return steer;
 }
 
-model::Positions resolve_positions(const PositionChoice& choice, const model::HookPoint& point,
+model::Positions resolve_positions(const PositionSelector& selector, const model::HookPoint& point,
                                    const torch::Tensor& token_types, int64_t max_new_tokens) {
-  if (choice.kind == SteerPositions::List) return choice.list;
-  if (choice.kind == SteerPositions::All || point.vision || point.site == model::Site::ProjectorOut) return {};
-  const int64_t length = token_types.size(1);
-  const torch::Tensor types = token_types[0].to(torch::kCPU, torch::kInt64).contiguous();  // [T]
-  const int64_t* type = types.data_ptr<int64_t>();
-  model::Positions positions;
-  if (choice.kind != SteerPositions::Generated)
-    for (int64_t p = 0; p < length; ++p)
-      if ((type[p] == kImageToken) == (choice.kind == SteerPositions::Image)) positions.push_back(p);
-  if (choice.kind != SteerPositions::Image)
-    for (int64_t p = length; p < length + max_new_tokens; ++p) positions.push_back(p);
+  require_positions(selector, kSteerPositions);
+  if (selector.kind == PositionKind::List) return selector.list;
+  if (selector.kind == PositionKind::All || point.vision || point.site == model::Site::ProjectorOut) return {};
+  model::Positions positions = select_positions(selector, prompt_types(token_types, max_new_tokens));
   if (positions.empty())  // an empty list would mean every position to the hook set
-    throw InputError("steering positions '" + position_choice_word(choice) + "' select none of this prompt's " +
-                     std::to_string(length) + " positions");
+    throw InputError("steering positions '" + positions_word(selector) + "' select none of this prompt's " +
+                     std::to_string(token_types.size(1)) + " positions");
   return positions;
 }
 

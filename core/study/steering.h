@@ -15,7 +15,7 @@ struct Steer {
   model::HookPoint point;
   torch::Tensor vector;  // [d], as wide as the hook
   double alpha = 0;
-  PositionChoice positions;
+  PositionSelector positions;  // kSteerPositions words
   SteerMode mode = SteerMode::Additive;
 };
 
@@ -27,21 +27,22 @@ void check_steerable(const model::HookPoint& point, const io::ModelConfig& confi
 
 // A steer of `vector` at `hook`, checked: the hook exists and can be steered, the vector is as wide
 // as the hook and finite, alpha is finite. `what` names the vector in errors ("direction 'gender'").
-Steer make_steer(const std::string& hook, const torch::Tensor& vector, double alpha, PositionChoice positions,
+Steer make_steer(const std::string& hook, const torch::Tensor& vector, double alpha, PositionSelector positions,
                  const io::ModelConfig& config, const std::string& what);
 
-// "HOOK=FILE.safetensors:KEY@ALPHA" with an optional "@POSITIONS" (default all) and "@MODE"
+// "HOOK=FILE.safetensors:KEY@ALPHA" with an optional "@POSITIONS" (default all; kSteerPositions) and "@MODE"
 // (default additive); the vector may
 // also be one SAE latent's decoder row, "HOOK=sae:FOLDER#LATENT@ALPHA". Checks the hook,
 // that it can be steered, the vector's width and that ALPHA and the vector are finite, before any
 // work. Throws InputError naming what is wrong.
 Steer parse_steer(const std::string& spec, const io::ModelConfig& config);
 
-// Absolute positions for a choice, given the prompt's token types [1, T] (1 at image tokens) and
-// how many tokens may be generated. Vision-tower and projector hooks have no text positions: every
-// choice but a list means all of their positions there. Empty = every position (All); a choice that
-// selects nothing throws InputError.
-model::Positions resolve_positions(const PositionChoice& choice, const model::HookPoint& point,
+// Absolute positions for a selector, given the prompt's token types [1, T] (1 at image tokens) and
+// how many tokens may be generated: the prompt's other tokens are `template`, the generated ones
+// `text`. Vision-tower and projector hooks have no text positions: every selector but a list means
+// all of their positions there. Empty = every position (all); a selector that picks nothing, or one
+// steering does not take (kSteerPositions), throws InputError.
+model::Positions resolve_positions(const PositionSelector& selector, const model::HookPoint& point,
                                    const torch::Tensor& token_types, int64_t max_new_tokens);
 
 // The vector `--steer` names: FILE.safetensors:KEY, or one SAE latent's decoder row. Throws

@@ -78,7 +78,7 @@ std::string steering_set_json(const std::vector<SteerSpec>& set) {
     out.push_back({{"hook", spec.hook},
                    {"direction", spec.source},
                    {"alpha", spec.alpha},
-                   {"positions", position_choice_word(spec.positions)},
+                   {"positions", positions_word(spec.positions)},
                    {"mode", steer_mode_word(spec.mode)}});
   return out.dump(2) + "\n";
 }

@@ -96,7 +96,7 @@ void validate(const CaptionTrainOptions& options) {
                      " is not a folder; make a dataset first with `loupe synth --out DIR --n 3000`");
 }
 
-nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobContext& context) {
+CaptionTrainSummary train_captioner(const CaptionTrainOptions& options, jobs::JobContext& context) {
   validate(options);
   const auto started = std::chrono::steady_clock::now();
   context.set_stage("preparing");
@@ -199,14 +199,14 @@ nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobCont
   for (const auto& item : model->named_parameters()) weights.emplace_back(item.key(), item.value().detach());
   tensor::save((fs::path(options.out_dir) / "model.safetensors").string(), weights, {{"format", "pt"}});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return {{"steps", options.steps},
-          {"first_loss", first_loss},
-          {"final_loss", loss_value},
-          {"smoothed_loss", smoothed_loss},
-          {"parameters", model->parameter_count()},
-          {"seconds", seconds},
-          {"out", options.out_dir},
-          {"vision_pretraining", vision_summary}};
+  return {options.steps, first_loss, loss_value, smoothed_loss, model->parameter_count(), seconds, options.out_dir,
+          vision_summary};
+}
+
+nlohmann::json CaptionTrainSummary::to_json() const {
+  return {{"steps", steps},           {"first_loss", first_loss}, {"final_loss", final_loss},
+          {"smoothed_loss", smoothed_loss}, {"parameters", parameters}, {"seconds", seconds},
+          {"out", out},               {"vision_pretraining", vision_pretraining}};
 }
 
 }  // namespace loupe::train

@@ -44,8 +44,18 @@ void validate(const CaptionTrainOptions& options);
 // then the captioning steps with progress (steps), metrics (loss, lr, tokens/s), a log line every
 // log_every steps. Cancelling stops between steps after saving a checkpoint. Throws InputError
 // when out_dir holds a checkpoint and resume is off, when resume is on and there is none, or when
-// the checkpoint was made with another seed, steps, batch or lr. Returns {steps, first_loss (of
-// this run's first step), final_loss, smoothed_loss, parameters, seconds, out, vision_pretraining}.
-nlohmann::json train_captioner(const CaptionTrainOptions& options, jobs::JobContext& context);
+// the checkpoint was made with another seed, steps, batch or lr.
+struct CaptionTrainSummary {
+  int64_t steps = 0;
+  double first_loss = 0;  // of this run's first step
+  double final_loss = 0, smoothed_loss = 0;
+  int64_t parameters = 0;
+  double seconds = 0;
+  std::string out;
+  nlohmann::json vision_pretraining;  // pretrain_vision's summary ({"steps": 0} when stage 1 did not run)
+
+  nlohmann::json to_json() const;
+};
+CaptionTrainSummary train_captioner(const CaptionTrainOptions& options, jobs::JobContext& context);
 
 }  // namespace loupe::train

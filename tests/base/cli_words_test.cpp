@@ -12,6 +12,8 @@
 using Catch::Matchers::Contains;
 using loupe::FormatError;
 using loupe::InputError;
+using loupe::PositionKind;
+using loupe::parse_positions;
 using loupe::test::message_of;
 namespace util = loupe::util;
 namespace study = loupe::study;
@@ -52,10 +54,10 @@ TEST_CASE("an --ids file holds a JSON array of integers from 0; 10.9 is no longe
 }
 
 TEST_CASE("steering positions take digits only", "[cli][steer]") {
-  CHECK(study::parse_position_choice("6,14").list == std::vector<int64_t>{6, 14});
+  CHECK(parse_positions("6,14").list == std::vector<int64_t>{6, 14});
   for (const std::string bad : {" 6", "+6", "6 ", "8abc", "1,,2", "-0", "99999999999999999999"}) {
     INFO(bad);
-    CHECK_THROWS_AS(study::parse_position_choice(bad), InputError);
+    CHECK_THROWS_AS(parse_positions(bad), InputError);
   }
 }
 
@@ -69,7 +71,7 @@ TEST_CASE("a --steer spec splits into hook, source, alpha and positions before a
   const study::SteerSpec latent = study::parse_steer_spec("blocks.0.hook_resid_post=sae:saes/l0#17@8");
   CHECK(latent.sae_folder == "saes/l0");
   CHECK(latent.sae_latent == 17);
-  CHECK(latent.positions.kind == study::SteerPositions::All);
+  CHECK(latent.positions.kind == PositionKind::All);
   for (const auto& [spec, message] :
        {std::pair<std::string, std::string>{"blocks.0.hook_resid_post", "--steer expects HOOK="},
         {"blocks.0.hook_resid_post=v.safetensors:v", "--steer expects HOOK="},
@@ -82,7 +84,7 @@ TEST_CASE("a --steer spec splits into hook, source, alpha and positions before a
         {"h=sae:saes/l0#1.5@1", "sae:FOLDER#LATENT"},
         {"h=sae:#3@1", "sae:FOLDER#LATENT"},
         {"h=sae:saes/l0@1", "sae:FOLDER#LATENT"},
-        {"h=v.safetensors:v@1@+6", "positions are image, text"}}) {
+        {"h=v.safetensors:v@1@+6", "positions are all, image, text"}}) {
     INFO(spec);
     CHECK_THAT(message_of<InputError>([&] { study::parse_steer_spec(spec); }), Contains(message));
   }

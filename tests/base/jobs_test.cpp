@@ -8,8 +8,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "core/error.h"
 #include "core/jobs/progress_format.h"
@@ -53,6 +56,24 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+TEST_CASE("a job's result keeps its type, and reading it as another type is an internal error", "[jobs]") {
+  struct Summary {
+    int64_t rows = 0;
+    std::vector<double> figures;
+  };
+  JobRunner runner;
+  const JobId id = runner.submit("typed", [](JobContext&) { return Summary{3, {0.5, 0.25}}; });
+  const auto done = runner.wait(id);
+  REQUIRE(done->state == JobState::Succeeded);
+  REQUIRE(done->result.holds<Summary>());
+  CHECK(done->result.as<Summary>().rows == 3);
+  CHECK(done->result.as<Summary>().figures == std::vector<double>{0.5, 0.25});
+  CHECK_FALSE(done->result.holds<nlohmann::json>());
+  CHECK_THROWS_AS(done->result.as<nlohmann::json>(), std::logic_error);
+  const JobId nothing = runner.submit("nothing", [](JobContext&) { return JobResult{}; });
+  CHECK(runner.wait(nothing)->result.empty());
+}
+
 TEST_CASE("a job's result, counters, metrics and log reach its final snapshot", "[jobs]") {
   JobRunner runner;
   const JobId id = runner.submit("count", [](JobContext& context) -> nlohmann::json {
@@ -67,7 +88,7 @@ TEST_CASE("a job's result, counters, metrics and log reach its final snapshot", 
   REQUIRE(done->state == JobState::Succeeded);
   CHECK(done->id == id);
   CHECK(done->name == "count");
-  CHECK(done->result == nlohmann::json{{"answer", 42}});
+  CHECK(done->result.as<nlohmann::json>() == nlohmann::json{{"answer", 42}});
   CHECK(done->done == 10);
   CHECK(done->total == 10);
   CHECK(done->stage == "counting");
@@ -121,7 +142,7 @@ TEST_CASE("a job's exception becomes a failure with its message and kind", "[job
   CHECK(format_done->state == JobState::Failed);
   CHECK(format_done->error_kind == "FormatError");
   CHECK(format_done->error_message == "shard 3 has a truncated header");
-  CHECK(format_done->result.is_null());
+  CHECK(format_done->result.empty());
   CHECK(runner.wait(io)->error_kind == "IoError");
   CHECK(runner.wait(base)->error_kind == "Error");
   CHECK(runner.wait(standard)->error_kind == "internal");
@@ -157,7 +178,7 @@ TEST_CASE("one worker runs jobs one at a time, in order, and queued jobs can be 
 
   release = true;
   const auto second_done = runner.wait(second);
-  CHECK(second_done->result == 2);
+  CHECK(second_done->result.as<nlohmann::json>() == 2);
   CHECK(*second_done->started_at >= *runner.snapshot(first)->finished_at);
   CHECK_FALSE(cancelled_ran);
 
@@ -177,8 +198,8 @@ TEST_CASE("several workers run jobs at the same time", "[jobs]") {
   };
   const JobId a = runner.submit("a", meet);
   const JobId b = runner.submit("b", meet);
-  CHECK(runner.wait(a)->result == true);
-  CHECK(runner.wait(b)->result == true);
+  CHECK(runner.wait(a)->result.as<nlohmann::json>() == true);
+  CHECK(runner.wait(b)->result.as<nlohmann::json>() == true);
 }
 
 TEST_CASE("short jobs run while a long job holds the long lane", "[jobs]") {
@@ -189,13 +210,13 @@ TEST_CASE("short jobs run while a long job holds the long lane", "[jobs]") {
   const JobId load = runner.submit("load model", [](JobContext&) -> nlohmann::json { return "loaded"; }, {}, Lane::Short);
   const auto loaded = runner.wait_for(load, 5s);  // the long job never ends by itself
   CHECK(loaded->state == JobState::Succeeded);
-  CHECK(loaded->result == "loaded");
+  CHECK(loaded->result.as<nlohmann::json>() == "loaded");
   CHECK(runner.snapshot(extraction)->state == JobState::Running);
   // A second long job waits for the long lane, not for the short one.
   const JobId queued = runner.submit("training", [](JobContext&) -> nlohmann::json { return 1; });
   CHECK(runner.snapshot(queued)->state == JobState::Queued);
   runner.cancel(extraction);
-  CHECK(runner.wait(queued)->result == 1);
+  CHECK(runner.wait(queued)->result.as<nlohmann::json>() == 1);
 }
 
 TEST_CASE("without short workers a short job queues in the long lane", "[jobs]") {
@@ -209,7 +230,7 @@ TEST_CASE("without short workers a short job queues in the long lane", "[jobs]")
   REQUIRE(eventually([&] { return runner.snapshot(first)->state == JobState::Running; }));
   CHECK(runner.snapshot(short_job)->state == JobState::Queued);
   release = true;
-  CHECK(runner.wait(short_job)->result == 2);
+  CHECK(runner.wait(short_job)->result.as<nlohmann::json>() == 2);
   CHECK_THROWS_AS(JobRunner(1, -1), InputError);
 }
 
@@ -258,7 +279,7 @@ TEST_CASE("snapshots stay consistent while many readers poll a fast job", "[jobs
   CHECK(violations == 0);
   const auto done = runner.wait(id);
   CHECK(done->state == JobState::Succeeded);
-  CHECK(done->result == true);
+  CHECK(done->result.as<nlohmann::json>() == true);
   CHECK(done->done == done->total);
   CHECK(done->recent_log.size() == std::min<uint64_t>(done->log_lines_total, 200));
   CHECK(done->recent_log.back() == "total " + std::to_string(done->total));
@@ -372,7 +393,7 @@ TEST_CASE("the foreground printer shows log and progress lines and returns the r
     return {{"written", 3}};
   });
   std::ostringstream err;
-  const nlohmann::json result = run_in_foreground(runner, id, err);
+  const nlohmann::json result = run_in_foreground(runner, id, err).as<nlohmann::json>();
   CHECK(result == nlohmann::json{{"written", 3}});
   const std::string text = err.str();
   CHECK(text.find("[demo] hello from the job\n") != std::string::npos);

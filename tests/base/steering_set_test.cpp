@@ -10,6 +10,7 @@
 using Catch::Matchers::Contains;
 using loupe::FormatError;
 using loupe::InputError;
+using loupe::PositionKind;
 using loupe::test::message_of;
 namespace study = loupe::study;
 
@@ -23,10 +24,10 @@ TEST_CASE("a steering set reads its steers with their defaults and anchors relat
   CHECK(set[0].hook == "blocks.0.hook_resid_post");
   CHECK(set[0].source == "/study/steering/gender.safetensors:gender-caption");
   CHECK(set[0].alpha == -2);
-  CHECK(set[0].positions.kind == study::SteerPositions::Image);
+  CHECK(set[0].positions.kind == PositionKind::Image);
   CHECK(set[0].mode == study::SteerMode::Additive);
   CHECK(set[1].source == "/abs/d.safetensors:v");
-  CHECK(set[1].positions.kind == study::SteerPositions::All);
+  CHECK(set[1].positions.kind == PositionKind::All);
   CHECK(set[1].mode == study::SteerMode::Cap);
   CHECK(set[2].sae_folder == "/study/steering/saes/layer2");
   CHECK(set[2].sae_latent == 17);
@@ -55,7 +56,7 @@ TEST_CASE("a bad steering set file is refused naming the entry and the field", "
              Contains("[1]") && Contains("`hook`"));
   CHECK_THAT(error_of("[{" + good + R"(, "alpha": 1, "mode": "sideways"}])"), Contains("`mode`") && Contains("sideways"));
   CHECK_THAT(error_of("[{" + good + R"(, "alpha": 1, "positions": "everywhere"}])"),
-             Contains("[0]") && Contains("positions are image"));
+             Contains("[0]") && Contains("positions are all, image"));
   CHECK_THAT(error_of(R"([{"hook": "h@1", "direction": "d.safetensors:v", "alpha": 1}])"), Contains("must not hold '@'"));
   CHECK_THAT(error_of(R"([{"hook": "h", "direction": "no-key", "alpha": 1}])"), Contains("FILE.safetensors:KEY"));
   CHECK_THAT(error_of(R"([{"hook": "h", "direction": "sae:x#-1", "alpha": 1}])"), Contains("sae:FOLDER#LATENT"));

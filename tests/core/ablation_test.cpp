@@ -91,7 +91,7 @@ TEST_CASE("an ablation's logit difference matches a separate run, and an edit mo
   CHECK(*entry.logit_diff_clean > 0);  // the model says "woman"
 
   // Every latent pushed far from its value at the image tokens moves the difference.
-  request.positions = study::parse_position_choice("image");
+  request.positions = parse_positions("image");
   request.edits.clear();
   for (int64_t latent = 0; latent < 64; ++latent) request.edits.push_back({latent, LatentEdit::Kind::Set, 30.0, 1.0});
   const auto moved = study::ablate_images(*vlm, *tokenizer, {{kKitchen, 0}}, request);
@@ -143,5 +143,5 @@ TEST_CASE("loupe ablate writes a split's ablation tables and refuses bad request
   refused("--latents 1 --how half --image '" + kKitchen + "'", "--how");
   refused("--latents 1,x --image '" + kKitchen + "'", "--latents");
   refused("--latents 1", "--image PATH");
-  refused("--latents 1 --positions everywhere --image '" + kKitchen + "'", "positions are image");
+  refused("--latents 1 --positions everywhere --image '" + kKitchen + "'", "positions are all, image");
 }

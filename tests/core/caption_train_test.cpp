@@ -82,8 +82,8 @@ TEST_CASE("a few training steps lower the captioning loss", "[train]") {
   options.vision.steps = 0;  // every part trains, so every part reports a gradient norm
   const auto snapshot = run_job(options);
   REQUIRE(snapshot->state == jobs::JobState::Succeeded);
-  const double first = snapshot->result["first_loss"].get<double>();
-  const double final = snapshot->result["final_loss"].get<double>();
+  const double first = snapshot->result.as<train::CaptionTrainSummary>().first_loss;
+  const double final = snapshot->result.as<train::CaptionTrainSummary>().final_loss;
   INFO("first loss " << first << ", final loss " << final);
   CHECK(final < 0.5 * first);
   // Every logged step reports the gradient norm of each part, all of them finite and non-zero.
@@ -184,9 +184,10 @@ TEST_CASE("vision pretraining teaches the tower the dataset's labels and leaves 
   });
   const auto snapshot = runner.wait(id);
   REQUIRE(snapshot->state == jobs::JobState::Succeeded);
-  INFO(snapshot->result.dump());
+  const nlohmann::json& summary = snapshot->result.as<nlohmann::json>();
+  INFO(summary.dump());
   // Six scenes drawn in their own colours: a tower that learns reads them off every image.
-  CHECK(snapshot->result["accuracy"]["scene"].get<double>() > 0.9);
+  CHECK(summary["accuracy"]["scene"].get<double>() > 0.9);
   CHECK(torch::equal(vlm.language_model->model->embed_tokens->weight, decoder_before));
   CHECK_FALSE(torch::equal(vlm.vision_tower->embeddings->patch_weight, patches_before));
 }
@@ -199,7 +200,7 @@ TEST_CASE("rows without the pretraining labels skip stage 1 and leave the tower 
   const auto snapshot = run_job(options);
   REQUIRE(snapshot->state == jobs::JobState::Succeeded);
   CHECK(snapshot->total == 2);  // the captioning steps only
-  CHECK(snapshot->result["vision_pretraining"]["steps"] == 0);
+  CHECK(snapshot->result.as<train::CaptionTrainSummary>().vision_pretraining["steps"] == 0);
   bool said_why = false, vision_trained = false;
   for (const auto& line : snapshot->recent_log) {
     said_why = said_why || line.find("no vision pretraining") != std::string::npos;

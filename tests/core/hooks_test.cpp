@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "core/io/hf_config.h"
+#include "core/model/hook_names.h"
 #include "core/model/hooks.h"
 #include "fixture_case.h"
 
@@ -57,6 +58,24 @@ TEST_CASE("attn.hook_attn_scores is a hook point of every attention layer, posit
   const torch::Tensor map = torch::arange(32, torch::kFloat32).view({1, 2, 4, 4});
   hooks.apply(point, map, {point, 0, true});
   CHECK(torch::equal(hooks.captured(point), map.narrow(2, 2, 1)));
+}
+
+TEST_CASE("one table says which sites are steered, stored and read per head", "[hooks]") {
+  const auto config = io::read_model_config(std::string(LOUPE_FIXTURES) + "/gemma3-tiny");
+  for (const HookPoint& point : model::all_hook_points(config)) {
+    INFO(model::hook_name(point));
+    const model::SiteTraits& traits = model::site_traits(point.site);
+    const int64_t width = model::hook_width(point, config);
+    CHECK(traits.attention_map == (width < 0));           // only maps lack a fixed width
+    CHECK(traits.storable == (width > 0 && point.site != Site::Logits));
+    CHECK_FALSE((traits.steerable && traits.per_head));  // q, k, v, z are read, not steered
+    CHECK(model::position_axis(point.site) == (traits.attention_map ? 2 : 1));
+  }
+  CHECK(model::site_traits(Site::ResidPost).steerable);
+  CHECK(model::site_traits(Site::ProjectorOut).steerable);
+  CHECK(model::site_traits(Site::Z).per_head);
+  CHECK_FALSE(model::site_traits(Site::Logits).storable);
+  CHECK_FALSE(model::site_traits(Site::Pattern).steerable);
 }
 
 TEST_CASE("positions are absolute: prompt and decode steps alike", "[hooks]") {

@@ -239,8 +239,8 @@ TEST_CASE("eval-sae refuses bad SAE files and pooled positions, naming what is w
   // The option is to blame for a pooled rule it gives, cfg.json for one it records.
   const fs::path good = saved("good");
   const auto last = eval("good", "--positions last");
-  expect_refused(last, {"--positions last"});
-  CHECK_THAT(last.err, !Catch::Contains("trained on pooled"));
+  expect_refused(last, {"positions 'last'", "caption-loss check"});
+  CHECK_THAT(last.err, !Catch::Contains("loupe_positions"));
   auto cfg = nlohmann::json::parse(util::read_file((good / "cfg.json").string()));
   cfg["loupe_positions"] = "mean-text";
   util::write_file_atomic((good / "cfg.json").string(), cfg.dump());

@@ -97,7 +97,7 @@ TEST_CASE("a TopK SAE learns sparse synthetic activations", "[sae][train]") {
   const auto options = options_for(SaeKind::TopK, dir.file("topk"));
   const auto snapshot = run(options, sae::tensor_batches(synthetic_activations(16384), 256));
   REQUIRE(snapshot->state == jobs::JobState::Succeeded);
-  const auto& summary = snapshot->result;
+  const nlohmann::json summary = snapshot->result.as<sae::SaeTrainSummary>().to_json();
   INFO(summary.dump());
   CHECK(summary["explained_variance"].get<double>() > 0.9);
   CHECK(summary["l0"].get<double>() <= 8.0);
@@ -126,7 +126,7 @@ TEST_CASE("the SAE training summary gives the saved weights' figures on held-out
     REQUIRE(snapshot->state == jobs::JobState::Succeeded);
     const auto summary = nlohmann::json::parse(util::read_file(dir.file(std::string(sae::kind_name(kind)) + "/summary.json")));
     INFO(summary.dump());
-    CHECK(summary == snapshot->result);
+    CHECK(summary == snapshot->result.as<sae::SaeTrainSummary>().to_json());
 
     // From the definitions, with the weights as saved: dense codes, dense decoder, float64 sums.
     torch::NoGradGuard no_grad;
@@ -159,9 +159,9 @@ TEST_CASE("a ReLU SAE with L1 learns sparse codes", "[sae][train]") {
   options.resample_every = 100;
   const auto snapshot = run(options, sae::tensor_batches(synthetic_activations(16384), 256));
   REQUIRE(snapshot->state == jobs::JobState::Succeeded);
-  INFO(snapshot->result.dump());
-  CHECK(snapshot->result["explained_variance"].get<double>() > 0.75);
-  CHECK(snapshot->result["l0"].get<double>() < 64);  // about 97 of 256 without the penalty
+  const sae::SaeFigures& figures = snapshot->result.as<sae::SaeTrainSummary>().final_figures;
+  CHECK(figures.explained_variance > 0.75);
+  CHECK(figures.l0 < 64);  // about 97 of 256 without the penalty
 }
 
 TEST_CASE("a killed SAE training resumes to the uninterrupted result", "[sae][train]") {

@@ -13,7 +13,6 @@
 #include "core/tensor/convert.h"
 
 using namespace loupe;
-using study::SteerPositions;
 
 namespace {
 
@@ -29,26 +28,30 @@ std::string saved_vector(const torch::Tensor& values) {
 
 }  // namespace
 
-TEST_CASE("position words parse and print back", "[study][steering]") {
-  for (const std::string word : {"image", "text", "generated", "all", "6,14,29", "0"})
-    CHECK(study::position_choice_word(study::parse_position_choice(word)) == word);
-  CHECK(study::parse_position_choice("6,14").list == std::vector<int64_t>{6, 14});
-  for (const std::string bad : {"", "images", "1,,2", "-1", "3.5", "8abc", "1,"})
-    CHECK_THROWS_AS(study::parse_position_choice(bad), InputError);
+TEST_CASE("steering refuses pooled positions and `last`", "[study][steering]") {
+  for (const std::string word : {"mean-image", "mean-text", "last"}) {
+    INFO(word);
+    CHECK_THROWS_AS(study::parse_steer_spec("h=f:v@1@" + word), InputError);
+  }
+  for (const std::string word : {"image", "text", "template", "non-image", "all", "6,14"})
+    CHECK(positions_word(study::parse_steer_spec("h=f:v@1@" + word).positions) == word);
 }
 
 TEST_CASE("positions resolve against the prompt's token types", "[study][steering]") {
   const io::ModelConfig config = demo_config();
   const model::HookPoint resid = model::parse_hook("blocks.0.hook_resid_post", config);
   const auto at = [&](const std::string& word, const model::HookPoint& point, int64_t new_tokens) {
-    return study::resolve_positions(study::parse_position_choice(word), point, token_types(), new_tokens);
+    return study::resolve_positions(parse_positions(word), point, token_types(), new_tokens);
   };
+  // The prompt is template and image; the caption's text is what is generated after it.
   CHECK(at("image", resid, 3) == model::Positions{1, 2, 3});
-  CHECK(at("text", resid, 3) == model::Positions{0, 4, 5, 6, 7, 8});
+  CHECK(at("text", resid, 3) == model::Positions{6, 7, 8});
   CHECK(at("generated", resid, 3) == model::Positions{6, 7, 8});
+  CHECK(at("template", resid, 3) == model::Positions{0, 4, 5});
+  CHECK(at("non-image", resid, 3) == model::Positions{0, 4, 5, 6, 7, 8});
   CHECK(at("all", resid, 3).empty());  // every position
   CHECK(at("2,7", resid, 3) == model::Positions{2, 7});
-  CHECK_THROWS_AS(at("generated", resid, 0), InputError);  // nothing selected must not mean everything
+  CHECK_THROWS_AS(at("text", resid, 0), InputError);  // nothing selected must not mean everything
   const model::HookPoint vision = model::parse_hook("vision.blocks.1.hook_resid_post", config);
   CHECK(at("image", vision, 3).empty());  // the tower's positions are all image patches
 }
@@ -58,8 +61,8 @@ TEST_CASE("steering specs (--steer) are checked before any work", "[study][steer
   const std::string vector = saved_vector(torch::ones({256}));
   const study::Steer steer = study::parse_steer("blocks.0.hook_resid_post=" + vector + ":v@-2.5@image", config);
   CHECK(steer.alpha == -2.5);
-  CHECK(steer.positions.kind == SteerPositions::Image);
-  CHECK(study::parse_steer("blocks.0.hook_resid_post=" + vector + ":v@1", config).positions.kind == SteerPositions::All);
+  CHECK(steer.positions.kind == PositionKind::Image);
+  CHECK(study::parse_steer("blocks.0.hook_resid_post=" + vector + ":v@1", config).positions.kind == PositionKind::All);
 
   const auto error_of = [&](const std::string& spec) {
     try {
@@ -73,7 +76,7 @@ TEST_CASE("steering specs (--steer) are checked before any work", "[study][steer
   CHECK_THAT(error_of("blocks.0.hook_resid_post=" + vector + ":v@nan"), Catch::Contains("not a finite number"));
   CHECK_THAT(error_of("blocks.0.hook_resid_post=" + vector + ":v@inf"), Catch::Contains("not a finite number"));
   CHECK_THAT(error_of("blocks.0.hook_resid_post=" + vector + ":v"), Catch::Contains("expects HOOK="));
-  CHECK_THAT(error_of("blocks.0.hook_resid_post=" + vector + ":v@1@somewhere"), Catch::Contains("positions are image"));
+  CHECK_THAT(error_of("blocks.0.hook_resid_post=" + vector + ":v@1@somewhere"), Catch::Contains("positions are all, image"));
   CHECK_THAT(error_of("blocks.0.attn.hook_pattern=" + vector + ":v@1"), Catch::Contains("steer at a residual"));
   CHECK_THAT(error_of("logits=" + vector + ":v@1"), Catch::Contains("steer at a residual"));
   CHECK_THAT(error_of("vision.blocks.0.hook_resid_post=" + vector + ":v@1"), Catch::Contains("has 256 values but"));
@@ -104,8 +107,8 @@ TEST_CASE("a steering spec names its mode after the positions, and prints back",
                                  "h=f.safetensors:v@0.25@orthogonal", "h=sae:dir#3@2@6,7@cap"})
     CHECK(study::steer_spec_word(study::parse_steer_spec(word)) == word);
   CHECK(study::parse_steer_spec("h=f:v@1@cap").mode == study::SteerMode::Cap);
-  CHECK(study::parse_steer_spec("h=f:v@1@cap").positions.kind == SteerPositions::All);
-  CHECK(study::parse_steer_spec("h=f:v@1@text@orthogonal").positions.kind == SteerPositions::Text);
+  CHECK(study::parse_steer_spec("h=f:v@1@cap").positions.kind == PositionKind::All);
+  CHECK(study::parse_steer_spec("h=f:v@1@non-image@orthogonal").positions.kind == PositionKind::NonImage);
   CHECK(study::parse_steer_spec("h=f:v@1@additive").mode == study::SteerMode::Additive);
   CHECK_THROWS_WITH(study::parse_steer_spec("h=f:v@1@text@sideways"), Catch::Contains("not a steering mode"));
   CHECK_THROWS_WITH(study::parse_steer_spec("h=f:v@1@text@cap@cap"), Catch::Contains("at most @POSITIONS and @MODE"));
@@ -119,7 +122,7 @@ TEST_CASE("the three steering modes change the hook's vectors as defined", "[stu
   const torch::Tensor d = torch::randn({256}).mul(3);
   const torch::Tensor unit = d / d.norm();
   const auto steered = [&](study::SteerMode mode, double alpha, const model::Rows& rows) {
-    study::Steer steer = study::make_steer("blocks.0.hook_resid_post", d, alpha, study::parse_position_choice("image"),
+    study::Steer steer = study::make_steer("blocks.0.hook_resid_post", d, alpha, parse_positions("image"),
                                            config, "d");
     steer.mode = mode;
     model::HookSet hooks;

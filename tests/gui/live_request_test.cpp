@@ -12,7 +12,7 @@ TEST_CASE("a drag changes only alphas, anything else is a different request", "[
   auto other = std::make_shared<const Direction>(Direction{"other", "blocks.1.hook_resid_post", "", {3, 4}, 10});
   LiveRequest a;
   a.image = "kitchen.png";
-  a.steers.push_back({gender, "blocks.1.hook_resid_post", loupe::study::SteerPositions::Image, 0.0});
+  a.steers.push_back({gender, "blocks.1.hook_resid_post", loupe::PositionKind::Image, 0.0});
   LiveRequest b = a;
   b.steers[0].alpha = -6;
   CHECK(same_except_alphas(a, b));
@@ -27,12 +27,12 @@ TEST_CASE("a drag changes only alphas, anything else is a different request", "[
   direction.steers[0].direction = other;
   CHECK_FALSE(same_except_alphas(a, direction));
   LiveRequest positions = b;
-  positions.steers[0].positions = loupe::study::SteerPositions::Text;
+  positions.steers[0].positions = loupe::PositionKind::Text;
   CHECK_FALSE(same_except_alphas(a, positions));
   LiveRequest heatmap = b;
   heatmap.heatmap.quantity = loupe::ui::HeatQuantity::Attention;
   CHECK_FALSE(same_except_alphas(a, heatmap));
   LiveRequest more = b;
-  more.steers.push_back({other, "blocks.1.hook_resid_post", loupe::study::SteerPositions::Image, 1.0});
+  more.steers.push_back({other, "blocks.1.hook_resid_post", loupe::PositionKind::Image, 1.0});
   CHECK_FALSE(same_except_alphas(a, more));
 }

@@ -65,7 +65,7 @@ jobs::JobId save_screenshot(AppState& state, const std::string& path, int width,
     if (!parent.empty()) std::filesystem::create_directories(parent);
     io::save_png(path, image);
     std::printf("[script] saved %s (%d x %d)\n", path.c_str(), image.width, image.height);
-    return nlohmann::json{{"path", path}};
+    return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
 }
 

@@ -102,7 +102,7 @@ void load_model_async(AppState& state, const std::string& folder) {
     job.log("loaded " + folder + " (" + model_info(*model).family + ", " +
             std::to_string(model_info(*model).parameters) + " parameters)");
     inbox->post_model(model);
-    return nlohmann::json{{"folder", folder}};
+    return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
 }
 
@@ -120,9 +120,8 @@ void submit_image_listing(AppState& state, const std::string& folder, bool demo)
     ImageList list = list_images(folder);
     list.demo = demo;
     job.log("opened " + folder + " (" + std::to_string(list.images.size()) + " images)");
-    const size_t count = list.images.size();
     inbox->post_images(std::move(list));
-    return nlohmann::json{{"folder", folder}, {"images", count}};
+    return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
 }
 
@@ -134,7 +133,7 @@ void submit_workspace_open(AppState& state, const std::string& root, const std::
     const workspace::Workspace ws = create ? workspace::Workspace::init(root, model, dataset) : workspace::Workspace::open(root);
     const auto sae = workspace::newest_sae(ws.root() / "saes");
     inbox->post_workspace({ws.root().string(), ws.model().string(), ws.dataset().string(), sae ? sae->string() : ""});
-    return nlohmann::json{{"workspace", ws.root().string()}};
+    return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
 }
 
@@ -170,7 +169,7 @@ void add_direction(AppState& state, std::shared_ptr<const Direction> direction) 
   state.directions.push_back(direction);
   auto same = std::find_if(state.sliders.begin(), state.sliders.end(),
                            [&](const SteerSlider& s) { return s.direction->name == direction->name; });
-  SteerSlider slider{direction, direction->hook, study::SteerPositions::Image, 0.0f, direction->suggested_range};
+  SteerSlider slider{direction, direction->hook, PositionKind::Image, 0.0f, direction->suggested_range};
   if (same != state.sliders.end()) {
     slider.alpha = same->alpha;
     *same = slider;
@@ -240,7 +239,7 @@ void add_gender_direction(AppState& state, const std::string& hook, bool by_capt
     const std::vector<study::LabeledImage> images = study::gender_images_or_fallback(dataset, LOUPE_DEMO_IMAGES);
     auto direction = gender_direction(*model, images, hook, label, job);
     inbox->post_direction(direction);
-    return nlohmann::json{{"hook", hook}, {"images", images.size()}};
+    return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
 }
 
@@ -249,7 +248,7 @@ void add_file_direction(AppState& state, const std::string& file_colon_key, cons
   state.jobs.submit("direction from " + file_colon_key, [file_colon_key, hook, inbox](jobs::JobContext& job) {
     inbox->post_direction(file_direction(file_colon_key, hook));
     job.log("read " + file_colon_key);
-    return nlohmann::json{{"file", file_colon_key}};
+    return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
 }
 
@@ -259,7 +258,7 @@ void add_sae_latent_direction(AppState& state, const std::string& sae_path, int6
   state.jobs.submit("SAE latent " + std::to_string(latent), [sae_path, latent, fallback_hook, inbox](jobs::JobContext& job) {
     inbox->post_direction(sae_latent_direction(sae_path, latent, fallback_hook));
     job.log("decoder row " + std::to_string(latent) + " of " + sae_path);
-    return nlohmann::json{{"sae", sae_path}, {"latent", latent}};
+    return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
 }
 

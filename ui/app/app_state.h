@@ -31,7 +31,7 @@ struct ImageEntry {
 struct SteerSlider {
   std::shared_ptr<const Direction> direction;
   std::string hook;
-  study::SteerPositions positions = study::SteerPositions::Image;
+  PositionKind positions = PositionKind::Image;
   float alpha = 0;
   float range = 10;  // the slider spans [-range, range]
 };
@@ -164,7 +164,7 @@ jobs::JobId export_session(AppState& state, const std::string& folder);  // sess
 // no slider or a path not ending in .json.
 jobs::JobId save_steering_set(AppState& state, const std::string& path);
 // Reads a steering set on a job; its steers replace sliders of the same name or are added. Only
-// additive steers at image, text, generated or all positions fit a slider; any other is refused,
+// additive steers at all, image, text, template or non-image positions fit a slider; any other is refused,
 // naming the entry, and nothing is loaded.
 jobs::JobId load_steering_set(AppState& state, const std::string& path);
 // An activation store of the open dataset at one hook (core/store), as a job.

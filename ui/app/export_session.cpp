@@ -2,6 +2,7 @@
 // the `loupe caption` command lines that replay the steered captions headless) and
 // directions.safetensors (every direction, keyed by name, its hook in the metadata).
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "core/util/atomic_file.h"
 #include "ui/app/app_state.h"
@@ -26,7 +27,7 @@ std::string steer_argument(const SteerSlider& slider, const fs::path& directions
   spec.hook = slider.hook;
   spec.source = directions_file.string() + ":" + slider.direction->name;
   spec.alpha = double(slider.alpha);
-  spec.positions = {slider.positions, {}};
+  spec.positions = PositionSelector(slider.positions);
   return study::steer_spec_word(spec);
 }
 
@@ -55,7 +56,7 @@ jobs::JobId export_session(AppState& state, const std::string& folder) {
   nlohmann::json out = {{"model", state.model_folder}, {"steers", nlohmann::json::array()}};
   for (const auto& slider : state.sliders)
     out["steers"].push_back({{"direction", slider.direction->name}, {"hook", slider.hook},
-                             {"positions", study::position_choice_word({slider.positions, {}})}, {"alpha", slider.alpha},
+                             {"positions", positions_word(PositionSelector(slider.positions))}, {"alpha", slider.alpha},
                              {"steer", steer_argument(slider, directions_file)}});
   if (state.live) {
     out["image"] = state.live->image;
@@ -72,7 +73,7 @@ jobs::JobId export_session(AppState& state, const std::string& folder) {
     if (!directions.empty()) export_directions(directions_file.string(), directions);
     util::write_file_atomic((fs::path(folder) / "session.json").string(), out.dump(2) + "\n");
     inbox->post_status("exported to " + folder + " (session.json" + (directions.empty() ? "" : ", directions.safetensors") + ")");
-    return nlohmann::json{{"folder", folder}};
+    return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
 }
 

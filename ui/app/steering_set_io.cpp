@@ -27,8 +27,8 @@ SteerSlider slider_of(const study::SteerSpec& spec, const std::string& where) {
   if (spec.mode != study::SteerMode::Additive)
     throw InputError(where + ": a slider adds its direction; the " + study::steer_mode_word(spec.mode) +
                      " mode runs with `loupe steer`");
-  if (spec.positions.kind == study::SteerPositions::List)
-    throw InputError(where + ": a slider steers at image, text, generated or all positions, not at a list");
+  if (spec.positions.kind == PositionKind::List)
+    throw InputError(where + ": a slider steers at all, image, text, template or non-image positions, not at a list");
   std::shared_ptr<Direction> direction;
   if (spec.sae_folder.empty()) {
     direction = std::make_shared<Direction>(*file_direction(spec.source, spec.hook));
@@ -57,7 +57,7 @@ jobs::JobId save_steering_set(AppState& state, const std::string& path) {
     spec.hook = slider.hook;
     spec.source = vectors.filename().string() + ":" + keyed->name;  // relative: the set moves with its folder
     spec.alpha = double(slider.alpha);
-    spec.positions = {slider.positions, {}};
+    spec.positions = PositionSelector(slider.positions);
     set.push_back(spec);
   }
   std::shared_ptr<Inbox> inbox = state.inbox;
@@ -66,7 +66,7 @@ jobs::JobId save_steering_set(AppState& state, const std::string& path) {
     export_directions(vectors.string(), directions);
     study::write_steering_set(set_path, set);
     inbox->post_status("steering set saved to " + set_path.string());
-    return nlohmann::json{{"set", set_path.string()}, {"steers", set.size()}};
+    return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
 }
 
@@ -78,7 +78,7 @@ jobs::JobId load_steering_set(AppState& state, const std::string& path) {
     for (size_t i = 0; i < set.size(); ++i) sliders.push_back(slider_of(set[i], path + ": [" + std::to_string(i) + "]"));
     inbox->post_sliders(std::move(sliders));
     inbox->post_status("steering set loaded from " + path);
-    return nlohmann::json{{"set", path}, {"steers", set.size()}};
+    return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
 }
 

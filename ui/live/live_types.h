@@ -29,7 +29,7 @@ struct Direction {
 struct Steer {
   std::shared_ptr<const Direction> direction;
   std::string hook;  // where to add alpha · direction
-  study::SteerPositions positions = study::SteerPositions::Image;  // never List: the menu offers the four kinds
+  PositionKind positions = PositionKind::Image;  // never List: the menu offers the kinds
   double alpha = 0;
 };
 

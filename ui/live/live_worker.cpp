@@ -32,7 +32,7 @@ void add_steers(const LoadedModel& model, const std::vector<Steer>& steers, cons
     if (steer.alpha == 0 || !steer.direction) continue;
     const study::Steer checked =
         study::make_steer(steer.hook, torch::tensor(steer.direction->values, torch::kFloat32), steer.alpha,
-                          {steer.positions, {}}, config, "direction '" + steer.direction->name + "'");
+                          PositionSelector(steer.positions), config, "direction '" + steer.direction->name + "'");
     study::add_steer(checked, token_types, max_new_tokens, model.vlm->device(), model.vlm->dtype(), hooks);
   }
 }

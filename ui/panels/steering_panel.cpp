@@ -82,10 +82,9 @@ void slider_rows(AppState& state) {
     if (hook_combo(state, "hook", slider.hook)) state.request_dirty = true;
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
-    if (ImGui::BeginCombo("positions", study::position_choice_word({slider.positions, {}}).c_str())) {
-      using study::SteerPositions;
-      for (SteerPositions p : {SteerPositions::Image, SteerPositions::Text, SteerPositions::Generated, SteerPositions::All})
-        if (ImGui::Selectable(study::position_choice_word({p, {}}).c_str(), p == slider.positions)) {
+    if (ImGui::BeginCombo("positions", positions_word(PositionSelector(slider.positions)).c_str())) {
+      for (PositionKind p : {PositionKind::Image, PositionKind::Text, PositionKind::Template, PositionKind::NonImage, PositionKind::All})
+        if (ImGui::Selectable(positions_word(PositionSelector(p)).c_str(), p == slider.positions)) {
           slider.positions = p;
           state.request_dirty = true;
         }

@@ -255,7 +255,7 @@ TEST_CASE("the sliders saved as a steering set load back and replay with loupe s
   REQUIRE(loaded.sliders.size() == 1);
   CHECK(loaded.sliders[0].alpha == -2.25f);
   CHECK(loaded.sliders[0].hook == "blocks.0.hook_resid_post");
-  CHECK(loaded.sliders[0].positions == study::SteerPositions::Image);
+  CHECK(loaded.sliders[0].positions == PositionKind::Image);
   CHECK(loaded.sliders[0].direction->values == state.sliders[0].direction->values);
 
   // A steer no slider can show is refused, naming the entry; nothing is loaded.

@@ -117,7 +117,7 @@ TEST_CASE("the gender direction steers both captions and marks the changed words
   LiveRequest request;
   request.model = model;
   request.image = kImages + "/kitchen.png";
-  request.steers.push_back({direction, "blocks.0.hook_resid_post", study::SteerPositions::Image, -2.0});
+  request.steers.push_back({direction, "blocks.0.hook_resid_post", PositionKind::Image, -2.0});
   const auto result = wait_for(worker, worker.submit(request));
   INFO(result->error);
   REQUIRE(result->steering);
@@ -133,7 +133,7 @@ TEST_CASE("the gender direction steers both captions and marks the changed words
 
   // A direction of the wrong width: the error is reported and the unsteered captions stay.
   auto wrong = std::make_shared<const Direction>(Direction{"wrong", "vision.blocks.1.hook_resid_post", "", std::vector<float>(128, 1.0f), 4});
-  request.steers = {{wrong, "blocks.1.hook_resid_post", study::SteerPositions::Image, 1.0}};
+  request.steers = {{wrong, "blocks.1.hook_resid_post", PositionKind::Image, 1.0}};
   const auto failed = wait_for(worker, worker.submit(request));
   CHECK(failed->error.find("has 128 values but blocks.1.hook_resid_post is 256 wide") != std::string::npos);
   CHECK(failed->steered[0].text == failed->baseline[0].text);
@@ -146,7 +146,7 @@ TEST_CASE("a new image cancels the running run, a drag lets it finish", "[gui][l
   LiveRequest request;
   request.model = model;
   request.image = kImages + "/kitchen.png";
-  request.steers.push_back({direction, "blocks.0.hook_resid_post", study::SteerPositions::Image, -1.0});
+  request.steers.push_back({direction, "blocks.0.hook_resid_post", PositionKind::Image, -1.0});
   const uint64_t kitchen = worker.submit(request);
   wait_until_started(worker, kitchen);
   LiveRequest other = request;
