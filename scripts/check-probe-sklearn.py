@@ -10,7 +10,6 @@ accuracy differs from loupe's by more than 0.02. Needs numpy and scikit-learn (D
 apt-get install python3-sklearn); the test suite does not.
 """
 import json
-import struct
 import sys
 from pathlib import Path
 
@@ -18,20 +17,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-DTYPES = {"F64": np.float64, "F32": np.float32, "I64": np.int64}
-
-
-def read_safetensors(path):
-    data = Path(path).read_bytes()
-    (header_size,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + header_size])
-    metadata = header.pop("__metadata__", {})
-    tensors = {}
-    for name, info in header.items():
-        begin, end = info["data_offsets"]
-        raw = data[8 + header_size + begin : 8 + header_size + end]
-        tensors[name] = np.frombuffer(raw, dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
-    return tensors, metadata
+from safetensors_np import read_safetensors
 
 
 def main():

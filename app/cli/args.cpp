@@ -78,6 +78,12 @@ long long Args::get_count(const std::string& name, long long fallback) const {
   return value;
 }
 
+uint64_t Args::get_seed() const {
+  const long long seed = get_int("seed", 1);
+  if (seed < 0) throw InputError("--seed must be a non-negative integer, got " + std::to_string(seed));
+  return uint64_t(seed);
+}
+
 double Args::get_double(const std::string& name, double fallback) const {
   if (!has(name)) return fallback;
   const std::string& text = get(name);

@@ -1,6 +1,7 @@
 // Command-line parsing for the `loupe` CLI: each command declares its options; Args checks argv
 // against that declaration and gives typed access. Unknown options and missing values are errors.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -39,6 +40,8 @@ class Args {
   // An integer of at least 1 when given (a count such as --limit or --rows), else `fallback`.
   long long get_count(const std::string& name, long long fallback) const;
   double get_double(const std::string& name, double fallback) const;
+  // --seed: a non-negative integer, 1 when absent.
+  uint64_t get_seed() const;
   const std::string& command() const { return command_; }
 
  private:

@@ -26,7 +26,15 @@ study::LayerAnalysisRequest request_of(const Args& args) {
   request.store = args.get_or("store", request.store);
   if (args.has("hooks")) request.hooks = split_list(args.get("hooks"));
   request.split = args.get_or("split", "");
+  // --by figure|caption: that gender target and language (the spelling of the other analyses);
+  // --targets names them one by one.
+  if (args.has("by") && args.has("targets")) throw InputError("give --by or --targets, not both");
   if (args.has("targets")) request.targets = split_list(args.get("targets"));
+  if (args.has("by")) {
+    const std::string by = args.get("by");
+    if (by != "figure" && by != "caption") throw InputError("--by takes figure or caption, not '" + by + "'");
+    request.targets = {by, "language"};
+  }
   request.C = args.get_double("C", request.C);
   request.folds = args.get_int("folds", request.folds);
   request.seed = uint64_t(args.get_int("seed", 0));
@@ -50,10 +58,9 @@ int run_layer_analysis(const Args& args, const std::string& command, const std::
     const fs::path folder = space.analyses_dir() / name;
     study::LayerAnalysisRequest run = request;
     if (file == "probe" && args.has("export-data")) run.export_data = folder / "probe_data.safetensors";
-    jobs::run_in_foreground(command, [&](jobs::JobContext& job) {
-      table = analysis(run, job);
-      return nlohmann::json{{"rows", table->row_count()}};
-    }, std::cerr);
+    table = jobs::run_in_foreground(command, [&](jobs::JobContext& job) {
+      return analysis(run, job);
+    }, std::cerr).as<util::Table>();
     fs::create_directories(folder);
     util::write_file_atomic((folder / (file + ".csv")).string(), table->csv());
     util::write_file_atomic((folder / (file + ".json")).string(), table->json().dump(2) + "\n");
@@ -76,7 +83,8 @@ std::vector<OptionSpec> shared_options() {
 
 CommandSpec analyze_probe_command() {
   std::vector<OptionSpec> options = shared_options();
-  options.insert(options.end(), {{"targets", "LIST", "what to predict: figure, caption, language (default all three)"},
+  options.insert(options.end(), {{"by", "figure|caption", "probe that gender (the figure's or the caption's) and language"},
+                                 {"targets", "LIST", "what to predict: figure, caption, language (default all three)"},
                                  {"C", "C", "inverse L2 strength, as scikit-learn's LogisticRegression (default 1.0)"},
                                  {"folds", "K", "stratified folds (default 5)"},
                                  {"seed", "S", "the fold shuffle's seed (default 0)"},
@@ -84,7 +92,7 @@ CommandSpec analyze_probe_command() {
                                                      "(scripts/check-probe-sklearn.py compares scikit-learn on them)"}});
   return {"analyze probe",
           "linear-probe accuracy per hook and language: figure gender, stated gender, language",
-          "loupe analyze probe --workspace DIR [--store NAME] [--hooks NAMES] [--targets figure,caption,language] "
+          "loupe analyze probe --workspace DIR [--store NAME] [--hooks NAMES] [--by figure|caption | --targets figure,caption,language] "
           "[--C 1.0] [--folds 5] [--seed 0] [--split NAME] [--out NAME] [--export-data] [--json]",
           options,
           [](const Args& args) { return run_layer_analysis(args, "analyze probe", "probe", study::layer_probes); }};

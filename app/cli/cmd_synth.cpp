@@ -26,10 +26,8 @@ long long required_int(const Args& args, const std::string& name) {
 int run_synth(const Args& args) {
   const std::string out = args.get("out");
   const long long n = required_int(args, "n");
-  const long long seed = args.get_int("seed", 1);
-  if (seed < 0) throw InputError("--seed must be a non-negative integer, got " + std::to_string(seed));
   synth::SynthOptions options;
-  options.seed = uint64_t(seed);
+  options.seed = args.get_seed();
   options.bias = args.get_double("bias", options.bias);
   synth::validate(options, n);
 

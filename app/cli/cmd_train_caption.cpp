@@ -47,9 +47,7 @@ int run_train_caption(const Args& args) {
   options.batch = args.get_int("batch", options.batch);
   options.lr = args.get_double("lr", options.lr);
   options.vision.steps = args.get_int("vision-steps", options.vision.steps);
-  const long long seed = args.get_int("seed", 1);
-  if (seed < 0) throw InputError("--seed must be a non-negative integer, got " + std::to_string(seed));
-  options.seed = uint64_t(seed);
+  options.seed = args.get_seed();
   options.device = tensor::parse_device(args.get_or("device", "cpu"));
   options.resume = args.has("resume");
   train::validate(options);

@@ -45,9 +45,7 @@ sae::StoreTrainingRequest request_of(const Args& args) {
   options.checkpoint_every = args.get_int("checkpoint-every", options.checkpoint_every);
   options.log_every = args.get_int("log-every", options.log_every);
   options.held_out_fraction = args.get_double("held-out", options.held_out_fraction);
-  const long long seed = args.get_int("seed", 1);
-  if (seed < 0) throw InputError("--seed must be a non-negative integer, got " + std::to_string(seed));
-  options.seed = uint64_t(seed);
+  options.seed = args.get_seed();
   options.device = tensor::parse_device(args.get_or("device", "cpu"));
   options.resume = args.has("resume");
   return request;

@@ -150,6 +150,15 @@ TEST_CASE("loupe analyze probe and rank run per hook and language on a demo stor
     CHECK(bad.status == 1);
     CHECK_THAT(bad.err, Catch::Contains(part));
   };
+  // --by figure: the figure-gender probes and language, as --targets figure,language.
+  const auto by = test::run_loupe("analyze probe --workspace " + quoted_path(root) + " --by figure --out by --json");
+  INFO(by.err);
+  REQUIRE(by.status == 0);
+  const auto by_table = nlohmann::json::parse(by.out);
+  CHECK(by_table.size() == 6);  // 2 hooks × (figure en, ar; language)
+  for (const auto& row : by_table) CHECK(row["target"] != "caption");
+  refused("--by height", "--by takes figure or caption");
+  refused("--by figure --targets caption", "not both");
   refused("--folds 6", "fewer than the 6 folds");
   refused("--targets height", "unknown probe target");
   refused("--hooks blocks.1.hook_resid_post", "blocks.1.hook_resid_post");

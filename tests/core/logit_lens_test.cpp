@@ -73,6 +73,11 @@ TEST_CASE("loupe analyze lens writes the lens, attribution and entry tables of a
   REQUIRE(out["dla"].size() == size_t(2 * (1 + 2 * layers)));
   CHECK(out["lens"][0]["entries"] == 6);  // the balanced split's 6 images, each caption naming its figure
   for (const char* file : {"lens.csv", "dla.json", "lens_entries.csv"}) CHECK(fs::exists(root / "analyses" / "lens" / file));
+  const auto dla = test::run_loupe("analyze dla --workspace '" + root.string() + "' --split balanced --lang en --out d --json");
+  INFO(dla.err);
+  REQUIRE(dla.status == 0);
+  CHECK(nlohmann::json::parse(dla.out).size() == size_t(1 + 2 * layers));  // English only
+  CHECK(fs::exists(root / "analyses" / "d" / "dla.csv"));
   const auto bad = test::run_loupe("analyze lens --workspace '" + root.string() + "' --split balanced --lang fr --out no");
   CHECK(bad.status == 1);
   CHECK_FALSE(fs::exists(root / "analyses" / "no"));

@@ -51,7 +51,7 @@ TEST_CASE("PCA finds the covariance's leading eigenvectors and their share of th
   CHECK_THROWS_WITH(analysis::pca(broken, 2), Catch::Contains("NaN"));
 }
 
-TEST_CASE("loupe embed writes a PCA map and refuses what it cannot map", "[cli][pca]") {
+TEST_CASE("loupe embed writes a PCA or t-SNE map and refuses what it cannot map", "[cli][pca]") {
   const std::string input = test::temp_path("points.safetensors"), out = test::temp_path("map.safetensors");
   tensor::save(input, {{"x", planted_points().to(torch::kFloat32)}});
   const auto run = test::run_loupe("embed --input '" + input + ":x' --out '" + out + "'");
@@ -61,10 +61,23 @@ TEST_CASE("loupe embed writes a PCA map and refuses what it cannot map", "[cli][
   CHECK(tensor::load(out, "components").sizes() == torch::IntArrayRef({2, 6}));
   CHECK(tensor::load(out, "explained_variance_ratio")[0].item<float>() > 0.8f);
   for (const auto& [options, part] : std::vector<std::pair<std::string, std::string>>{
-           {"--method tsne", "t-SNE is not built yet"}, {"--components 9", "not 9"}, {"--components 0", "not 0"}}) {
+           {"--method umap", "pca or tsne"}, {"--components 9", "not 9"}, {"--components 0", "not 0"},
+           {"--method tsne --perplexity 400", "perplexity"}, {"--method tsne --init spectral", "spectral"}}) {
     const auto bad = test::run_loupe("embed --input '" + input + ":x' --out '" + test::temp_path("bad.safetensors") + "' " + options);
     INFO(options << "\n" << bad.err);
     CHECK(bad.status == 1);
     CHECK_THAT(bad.err, Catch::Contains(part));
   }
+}
+
+TEST_CASE("loupe embed --method tsne writes the map with its settings", "[cli][tsne]") {
+  const std::string input = test::temp_path("tsne-points.safetensors"), out = test::temp_path("tsne-map.safetensors");
+  tensor::save(input, {{"x", planted_points().narrow(0, 0, 120).to(torch::kFloat32)}});
+  const auto run = test::run_loupe("embed --input '" + input + ":x' --method tsne --perplexity 10 --iterations 300 --out '" +
+                                   out + "'");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  CHECK(tensor::load(out, "embedding").sizes() == torch::IntArrayRef({120, 2}));
+  CHECK(torch::isfinite(tensor::load(out, "embedding")).all().item<bool>());
+  CHECK_THAT(run.out, Catch::Contains("t-SNE map (perplexity 10, 300 iterations"));
 }

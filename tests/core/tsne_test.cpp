@@ -1,0 +1,121 @@
+// t-SNE (core/analysis/tsne.h): the gradient against its definition, maps that keep clusters apart,
+// trustworthiness, and clear errors for input it cannot map.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "core/analysis/tsne.h"
+#include "core/error.h"
+#include "core/jobs/standalone_job.h"
+
+using namespace loupe;
+
+namespace {
+
+// `clusters` Gaussian blobs of `per` points in `d` dimensions, centres 10 apart: [clusters·per, d].
+torch::Tensor blobs(int64_t clusters, int64_t per, int64_t d, uint64_t seed) {
+  torch::manual_seed(seed);
+  std::vector<torch::Tensor> parts;
+  for (int64_t c = 0; c < clusters; ++c) {
+    torch::Tensor centre = torch::zeros({d});
+    centre[c % d] = 10.0 * double(c + 1);
+    parts.push_back(torch::randn({per, d}) + centre);
+  }
+  return torch::cat(parts);
+}
+
+// The KL divergence at y with exact normalisation (theta 0).
+double kl_at(const analysis::Affinities& affinities, const torch::Tensor& y) {
+  double kl = 0;
+  analysis::tsne_gradient(affinities, y, 0.0, 1.0, &kl);
+  return kl;
+}
+
+}  // namespace
+
+TEST_CASE("t-SNE affinities are symmetric and sum to one", "[analysis][tsne]") {
+  const analysis::Affinities p = analysis::tsne_affinities(blobs(2, 20, 5, 3), 5.0);
+  double total = 0;
+  for (size_t i = 0; i + 1 < p.offsets.size(); ++i)
+    for (int64_t e = p.offsets[i]; e < p.offsets[i + 1]; ++e) {
+      total += p.p[size_t(e)];
+      const int64_t j = p.neighbours[size_t(e)];
+      CHECK(j != int64_t(i));
+      double back = -1;  // p_ji
+      for (int64_t f = p.offsets[size_t(j)]; f < p.offsets[size_t(j) + 1]; ++f)
+        if (p.neighbours[size_t(f)] == int64_t(i)) back = p.p[size_t(f)];
+      CHECK(back == Approx(p.p[size_t(e)]));
+    }
+  CHECK(total == Approx(1.0));
+}
+
+TEST_CASE("the exact t-SNE gradient is the derivative of the KL divergence; Barnes-Hut approximates it", "[analysis][tsne]") {
+  const analysis::Affinities p = analysis::tsne_affinities(blobs(3, 15, 6, 5), 8.0);
+  torch::manual_seed(11);
+  const torch::Tensor y = torch::randn({45, 2}, torch::kFloat64);
+  const torch::Tensor exact = analysis::tsne_gradient(p, y, 0.0, 1.0);
+  const double h = 1e-6;
+  for (int64_t i : {0, 17, 44})
+    for (int64_t a : {0, 1}) {
+      torch::Tensor up = y.clone(), down = y.clone();
+      up[i][a] += h;
+      down[i][a] -= h;
+      const double numeric = (kl_at(p, up) - kl_at(p, down)) / (2 * h);
+      CHECK(exact[i][a].item<double>() == Approx(numeric).epsilon(1e-4).margin(1e-9));
+    }
+  const torch::Tensor approximate = analysis::tsne_gradient(p, y, 0.5, 1.0);
+  const double relative = ((approximate - exact).norm() / exact.norm()).item<double>();
+  CHECK(relative < 0.05);
+  CHECK(relative > 0.0);  // the tree did summarise some cells
+}
+
+TEST_CASE("a t-SNE map keeps separated clusters apart and is trustworthy", "[analysis][tsne]") {
+  const torch::Tensor x = blobs(3, 60, 10, 7);
+  analysis::TsneOptions options;
+  options.perplexity = 15;
+  options.iterations = 500;
+  jobs::StandaloneJob job;
+  const analysis::Tsne map = analysis::tsne(x, options, job.context());
+  REQUIRE(map.embedding.sizes() == torch::IntArrayRef({180, 2}));
+  CHECK(job.done() == 500);
+  CHECK(map.learning_rate == 50.0);  // max(180 / 12 / 4, 50)
+  CHECK(std::isfinite(map.kl_divergence));
+  CHECK(analysis::trustworthiness(x, map.embedding, 5) > 0.9);
+  // Each point's nearest neighbour on the map is in its own cluster.
+  const torch::Tensor d = torch::cdist(map.embedding, map.embedding) + torch::eye(180) * 1e9;
+  const torch::Tensor nearest = d.argmin(1);
+  const torch::Tensor same = nearest.div(60, "floor").eq(torch::arange(180).div(60, "floor"));
+  CHECK(same.to(torch::kFloat32).mean().item<float>() > 0.98f);
+
+  jobs::StandaloneJob again;  // the same input, shapes and threads give the same map
+  CHECK(torch::equal(analysis::tsne(x, options, again.context()).embedding, map.embedding));
+}
+
+TEST_CASE("trustworthiness is 1 for an isometric map and lower for a shuffled one", "[analysis][tsne]") {
+  torch::manual_seed(2);
+  const torch::Tensor x = torch::randn({60, 2});
+  CHECK(analysis::trustworthiness(x, x * 3.0, 5) == Approx(1.0));
+  CHECK(analysis::trustworthiness(x, x.index_select(0, torch::randperm(60)), 5) < 0.8);
+  CHECK_THROWS_AS(analysis::trustworthiness(x, x, 30), InputError);
+}
+
+TEST_CASE("t-SNE refuses input it cannot map, naming why", "[analysis][tsne]") {
+  jobs::StandaloneJob job;
+  analysis::TsneOptions options;
+  const auto message = [&](const torch::Tensor& x, const analysis::TsneOptions& o) {
+    try {
+      analysis::tsne(x, o, job.context());
+    } catch (const InputError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(message(torch::randn({20, 3}), options), Catch::Contains("perplexity"));  // 30 >= 19
+  options.perplexity = 5;
+  torch::Tensor bad = torch::randn({20, 3});
+  bad[4][1] = std::nan("");
+  CHECK_THAT(message(bad, options), Catch::Contains("NaN"));
+  CHECK_THAT(message(torch::randn({3, 3}), options), Catch::Contains("at least 4 points"));
+  options.init = "spectral";
+  CHECK_THAT(message(torch::randn({20, 3}), options), Catch::Contains("spectral"));
+}
