@@ -62,12 +62,14 @@ const SiteTraits& site_traits(Site site) {
   static const SiteTraits kPerHead{false, true, false, true};
   static const SiteTraits kMap{true, false, false, false};
   static const SiteTraits kLogits{false, false, false, false};
-  switch (site) {
+  switch (site) {  // every site named, so that a new one is a compiler warning until it is placed
+    case Site::Embed: case Site::ResidPre: case Site::ResidMid: case Site::ResidPost: case Site::AttnOut:
+    case Site::MlpOut: case Site::MlpPost: case Site::FinalNorm: case Site::ProjectorOut: return kVector;
     case Site::Q: case Site::K: case Site::V: case Site::Z: return kPerHead;
     case Site::AttnScores: case Site::Pattern: return kMap;
-    case Site::Logits: return kLogits;
-    default: return kVector;
+    case Site::Logits: break;
   }
+  return kLogits;
 }
 
 bool is_attention_map(Site site) { return site_traits(site).attention_map; }
