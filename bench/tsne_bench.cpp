@@ -45,10 +45,12 @@ torch::Tensor clusters(int64_t n) {
   return centres.index_select(0, label) + torch::randn({n, 50});            // [n, 50]
 }
 
-void compare(const std::string& name, const fs::path& file, double perplexity, bool reference) {
+void compare(const std::string& name, const fs::path& file, double perplexity, analysis::Repulsion repulsion,
+             bool reference) {
   const torch::Tensor x = tensor::load(file.string(), "x");
   analysis::TsneOptions options;
   options.perplexity = perplexity;
+  options.repulsion = repulsion;
   jobs::StandaloneJob job;
   const auto started = std::chrono::steady_clock::now();
   const analysis::Tsne map = analysis::tsne(x, options, job.context());
@@ -80,12 +82,14 @@ void compare(const std::string& name, const fs::path& file, double perplexity, b
 int main(int argc, char** argv) {
   int64_t points = 20000;
   bool reference = true;
+  analysis::Repulsion repulsion = analysis::Repulsion::barnes_hut;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--points" && i + 1 < argc) points = std::stoll(argv[++i]);
     else if (flag == "--skip-reference") reference = false;
+    else if (flag == "--repulsion" && i + 1 < argc) repulsion = analysis::parse_repulsion(argv[++i]);
     else {
-      std::cerr << "usage: tsne_bench [--points N] [--skip-reference]\n";
+      std::cerr << "usage: tsne_bench [--points N] [--repulsion fft|barnes-hut|exact] [--skip-reference]\n";
       return 2;
     }
   }
@@ -96,9 +100,9 @@ int main(int argc, char** argv) {
   if (reference && output_of("python3 '" + kScript.string() + "' digits '" + digits.string() + "'").empty() &&
       !fs::exists(digits))
     std::printf("digits: not available without scikit-learn\n");
-  if (fs::exists(digits)) compare("digits", digits, 30, reference);
+  if (fs::exists(digits)) compare("digits", digits, 30, repulsion, reference);
   const fs::path generated = folder / "clusters.safetensors";
   tensor::save(generated.string(), {{"x", clusters(points)}});
-  compare("clusters", generated, 30, reference);
+  compare("clusters", generated, 30, repulsion, reference);
   return 0;
 }

@@ -93,10 +93,8 @@ int run_ablate(const Args& args) {
       run();
       summary = study::ablation_summary(entries, request.langs);
       const fs::path folder = space.analyses_dir() / name;
-      fs::create_directories(folder);
+      util::write_table_files(folder, "ablation", *summary);
       util::write_file_atomic((folder / "ablation_entries.csv").string(), study::ablation_entries_table(entries).csv());
-      util::write_file_atomic((folder / "ablation.csv").string(), summary->csv());
-      util::write_file_atomic((folder / "ablation.json").string(), summary->json().dump(2) + "\n");
       logged.message = std::to_string(entries.size()) + " entries; " + folder.string();
     });
     return *summary;

@@ -1,6 +1,7 @@
 // `loupe analyze probe` and `loupe analyze rank`: per hook of a workspace's store and per language,
 // linear-probe accuracy and effective rank of the pooled entry vectors (core/study/layer_analyses.h),
-// written to W/analyses/NAME/{probe,rank}.{csv,json}.
+// written to W/analyses/NAME/{probe,rank}.{csv,json}; `loupe analyze summary`: one row per SAE
+// (core/study/layer_summary.h), W/analyses/NAME/summary.{csv,json}.
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -9,7 +10,7 @@
 #include "core/error.h"
 #include "core/jobs/progress_printer.h"
 #include "core/study/layer_analyses.h"
-#include "core/util/atomic_file.h"
+#include "core/study/layer_summary.h"
 #include "core/workspace/workspace.h"
 
 namespace loupe::cli {
@@ -42,6 +43,11 @@ study::LayerAnalysisRequest request_of(const Args& args) {
   return request;
 }
 
+// Prints a table as CSV, or with --json as a JSON list.
+void print_table(const Args& args, const util::Table& table) {
+  std::cout << (args.has("json") ? table.json().dump() + "\n" : table.csv());
+}
+
 // Runs one analysis as a logged run and writes FILE.csv and FILE.json into its folder.
 int run_layer_analysis(const Args& args, const std::string& command, const std::string& file, Analysis analysis) {
   const study::LayerAnalysisRequest request = request_of(args);
@@ -61,12 +67,36 @@ int run_layer_analysis(const Args& args, const std::string& command, const std::
     table = jobs::run_in_foreground(command, [&](jobs::JobContext& job) {
       return analysis(run, job);
     }, std::cerr).as<util::Table>();
-    fs::create_directories(folder);
-    util::write_file_atomic((folder / (file + ".csv")).string(), table->csv());
-    util::write_file_atomic((folder / (file + ".json")).string(), table->json().dump(2) + "\n");
+    util::write_table_files(folder, file, *table);
     logged.message = std::to_string(table->row_count()) + " rows; " + (folder / (file + ".csv")).string();
   });
-  std::cout << (args.has("json") ? table->json().dump() + "\n" : table->csv());
+  print_table(args, *table);
+  return 0;
+}
+
+int run_analyze_summary(const Args& args) {
+  study::LayerSummaryRequest request;
+  request.workspace = args.get("workspace");
+  request.grouping = analysis::parse_grouping(args.get_or("by", "caption"));
+  request.split = args.get_or("split", "");
+  if (args.has("align-threshold")) request.align_threshold = args.get_double("align-threshold", 0.5);
+  request.device = args.get_or("device", "cpu");
+  const workspace::Workspace space = workspace::Workspace::open(request.workspace);
+  const std::string name = args.get_or("out", "layers");
+  workspace::check_entry_name(name, "--out");
+  workspace::RunRecord record;
+  record.command = "analyze summary";
+  record.parameters = {{"by", analysis::grouping_name(request.grouping)}, {"split", request.split}, {"out", name}};
+  std::optional<util::Table> table;
+  space.run_logged(record, [&](workspace::RunRecord& logged) {
+    table = jobs::run_in_foreground("analyze summary", [&](jobs::JobContext& job) {
+      return study::layer_summary(request, job);
+    }, std::cerr).as<util::Table>();
+    const fs::path folder = space.analyses_dir() / name;
+    util::write_table_files(folder, "summary", *table);
+    logged.message = std::to_string(table->row_count()) + " SAEs; " + (folder / "summary.csv").string();
+  });
+  print_table(args, *table);
   return 0;
 }
 
@@ -104,6 +134,22 @@ CommandSpec analyze_rank_command() {
           "loupe analyze rank --workspace DIR [--store NAME] [--hooks NAMES] [--split NAME] [--out NAME] [--json]",
           shared_options(),
           [](const Args& args) { return run_layer_analysis(args, "analyze rank", "rank", study::layer_ranks); }};
+}
+
+CommandSpec analyze_summary_command() {
+  return {"analyze summary",
+          "the per-layer table over every SAE of the workspace: L0, dead latents, mean activation, effective rank and "
+          "information per language, alignment, gender bias correlation",
+          "loupe analyze summary --workspace DIR [--by figure|caption] [--split NAME] [--align-threshold R] [--out NAME] "
+          "[--device cpu|cuda] [--json]",
+          {{"workspace", "DIR", "workspace folder (loupe init)"},
+           {"by", "figure|caption", "gender groups for the bias correlation (default caption)"},
+           {"split", "NAME", "only the entries of this split (eval = balanced); default: every entry"},
+           {"align-threshold", "R", "alignment_r at or above which a latent counts as aligned (default 0.5)"},
+           {"out", "NAME", "write DIR/analyses/NAME/summary.{csv,json} (default layers)"},
+           {"device", "cpu|cuda", "where to encode (default cpu)"},
+           {"json", "", "print the table as a JSON list"}},
+          run_analyze_summary};
 }
 
 }  // namespace loupe::cli

@@ -12,7 +12,6 @@
 #include "core/jobs/progress_printer.h"
 #include "core/model/inputs.h"
 #include "core/study/logit_lens.h"
-#include "core/util/atomic_file.h"
 #include "core/workspace/workspace.h"
 
 namespace loupe::cli {
@@ -50,14 +49,9 @@ int run_analyze_lens(const Args& args, const std::string& command) {
     lens = study::lens_table(entries, langs, layers);
     dla = study::dla_table(entries, langs, layers);
     const fs::path folder = space.analyses_dir() / name;
-    fs::create_directories(folder);
-    const auto write = [&](const std::string& file, const util::Table& table) {
-      util::write_file_atomic((folder / (file + ".csv")).string(), table.csv());
-      util::write_file_atomic((folder / (file + ".json")).string(), table.json().dump(2) + "\n");
-    };
-    write("lens", *lens);
-    write("dla", *dla);
-    write("lens_entries", study::lens_entries_table(entries, layers));
+    util::write_table_files(folder, "lens", *lens);
+    util::write_table_files(folder, "dla", *dla);
+    util::write_table_files(folder, "lens_entries", study::lens_entries_table(entries, layers));
     logged.message = std::to_string(entries.size()) + " entries with a gendered word; " + folder.string();
   });
   if (command == "analyze dla") {

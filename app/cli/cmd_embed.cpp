@@ -18,6 +18,7 @@ int run_tsne(const Args& args, const torch::Tensor& points, const std::string& o
   analysis::TsneOptions options;
   options.perplexity = args.get_double("perplexity", options.perplexity);
   options.iterations = args.get_int("iterations", options.iterations);
+  options.repulsion = analysis::parse_repulsion(args.get_or("repulsion", "barnes-hut"));
   options.theta = args.get_double("theta", options.theta);
   options.init = args.get_or("init", options.init);
   options.seed = args.get_seed();
@@ -26,7 +27,7 @@ int run_tsne(const Args& args, const torch::Tensor& points, const std::string& o
   }, std::cerr).as<analysis::Tsne>();
   tensor::save(out, {{"embedding", map.embedding}},
                {{"method", "tsne"}, {"input", args.get("input")}, {"perplexity", std::to_string(options.perplexity)},
-                {"init", options.init}, {"seed", std::to_string(options.seed)},
+                {"repulsion", args.get_or("repulsion", "barnes-hut")}, {"init", options.init}, {"seed", std::to_string(options.seed)},
                 {"iterations", std::to_string(map.iterations)}, {"kl_divergence", std::to_string(map.kl_divergence)}});
   std::cout << "embed: " << points.size(0) << " points of " << points.size(1) << " dimensions → t-SNE map (perplexity "
             << options.perplexity << ", " << map.iterations << " iterations, KL divergence " << map.kl_divergence
@@ -62,11 +63,12 @@ CommandSpec embed_command() {
           "loupe embed --input FILE.safetensors:KEY [--method pca|tsne] [--components 2] [--perplexity 30] [--seed S] "
           "--out FILE.safetensors",
           {{"input", "FILE:KEY", "a [points, dimensions] tensor"},
-           {"method", "pca|tsne", "pca (exact SVD of the centred points, default) or tsne (Barnes-Hut, as scikit-learn)"},
+           {"method", "pca|tsne", "pca (exact SVD of the centred points, default) or tsne (as scikit-learn's TSNE)"},
            {"components", "K", "pca: how many components (default 2)"},
            {"perplexity", "P", "tsne: the neighbourhood size, below the number of points (default 30)"},
            {"iterations", "N", "tsne: iterations in all, 250 of them exaggerated (default 1000)"},
-           {"theta", "T", "tsne: Barnes-Hut angle (default 0.5; 0 computes every pair)"},
+           {"repulsion", "fft|barnes-hut|exact", "tsne: the repulsion by a quadtree (default), FIt-SNE's FFT interpolation, or every pair"},
+           {"theta", "T", "tsne with barnes-hut: the angle (default 0.5)"},
            {"init", "pca|random", "tsne: the starting map (default pca)"},
            {"seed", "S", "tsne: seed of the random starting map (default 1)"},
            {"out", "FILE", "writes embedding [n, 2] (pca: [n, K], components [K, d], explained_variance_ratio [K], mean [d])"}},

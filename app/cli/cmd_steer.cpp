@@ -16,7 +16,6 @@
 #include "core/study/steer_sweep.h"
 #include "core/study/dose_response.h"
 #include "core/study/steering_set.h"
-#include "core/util/atomic_file.h"
 #include "core/workspace/workspace.h"
 
 namespace loupe::cli {
@@ -55,9 +54,7 @@ int run_dose_response(const Args& args, const workspace::Workspace& space, const
       job.set_stage("captioning " + std::to_string(rows.size()) + " rows");
       return study::dose_response(*model, *tokenizer, rows, sweep, job);
     }, std::cerr).as<util::Table>();
-    fs::create_directories(folder);
-    util::write_file_atomic((folder / "dose_response.csv").string(), table->csv());
-    util::write_file_atomic((folder / "dose_response.json").string(), table->json().dump(2) + "\n");
+    util::write_table_files(folder, "dose_response", *table);
     logged.message = std::to_string(rows.size()) + " rows, " + std::to_string(table->row_count()) + " (alpha, language) cells; " +
                      folder.string();
   });

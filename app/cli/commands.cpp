@@ -25,6 +25,7 @@ std::vector<CommandSpec> all_commands() {
       analyze_features_command(),
       analyze_probe_command(),
       analyze_rank_command(),
+      analyze_summary_command(),
       analyze_lens_command(),
       analyze_dla_command(),
       embed_command()};

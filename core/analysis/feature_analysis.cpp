@@ -133,7 +133,11 @@ void describe_activations(LatentStats& stats, const LatentCodes& codes, const La
     const float value = columns.value[size_t(a)];
     sum += value;
     stats.max_activation = std::max(stats.max_activation, double(value));
-    if (layout.language_of[size_t(row)] >= 0) ++stats.active_by_language[size_t(layout.language_of[size_t(row)])];
+    const int8_t language = layout.language_of[size_t(row)];
+    if (language >= 0) {
+      ++stats.active_by_language[size_t(language)];
+      stats.activation_sum_by_language[size_t(language)] += value;
+    }
     const int8_t type = layout.type_of[size_t(row)];
     if (type >= 0 && type < 3) ++stats.active_by_type[size_t(type)];
   }
@@ -296,6 +300,29 @@ std::vector<bool> script_flags(const text::Tokenizer& tokenizer, int64_t vocab, 
   return flags;
 }
 
+// The effective rank of each language's entry values (the mean of the entry's codes): [entries, latents].
+std::array<std::optional<RankFigures>, 2> code_ranks(const LatentCodes& codes, const Layout& layout) {
+  std::array<std::optional<RankFigures>, 2> ranks;
+  for (int8_t language : {int8_t(0), int8_t(1)}) {
+    std::vector<int64_t> row_of(layout.vectors_in_entry.size(), -1);  // per store entry: its matrix row
+    int64_t rows = 0;
+    for (size_t e = 0; e < row_of.size(); ++e)
+      if (layout.vectors_in_entry[e] > 0 && layout.entry_language[e] == language) row_of[e] = rows++;
+    if (rows < 2) continue;
+    torch::Tensor values = torch::zeros({rows, codes.latents}, torch::kFloat32);  // [entries, latents]
+    float* x = values.data_ptr<float>();
+    for (int64_t v = 0; v < codes.size(); ++v) {
+      const int64_t entry = layout.entry_of[size_t(v)], row = row_of[size_t(entry)];
+      if (row < 0) continue;
+      const float share = 1.0f / float(layout.vectors_in_entry[size_t(entry)]);
+      for (int64_t a = codes.offsets[size_t(v)]; a < codes.offsets[size_t(v) + 1]; ++a)
+        x[row * codes.latents + codes.latent[size_t(a)]] += codes.value[size_t(a)] * share;
+    }
+    ranks[size_t(language)] = effective_rank(values);
+  }
+  return ranks;
+}
+
 }  // namespace
 
 GenderGrouping parse_grouping(const std::string& word) {
@@ -383,6 +410,10 @@ FeatureAnalysis analyze_features(const store::StoreReader& store, const sae::Sae
     }
   });
   add_q_values(result.latents);
+  if (request.code_rank) {
+    job.set_stage("effective rank of the latent codes");
+    result.code_rank = code_ranks(codes, layout);
+  }
 
   job.set_stage("decoder geometry");
   const auto neighbours = decoder_neighbours(sae.W_dec, request.neighbours);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/analysis/layer_probes.h"
 #include "core/jobs/job.h"
 #include "core/sae/sae.h"
 #include "core/store/store_reader.h"
@@ -44,6 +45,7 @@ struct FeatureAnalysisRequest {
   torch::Tensor unembedding;                 // [vocab, d_in] W_U; undefined: no logit effects
   const text::Tokenizer* tokenizer = nullptr;  // decodes the logit-effect tokens
   int64_t coactivation_budget = 400000000;   // pair counts over Σ (active latents per vector)²
+  bool code_rank = false;  // the effective rank of the entries' latent values per language (FeatureAnalysis::code_rank)
 };
 
 constexpr double kDefaultAlignThreshold = 0.5;
@@ -70,6 +72,7 @@ struct TokenEffect {
 struct LatentStats {
   int64_t active = 0;                       // vectors where the latent is > 0
   std::array<int64_t, 2> active_by_language{};  // English, Arabic
+  std::array<double, 2> activation_sum_by_language{};  // of its values where active
   std::array<int64_t, 3> active_by_type{};      // TokenType: text, image, template
   double mean_activation = 0;  // over the vectors where it is active
   double max_activation = 0;
@@ -94,6 +97,9 @@ struct FeatureAnalysis {
   bool alignment = false;                    // both languages present
   double align_threshold = kDefaultAlignThreshold;
   std::vector<LatentStats> latents;
+  // English, Arabic (with request.code_rank, and at least 2 entries): the effective rank of the
+  // entries' latent values, a matrix [entries, latents].
+  std::array<std::optional<RankFigures>, 2> code_rank;
 };
 
 // Throws InputError and computes nothing for bad input: an SAE whose hook or width the store lacks,

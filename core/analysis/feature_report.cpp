@@ -12,7 +12,8 @@ util::Cell optional_cell(const std::optional<double>& value) {
   return value ? util::Cell(*value) : util::Cell();
 }
 
-nlohmann::ordered_json optional_json(const std::optional<double>& value) {
+template <class Number>
+nlohmann::ordered_json optional_json(const std::optional<Number>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json();
 }
 
@@ -134,6 +135,12 @@ nlohmann::ordered_json summary_json(const FeatureAnalysis& analysis, const Featu
           {"counts",
            {{"latents", summary.latents},
             {"dead_latents", summary.dead},
+            {"dead_latents_en", optional_json(summary.dead_by_language[0])},
+            {"dead_latents_ar", optional_json(summary.dead_by_language[1])},
+            {"l0_en", optional_json(summary.l0[0])},
+            {"l0_ar", optional_json(summary.l0[1])},
+            {"mean_activation_en", optional_json(summary.mean_activation[0])},
+            {"mean_activation_ar", optional_json(summary.mean_activation[1])},
             {"vectors", analysis.vectors},
             {"vectors_en", analysis.vectors_by_language[0]},
             {"vectors_ar", analysis.vectors_by_language[1]},
@@ -145,7 +152,8 @@ nlohmann::ordered_json summary_json(const FeatureAnalysis& analysis, const Featu
             {"threshold", analysis.align_threshold},
             {"active_in_both", summary.active_both},
             {"aligned", summary.aligned},
-            {"ratio", optional_json(summary.alignment_ratio)}}},
+            {"ratio", optional_json(summary.alignment_ratio)},
+            {"aligned_similarity", optional_json(summary.aligned_similarity)}}},
           {"gender_bias_correlation", optional_json(summary.gender_bias_correlation)},
           {"top_gender_latents", top},
           {"language_specific", {{kLanguageCodes[0], summary.english_specific}, {kLanguageCodes[1], summary.arabic_specific}}}};

@@ -30,18 +30,36 @@ FeatureSummary summarize(const FeatureAnalysis& analysis) {
   FeatureSummary summary;
   summary.latents = int64_t(analysis.latents.size());
   PairSums effects;
+  std::array<int64_t, 2> active{}, dead{};
+  std::array<double, 2> activation{};
+  double aligned_r = 0;
   for (int64_t j = 0; j < summary.latents; ++j) {
     const LatentStats& latent = analysis.latents[size_t(j)];
     summary.dead += latent.active == 0;
+    for (size_t l = 0; l < 2; ++l) {
+      active[l] += latent.active_by_language[l];
+      activation[l] += latent.activation_sum_by_language[l];
+      dead[l] += latent.active_by_language[l] == 0;
+    }
     if (!std::strcmp(specific_language(analysis, latent), "en")) summary.english_specific.push_back(j);
     if (!std::strcmp(specific_language(analysis, latent), "ar")) summary.arabic_specific.push_back(j);
     if (!analysis.alignment || !active_in_both(latent)) continue;
     ++summary.active_both;
-    summary.aligned += is_aligned(analysis, latent);
+    if (is_aligned(analysis, latent)) {
+      ++summary.aligned;
+      aligned_r += *latent.alignment_r;
+    }
     if (latent.gender[0] && latent.gender[1]) effects.add(latent.gender[0]->cohens_d, latent.gender[1]->cohens_d);
   }
   if (analysis.alignment && summary.active_both > 0)
     summary.alignment_ratio = double(summary.aligned) / double(summary.active_both);
+  if (summary.aligned > 0) summary.aligned_similarity = aligned_r / double(summary.aligned);
+  for (size_t l = 0; l < 2; ++l) {
+    if (analysis.vectors_by_language[l] == 0) continue;
+    summary.l0[l] = double(active[l]) / double(analysis.vectors_by_language[l]);
+    summary.dead_by_language[l] = dead[l];
+    if (active[l] > 0) summary.mean_activation[l] = activation[l] / double(active[l]);
+  }
   summary.gender_bias_correlation = pearson(effects);
   for (size_t l = 0; l < 3; ++l) {
     std::vector<int64_t> female, male;

@@ -23,8 +23,13 @@ bool is_aligned(const FeatureAnalysis& analysis, const LatentStats& latent);
 
 struct FeatureSummary {
   int64_t latents = 0, dead = 0;  // dead: never active on the analysed vectors
+  // English, Arabic; empty for a language without vectors.
+  std::array<std::optional<double>, 2> l0;               // mean active latents per vector
+  std::array<std::optional<int64_t>, 2> dead_by_language;  // never active on that language's vectors
+  std::array<std::optional<double>, 2> mean_activation;  // mean value over the active (vector, latent) pairs
   int64_t active_both = 0, aligned = 0;
   std::optional<double> alignment_ratio;          // aligned / active in both; empty without both languages
+  std::optional<double> aligned_similarity;       // mean alignment_r of the aligned latents
   std::optional<double> gender_bias_correlation;  // Pearson r of cohens_d_en with cohens_d_ar over latents active in both
   // Per language (English, Arabic, pooled): latents by Cohen's d, the most female-associated first
   // (d > 0, descending) and the most male-associated (d < 0, ascending); at most kTopGenderLatents.

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/analysis/pca.h"
+#include "core/analysis/tsne_interpolation.h"
 #include "core/error.h"
 
 namespace loupe::analysis {
@@ -164,7 +165,7 @@ class QuadTree {
   std::vector<Cell> cells_;
 };
 
-// The exact repulsion and normaliser share of point i (theta 0).
+// The exact repulsion and normaliser share of point i (Repulsion::exact).
 double exact_repulsion(const std::vector<double>& y, int64_t i, double force[2]) {
   const int64_t n = int64_t(y.size() / 2);
   double z = 0;
@@ -180,12 +181,13 @@ double exact_repulsion(const std::vector<double>& y, int64_t i, double force[2])
   return z;
 }
 
-// The gradient of the KL divergence at y (flat [n·2]) into grad; returns the divergence.
-double gradient(const Affinities& affinities, const std::vector<double>& y, double theta, double exaggeration,
-                std::vector<double>& grad) {
+// Σ_j q_ij² (y_i − y_j) of every point into repulsion (flat [n·2]); returns Z = Σ_{i≠j} q_ij.
+double repulsion_and_normaliser(const std::vector<double>& y, Repulsion method, double theta,
+                                std::vector<double>& repulsion) {
+  if (method == Repulsion::fft) return interpolated_repulsion(y, repulsion);
   const int64_t n = int64_t(y.size() / 2);
-  std::vector<double> repulsion(static_cast<size_t>(2 * n)), z_share(static_cast<size_t>(n)), kl_share(static_cast<size_t>(n));
-  std::unique_ptr<QuadTree> tree = theta > 0 ? std::make_unique<QuadTree>(y) : nullptr;
+  std::vector<double> z_share(static_cast<size_t>(n));
+  std::unique_ptr<QuadTree> tree = method == Repulsion::barnes_hut ? std::make_unique<QuadTree>(y) : nullptr;
   for_ranges(n, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i)
       z_share[size_t(i)] = tree ? tree->repulsion(i, theta, &repulsion[size_t(2 * i)])
@@ -193,10 +195,18 @@ double gradient(const Affinities& affinities, const std::vector<double>& y, doub
   });
   double z = 0;
   for (double share : z_share) z += share;  // in point order: the same sum on any thread count
-  z = std::max(z, std::numeric_limits<double>::min());
+  return std::max(z, std::numeric_limits<double>::min());
+}
+
+// The gradient of the KL divergence at y (flat [n·2]) into grad; the divergence into kl when not null.
+void gradient(const Affinities& affinities, const std::vector<double>& y, Repulsion method, double theta,
+              double exaggeration, std::vector<double>& grad, double* kl = nullptr) {
+  const int64_t n = int64_t(y.size() / 2);
+  std::vector<double> repulsion(static_cast<size_t>(2 * n)), kl_share(kl ? size_t(n) : 0);
+  const double z = repulsion_and_normaliser(y, method, theta, repulsion);
   for_ranges(n, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      double attraction[2] = {0, 0}, kl = 0;
+      double attraction[2] = {0, 0}, divergence = 0;
       for (int64_t e = affinities.offsets[size_t(i)]; e < affinities.offsets[size_t(i + 1)]; ++e) {
         const int64_t j = affinities.neighbours[size_t(e)];
         const double p = affinities.p[size_t(e)] * exaggeration;
@@ -204,16 +214,17 @@ double gradient(const Affinities& affinities, const std::vector<double>& y, doub
         const double q = 1 / (1 + d0 * d0 + d1 * d1);
         attraction[0] += p * q * d0;
         attraction[1] += p * q * d1;
-        kl += p * std::log(std::max(p, 1e-300) / std::max(q / z, 1e-300));
+        if (kl) divergence += p * std::log(std::max(p, 1e-300) / std::max(q / z, 1e-300));
       }
-      kl_share[size_t(i)] = kl;
+      if (kl) kl_share[size_t(i)] = divergence;
       for (int a = 0; a < 2; ++a)
         grad[size_t(2 * i + a)] = 4 * (attraction[a] - repulsion[size_t(2 * i + a)] / z);
     }
   });
-  double kl = 0;
-  for (double share : kl_share) kl += share;
-  return kl;
+  if (kl) {
+    *kl = 0;
+    for (double share : kl_share) *kl += share;
+  }
 }
 
 std::vector<double> initial_map(const torch::Tensor& x, const TsneOptions& options) {
@@ -234,11 +245,11 @@ std::vector<double> initial_map(const torch::Tensor& x, const TsneOptions& optio
 // One phase of gradient descent with momentum and per-coordinate gains; returns the iterations
 // run (fewer when the gradient norm falls below kMinGradientNorm).
 int64_t descend(const Affinities& affinities, std::vector<double>& y, int64_t iterations, double momentum,
-                double exaggeration, double learning_rate, double theta, jobs::JobContext& job) {
+                double exaggeration, double learning_rate, const TsneOptions& options, jobs::JobContext& job) {
   std::vector<double> update(y.size(), 0), gains(y.size(), 1), grad(y.size());
   for (int64_t it = 0; it < iterations; ++it) {
     job.throw_if_cancelled();
-    gradient(affinities, y, theta, exaggeration, grad);
+    gradient(affinities, y, options.repulsion, options.theta, exaggeration, grad);
     double norm = 0;
     for (size_t c = 0; c < y.size(); ++c) {
       gains[c] = update[c] * grad[c] < 0 ? gains[c] + 0.2 : gains[c] * 0.8;
@@ -307,12 +318,18 @@ Affinities tsne_affinities(const torch::Tensor& x_in, double perplexity) {
   return affinities;
 }
 
-torch::Tensor tsne_gradient(const Affinities& affinities, const torch::Tensor& y_in, double theta, double exaggeration,
-                            double* kl) {
+Repulsion parse_repulsion(const std::string& name) {
+  if (name == "fft") return Repulsion::fft;
+  if (name == "barnes-hut") return Repulsion::barnes_hut;
+  if (name == "exact") return Repulsion::exact;
+  throw InputError("the t-SNE repulsion is fft, barnes-hut or exact, not '" + name + "'");
+}
+
+torch::Tensor tsne_gradient(const Affinities& affinities, const torch::Tensor& y_in, Repulsion repulsion, double theta,
+                            double exaggeration, double* kl) {
   const torch::Tensor y = y_in.to(torch::kCPU, torch::kFloat64).contiguous();
   std::vector<double> flat(y.data_ptr<double>(), y.data_ptr<double>() + y.numel()), grad(flat.size());
-  const double divergence = gradient(affinities, flat, theta, exaggeration, grad);
-  if (kl) *kl = divergence;
+  gradient(affinities, flat, repulsion, theta, exaggeration, grad, kl);
   return torch::tensor(grad, torch::kFloat64).view({y.size(0), 2});
 }
 
@@ -324,7 +341,8 @@ Tsne tsne(const torch::Tensor& x_in, const TsneOptions& options, jobs::JobContex
   if (!(options.perplexity > 0 && options.perplexity < double(n - 1)))
     throw InputError("the perplexity must lie between 0 and the number of points less one (" + std::to_string(n - 1) +
                      "), got " + std::to_string(options.perplexity));
-  if (!(options.theta >= 0)) throw InputError("theta must not be negative");
+  if (options.repulsion == Repulsion::barnes_hut && !(options.theta > 0))
+    throw InputError("the Barnes-Hut angle theta must be positive");
   if (options.exaggeration_iterations < 0 || options.iterations < options.exaggeration_iterations + 1)
     throw InputError("t-SNE runs more iterations (" + std::to_string(options.iterations) +
                      ") than its exaggeration phase (" + std::to_string(options.exaggeration_iterations) + ")");
@@ -342,12 +360,12 @@ Tsne tsne(const torch::Tensor& x_in, const TsneOptions& options, jobs::JobContex
   std::vector<double> y = initial_map(x, options);
   job.set_stage("early exaggeration");
   result.iterations = descend(affinities, y, options.exaggeration_iterations, 0.5, options.early_exaggeration,
-                              result.learning_rate, options.theta, job);
+                              result.learning_rate, options, job);
   job.set_stage("optimising");
   result.iterations += descend(affinities, y, options.iterations - options.exaggeration_iterations, 0.8, 1,
-                               result.learning_rate, options.theta, job);
+                               result.learning_rate, options, job);
   std::vector<double> grad(y.size());
-  result.kl_divergence = gradient(affinities, y, options.theta, 1, grad);
+  gradient(affinities, y, options.repulsion, options.theta, 1, grad, &result.kl_divergence);
   result.embedding = torch::tensor(y, torch::kFloat64).view({n, 2}).to(torch::kFloat32);
   return result;
 }

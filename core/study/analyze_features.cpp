@@ -84,9 +84,9 @@ PreparedFeatureAnalysis prepare_feature_analysis(const FeatureAnalysisRequest& r
   return prepared;
 }
 
-FeatureAnalysisResult run_feature_analysis(const PreparedFeatureAnalysis& prepared, jobs::JobContext& job) {
+AnalyzedFeatures analyze_prepared(const PreparedFeatureAnalysis& prepared, jobs::JobContext& job) {
   const FeatureAnalysisRequest& request = prepared.request;
-  job.set_stage("loading the SAE, the store and the model");
+  job.set_stage("loading the SAE and the store");
   const sae::Sae trained = sae::load_sae(prepared.sae_folder.string()).to(tensor::parse_device(request.device));
   const store::StoreReader store = store::StoreReader::open(prepared.store_folder);
   analysis::FeatureAnalysisRequest options;
@@ -96,18 +96,29 @@ FeatureAnalysisResult run_feature_analysis(const PreparedFeatureAnalysis& prepar
   options.grouping = request.grouping;
   options.split = request.split;
   options.align_threshold = request.align_threshold;
+  options.code_rank = request.code_rank;
 
   // Logit effects: decoder hooks in the residual space only (the SAE's width is the model's).
-  std::shared_ptr<const text::Tokenizer> tokenizer;
+  AnalyzedFeatures out;
   const io::ModelConfig config = io::read_model_config(prepared.model_folder.string());
   const model::HookPoint point = model::parse_hook(options.hook, config);
-  if (!point.vision && point.site != model::Site::ProjectorOut && trained.config.d_in == config.text.hidden) {
+  if (request.logit_effects && !point.vision && point.site != model::Site::ProjectorOut &&
+      trained.config.d_in == config.text.hidden) {
+    job.set_stage("loading the model's unembedding");
     const auto vlm = model::load_vlm(prepared.model_folder.string());
     options.unembedding = vlm->language_model->unembedding().detach().to(trained.device());
-    tokenizer = model::model_tokenizer(prepared.model_folder.string());
-    options.tokenizer = tokenizer.get();
+    out.tokenizer = model::model_tokenizer(prepared.model_folder.string());
+    options.tokenizer = out.tokenizer.get();
   }
-  const analysis::FeatureAnalysis result = analysis::analyze_features(store, trained, options, job);
+  out.analysis = analysis::analyze_features(store, trained, options, job);
+  out.entries = store.entries();
+  return out;
+}
+
+FeatureAnalysisResult run_feature_analysis(const PreparedFeatureAnalysis& prepared, jobs::JobContext& job) {
+  const FeatureAnalysisRequest& request = prepared.request;
+  const AnalyzedFeatures analyzed = analyze_prepared(prepared, job);
+  const analysis::FeatureAnalysis& result = analyzed.analysis;
 
   job.set_stage("writing " + prepared.out_folder.string());
   FeatureAnalysisResult out;
@@ -118,7 +129,7 @@ FeatureAnalysisResult run_feature_analysis(const PreparedFeatureAnalysis& prepar
   out.summary_json["store"] = request.store;
   replace_folder(prepared.out_folder,
                  {{"latents.csv", analysis::latent_table(result).csv()},
-                  {"latents.json", analysis::latents_json(result, store.entries(), options.tokenizer)
+                  {"latents.json", analysis::latents_json(result, analyzed.entries, analyzed.tokenizer.get())
                                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"},
                   {"summary.json", out.summary_json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"}});
   return out;

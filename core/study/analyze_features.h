@@ -3,6 +3,7 @@
 // summary.json; core/analysis/feature_report.h).
 #pragma once
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -11,6 +12,8 @@
 #include "core/analysis/feature_analysis.h"
 #include "core/analysis/feature_summary.h"
 #include "core/jobs/job.h"
+#include "core/store/store_entries.h"
+#include "core/text/tokenizer.h"
 
 namespace loupe::study {
 
@@ -23,6 +26,8 @@ struct FeatureAnalysisRequest {
   std::optional<double> align_threshold;
   std::string out;  // analyses/NAME; empty: the SAE's name
   std::string device = "cpu";
+  bool logit_effects = true;  // the decoder's effects on the logits (loads the model)
+  bool code_rank = false;     // analysis::FeatureAnalysisRequest::code_rank
 };
 
 // Every name and file checked before any work: the workspace, the SAE, the store, the output name.
@@ -40,9 +45,20 @@ struct FeatureAnalysisResult {
 
 PreparedFeatureAnalysis prepare_feature_analysis(const FeatureAnalysisRequest& request);
 
-// Loads the SAE, the store and the model's unembedding (for logit effects on decoder hooks of the
-// model's width), analyses, and replaces analyses/NAME with the three files in one rename: a failed
-// run leaves what was there before.
+// The analysis with what its writers need beside it: the store's entries and the tokenizer that
+// decodes the logit-effect tokens (null without logit effects).
+struct AnalyzedFeatures {
+  analysis::FeatureAnalysis analysis;
+  store::StoreEntries entries;
+  std::shared_ptr<const text::Tokenizer> tokenizer;
+};
+
+// Loads the SAE, the store and (for logit effects on decoder hooks of the model's width) the model's
+// unembedding, and analyses; writes nothing.
+AnalyzedFeatures analyze_prepared(const PreparedFeatureAnalysis& prepared, jobs::JobContext& job);
+
+// analyze_prepared, then replaces analyses/NAME with the three files in one rename: a failed run
+// leaves what was there before.
 FeatureAnalysisResult run_feature_analysis(const PreparedFeatureAnalysis& prepared, jobs::JobContext& job);
 
 }  // namespace loupe::study

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/util/atomic_file.h"
 
 namespace loupe::util {
 
@@ -109,6 +110,14 @@ nlohmann::ordered_json Table::json() const {
     rows.push_back(std::move(object));
   }
   return rows;
+}
+
+void write_table_files(const std::filesystem::path& folder, const std::string& name, const Table& table) {
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) throw IoError("cannot create " + folder.string() + ": " + error.message());
+  write_file_atomic((folder / (name + ".csv")).string(), table.csv());
+  write_file_atomic((folder / (name + ".json")).string(), table.json().dump(2) + "\n");
 }
 
 }  // namespace loupe::util

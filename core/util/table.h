@@ -6,6 +6,7 @@
 // as empty cells, since neither CSV readers nor JSON agree on them.
 #pragma once
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <variant>
 #include <vector>
@@ -47,5 +48,8 @@ class Table {
   std::vector<Column> columns_;
   std::vector<std::vector<Cell>> rows_;
 };
+
+// Writes folder/NAME.csv and folder/NAME.json (indented), each atomically, creating the folder.
+void write_table_files(const std::filesystem::path& folder, const std::string& name, const Table& table);
 
 }  // namespace loupe::util

@@ -1,5 +1,6 @@
 #include "core/workspace/saes.h"
 
+#include <algorithm>
 #include <system_error>
 #include <tuple>
 
@@ -37,6 +38,16 @@ std::optional<fs::path> newest_sae(const fs::path& saes_folder) {
     }
   }
   return chosen;
+}
+
+std::vector<std::string> sae_names(const fs::path& saes_folder) {
+  std::vector<std::string> names;
+  std::error_code error;
+  if (!fs::is_directory(saes_folder, error)) return names;
+  for (const auto& entry : fs::directory_iterator(saes_folder, error))
+    if (entry.is_directory(error) && sae_written(entry.path())) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace loupe::workspace

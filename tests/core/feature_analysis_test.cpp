@@ -214,6 +214,43 @@ TEST_CASE("feature statistics follow their definitions on a hand-made store", "[
   CHECK(json["alignment"]["computed"] == true);
 }
 
+TEST_CASE("per-language L0, dead latents, mean activation, code rank and aligned similarity follow their definitions",
+          "[analysis][features][summary]") {
+  TempDir dir;
+  const store::StoreReader store = store::StoreReader::open(write_store(dir.path / "acts", true));
+  analysis::FeatureAnalysisRequest request = request_for(analysis::GenderGrouping::Figure);
+  request.code_rank = true;
+  const analysis::FeatureAnalysis result = analyze(store, request);
+  const analysis::FeatureSummary summary = analysis::summarize(result);
+  const torch::Tensor acts = torch::relu(store_vectors().matmul(test_sae().W_enc) + test_sae().b_enc);  // [32, 4]
+  // Vector v belongs to entry v / 2, whose language is (v / 2) % 2.
+  const torch::Tensor by_language = acts.view({kRows, 2, kPerEntry, kLatents}).transpose(0, 1).reshape({2, -1, kLatents});
+  for (int64_t l = 0; l < 2; ++l) {
+    INFO("language " << l);
+    const torch::Tensor mine = by_language[l];  // [16, 4]
+    const torch::Tensor active = mine > 0;
+    REQUIRE(summary.l0[size_t(l)].has_value());
+    CHECK(*summary.l0[size_t(l)] == Approx(active.sum().item<double>() / 16.0));
+    CHECK(*summary.dead_by_language[size_t(l)] == (active.sum(0) == 0).sum().item<int64_t>());
+    CHECK(*summary.mean_activation[size_t(l)] == Approx(mine.sum().item<double>() / active.sum().item<double>()));
+    const torch::Tensor entries = mine.view({kRows, kPerEntry, kLatents}).mean(1);  // [8, 4]
+    const analysis::RankFigures expected = analysis::effective_rank(entries);
+    REQUIRE(result.code_rank[size_t(l)].has_value());
+    CHECK(result.code_rank[size_t(l)]->vectors == kRows);
+    CHECK(result.code_rank[size_t(l)]->components_95 == expected.components_95);
+    CHECK(result.code_rank[size_t(l)]->information_content == Approx(expected.information_content));
+  }
+  double aligned_r = 0;
+  int64_t aligned = 0;
+  for (const auto& latent : result.latents)
+    if (latent.alignment_r && *latent.alignment_r >= 0.5) aligned_r += *latent.alignment_r, ++aligned;
+  CHECK(summary.aligned == aligned);
+  if (aligned > 0) CHECK(*summary.aligned_similarity == Approx(aligned_r / double(aligned)));
+  else CHECK_FALSE(summary.aligned_similarity.has_value());
+  // Without the request, no rank is computed.
+  CHECK_FALSE(analyze(store, request_for(analysis::GenderGrouping::Figure)).code_rank[0].has_value());
+}
+
 TEST_CASE("the grouping and the split choose the entries", "[analysis][features]") {
   TempDir dir;
   const store::StoreReader store = store::StoreReader::open(write_store(dir.path / "acts", true));

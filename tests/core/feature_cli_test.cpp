@@ -36,6 +36,9 @@ TEST_CASE("analyze features writes latents.csv, latents.json and summary.json", 
   require_ok("synth --out " + quoted(dir.path / "data") + " --n 16 --seed 3");
   require_ok("init" + ws + " --model '" + kDemoModel + "' --dataset " + quoted(dir.path / "data"));
   require_ok("extract" + ws + " --hooks blocks.2.hook_resid_post --limit 16");
+  const auto no_sae = run_loupe("analyze summary" + ws);
+  CHECK(no_sae.status == 1);
+  CHECK_THAT(no_sae.err, Catch::Contains("holds no SAE"));
   require_ok("train-sae" + ws + " --hook blocks.2.hook_resid_post --out l2 --expansion 2 --k 8 --batch 64 --tokens 1280");
 
   const auto run = run_loupe("analyze features" + ws + " --sae l2 --by figure");
@@ -66,6 +69,24 @@ TEST_CASE("analyze features writes latents.csv, latents.json and summary.json", 
   CHECK(summary["alignment"]["computed"] == true);
   CHECK_THAT(util::read_file((root / "runs.jsonl").string()), Catch::Contains("\"command\":\"analyze features\""));
 
+  // The per-layer summary: one row per SAE, the same figures as the SAE's own analysis.
+  const auto layers = run_loupe("analyze summary" + ws + " --by figure --json");
+  INFO(layers.err);
+  REQUIRE(layers.status == 0);
+  const auto table_rows = nlohmann::json::parse(layers.out);
+  REQUIRE(table_rows.size() == 1);
+  const auto& row = table_rows[0];
+  CHECK(row["sae"] == "l2");
+  CHECK(row["layer"] == 2);
+  CHECK(row["latents"] == 512);
+  CHECK(row["l0_en"].get<double>() <= 8.0);  // TopK with k = 8
+  CHECK(row["dead_en"] == summary["counts"]["dead_latents_en"]);
+  CHECK(row["mean_activation_ar"] == summary["counts"]["mean_activation_ar"]);
+  CHECK(row["aligned"] == summary["alignment"]["aligned"]);
+  CHECK(row["gender_bias_correlation"] == summary["gender_bias_correlation"]);
+  CHECK(row["rank_difference"] == row["rank_en"].get<int>() - row["rank_ar"].get<int>());
+  CHECK(fs::exists(root / "analyses" / "layers" / "summary.csv"));
+
   // Bad input: a clear error, and nothing under analyses/ for it.
   const auto split = run_loupe("analyze features" + ws + " --sae l2 --split dev --out bad");
   CHECK(split.status == 1);
@@ -75,6 +96,9 @@ TEST_CASE("analyze features writes latents.csv, latents.json and summary.json", 
   CHECK_THAT(missing.err, Catch::Contains("no SAE l9"));
   const auto by = run_loupe("analyze features" + ws + " --sae l2 --by scene --out bad");
   CHECK(by.status == 1);
+  const auto summary_split = run_loupe("analyze summary" + ws + " --split dev --out bad");
+  CHECK(summary_split.status == 1);
+  CHECK_THAT(summary_split.err, Catch::Contains("SAE l2") && Catch::Contains("split 'dev'"));
   CHECK_FALSE(fs::exists(root / "analyses" / "bad"));
   CHECK_FALSE(fs::exists(root / "analyses" / ".bad.partial"));
   const auto bare = run_loupe("analyze");  // a multi-word command's first word lists what follows it
