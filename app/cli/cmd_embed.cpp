@@ -1,20 +1,25 @@
 // `loupe embed`: a 2-D (or k-D) map of a matrix of points, e.g. a store's pooled vectors or an SAE's
 // decoder directions saved as safetensors (core/analysis/pca.h, core/analysis/tsne.h).
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "app/cli/commands.h"
 #include "core/analysis/pca.h"
 #include "core/analysis/tsne.h"
 #include "core/jobs/progress_printer.h"
 #include "core/error.h"
+#include "core/study/maps.h"
 #include "core/tensor/convert.h"
+#include "core/workspace/workspace.h"
 
 namespace loupe::cli {
 
+namespace fs = std::filesystem;
+
 namespace {
 
-// --method tsne: a t-SNE map as scikit-learn's Barnes-Hut TSNE makes it (core/analysis/tsne.h).
-int run_tsne(const Args& args, const torch::Tensor& points, const std::string& out) {
+analysis::TsneOptions tsne_options(const Args& args) {
   analysis::TsneOptions options;
   options.perplexity = args.get_double("perplexity", options.perplexity);
   options.iterations = args.get_int("iterations", options.iterations);
@@ -22,6 +27,21 @@ int run_tsne(const Args& args, const torch::Tensor& points, const std::string& o
   options.theta = args.get_double("theta", options.theta);
   options.init = args.get_or("init", options.init);
   options.seed = args.get_seed();
+  return options;
+}
+
+std::vector<OptionSpec> tsne_option_specs() {
+  return {{"perplexity", "P", "tsne: the neighbourhood size, below the number of points (default 30)"},
+          {"iterations", "N", "tsne: iterations in all, 250 of them exaggerated (default 1000)"},
+          {"repulsion", "fft|barnes-hut|exact", "tsne: the repulsion by a quadtree (default), FIt-SNE's FFT interpolation, or every pair"},
+          {"theta", "T", "tsne with barnes-hut: the angle (default 0.5)"},
+          {"init", "pca|random", "tsne: the starting map (default pca)"},
+          {"seed", "S", "tsne: seed of the random starting map (default 1)"}};
+}
+
+// --method tsne: a t-SNE map as scikit-learn's Barnes-Hut TSNE makes it (core/analysis/tsne.h).
+int run_tsne(const Args& args, const torch::Tensor& points, const std::string& out) {
+  const analysis::TsneOptions options = tsne_options(args);
   const auto map = jobs::run_in_foreground("embed tsne", [&](jobs::JobContext& job) {
     return analysis::tsne(points, options, job);
   }, std::cerr).as<analysis::Tsne>();
@@ -55,24 +75,76 @@ int run_embed(const Args& args) {
   return 0;
 }
 
+
+// `loupe analyze embed`: a labelled map of a store's pooled vectors or an SAE's decoder rows.
+int run_analyze_embed(const Args& args) {
+  study::MapRequest request;
+  request.workspace = args.get("workspace");
+  request.store = args.get_or("store", "");
+  request.hook = args.get_or("hook", "");
+  request.sae = args.get_or("sae", "");
+  request.split = args.get_or("split", "");
+  request.grouping = analysis::parse_grouping(args.get_or("by", "caption"));
+  request.method = args.get_or("method", "pca");
+  request.tsne = tsne_options(args);
+  request.device = args.get_or("device", "cpu");
+  const workspace::Workspace space = workspace::Workspace::open(request.workspace);
+  const std::string name = args.get_or("out", "maps");
+  workspace::check_entry_name(name, "--out");
+  workspace::RunRecord record;
+  record.command = "analyze embed";
+  record.parameters = {{"store", request.store}, {"hook", request.hook}, {"sae", request.sae}, {"split", request.split},
+                       {"method", request.method}, {"out", name}};
+  if (request.method == "tsne")
+    record.parameters.update({{"perplexity", request.tsne.perplexity}, {"seed", request.tsne.seed}});
+  std::optional<study::LabelledMap> map;
+  space.run_logged(record, [&](workspace::RunRecord& logged) {
+    map = jobs::run_in_foreground("analyze embed", [&](jobs::JobContext& job) {
+      return study::labelled_map(request, job);
+    }, std::cerr).as<study::LabelledMap>();
+    const fs::path folder = space.analyses_dir() / name;
+    study::write_map(folder, *map);
+    logged.message = std::to_string(map->points.row_count()) + " points; " + (folder / (map->name + ".csv")).string();
+  });
+  std::cout << (args.has("json") ? map->points.json().dump() + "\n" : map->points.csv());
+  return 0;
+}
+
 }  // namespace
 
 CommandSpec embed_command() {
+  std::vector<OptionSpec> options = {{"input", "FILE:KEY", "a [points, dimensions] tensor"},
+                                     {"method", "pca|tsne", "pca (exact SVD of the centred points, default) or tsne (as scikit-learn's TSNE)"},
+                                     {"components", "K", "pca: how many components (default 2)"}};
+  for (const OptionSpec& spec : tsne_option_specs()) options.push_back(spec);
+  options.push_back({"out", "FILE", "writes embedding [n, 2] (pca: [n, K], components [K, d], explained_variance_ratio [K], mean [d])"});
   return {"embed",
           "a PCA or t-SNE map of points (rows of a safetensors matrix)",
           "loupe embed --input FILE.safetensors:KEY [--method pca|tsne] [--components 2] [--perplexity 30] [--seed S] "
           "--out FILE.safetensors",
-          {{"input", "FILE:KEY", "a [points, dimensions] tensor"},
-           {"method", "pca|tsne", "pca (exact SVD of the centred points, default) or tsne (as scikit-learn's TSNE)"},
-           {"components", "K", "pca: how many components (default 2)"},
-           {"perplexity", "P", "tsne: the neighbourhood size, below the number of points (default 30)"},
-           {"iterations", "N", "tsne: iterations in all, 250 of them exaggerated (default 1000)"},
-           {"repulsion", "fft|barnes-hut|exact", "tsne: the repulsion by a quadtree (default), FIt-SNE's FFT interpolation, or every pair"},
-           {"theta", "T", "tsne with barnes-hut: the angle (default 0.5)"},
-           {"init", "pca|random", "tsne: the starting map (default pca)"},
-           {"seed", "S", "tsne: seed of the random starting map (default 1)"},
-           {"out", "FILE", "writes embedding [n, 2] (pca: [n, K], components [K, d], explained_variance_ratio [K], mean [d])"}},
+          options,
           run_embed};
+}
+
+CommandSpec analyze_embed_command() {
+  std::vector<OptionSpec> options = {
+      {"workspace", "DIR", "workspace folder (loupe init)"},
+      {"hook", "HOOK", "map the store's pooled entry vectors at this hook, one point per entry"},
+      {"sae", "NAME", "or map the decoder rows of DIR/saes/NAME, one point per latent"},
+      {"store", "NAME", "the store in DIR/stores (default acts; with --sae the one it was trained on)"},
+      {"split", "NAME", "only the entries of this split (eval = balanced); default: every entry"},
+      {"by", "figure|caption", "with --sae: the gender groups of the latents' Cohen's d (default caption)"},
+      {"method", "pca|tsne", "pca (default) or tsne"}};
+  for (const OptionSpec& spec : tsne_option_specs()) options.push_back(spec);
+  options.insert(options.end(), {{"out", "NAME", "write DIR/analyses/NAME/{HOOK|decoder-SAE}-METHOD.{csv,json,safetensors} (default maps)"},
+                                 {"device", "cpu|cuda", "with --sae: where to encode (default cpu)"},
+                                 {"json", "", "print the points as a JSON list"}});
+  return {"analyze embed",
+          "a labelled 2-D map of a store's entries at a hook or of an SAE's decoder directions, for colouring by any label",
+          "loupe analyze embed --workspace DIR (--hook HOOK [--store NAME] | --sae NAME) [--method pca|tsne] [--perplexity 30] "
+          "[--split NAME] [--by figure|caption] [--out NAME] [--json]",
+          options,
+          run_analyze_embed};
 }
 
 }  // namespace loupe::cli

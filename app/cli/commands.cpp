@@ -26,6 +26,7 @@ std::vector<CommandSpec> all_commands() {
       analyze_probe_command(),
       analyze_rank_command(),
       analyze_summary_command(),
+      analyze_embed_command(),
       analyze_lens_command(),
       analyze_dla_command(),
       embed_command()};

@@ -28,6 +28,7 @@ CommandSpec analyze_features_command();
 CommandSpec analyze_probe_command();
 CommandSpec analyze_rank_command();
 CommandSpec analyze_summary_command();
+CommandSpec analyze_embed_command();
 CommandSpec analyze_lens_command();
 CommandSpec analyze_dla_command();
 CommandSpec embed_command();

@@ -26,15 +26,12 @@ OpenedStore open_store(const LayerAnalysisRequest& request) {
   return opened;
 }
 
-// The pooled vectors of the entries in `lang` (nullopt: every language) and the split.
-struct Selected {
-  torch::Tensor vectors;        // [m, d]
-  std::vector<int64_t> entries; // store entries
-};
-Selected select(const analysis::PooledVectors& pooled, const store::StoreEntries& entries, std::optional<Language> lang,
-                const std::string& split) {
+}  // namespace
+
+PooledSelection select_pooled(const analysis::PooledVectors& pooled, const store::StoreEntries& entries,
+                              std::optional<Language> lang, const std::string& split) {
   std::vector<int64_t> rows;
-  Selected selected;
+  PooledSelection selected;
   for (size_t i = 0; i < pooled.entries.size(); ++i) {
     const int64_t e = pooled.entries[i];
     if (lang && entries.language[size_t(e)] != lang) continue;
@@ -49,8 +46,10 @@ Selected select(const analysis::PooledVectors& pooled, const store::StoreEntries
   return selected;
 }
 
+namespace {
+
 // 1 / 0 labels of a target for the selected entries; entries the target does not label are dropped.
-void labelled(const Selected& selected, const store::StoreEntries& entries, const std::string& target, torch::Tensor& x,
+void labelled(const PooledSelection& selected, const store::StoreEntries& entries, const std::string& target, torch::Tensor& x,
               std::vector<int64_t>& y) {
   std::vector<int64_t> keep;
   for (size_t i = 0; i < selected.entries.size(); ++i) {
@@ -104,7 +103,7 @@ util::Table layer_probes(const LayerAnalysisRequest& request, jobs::JobContext& 
         const std::string lang_name = lang ? language_code(*lang) : "both";
         torch::Tensor x;
         std::vector<int64_t> y;
-        labelled(select(pooled, entries, lang, split), entries, target, x, y);
+        labelled(select_pooled(pooled, entries, lang, split), entries, target, x, y);
         std::vector<int64_t> folds;
         try {
           folds = analysis::stratified_folds(y, request.folds, request.seed);
@@ -155,7 +154,7 @@ util::Table layer_ranks(const LayerAnalysisRequest& request, jobs::JobContext& j
     std::vector<util::Cell> counts, ranks, information;
     std::vector<std::optional<analysis::RankFigures>> figures;
     for (const Language lang : kLanguages) {
-      const Selected selected = select(pooled, entries, lang, split);
+      const PooledSelection selected = select_pooled(pooled, entries, lang, split);
       counts.push_back(int64_t(selected.entries.size()));
       figures.push_back(selected.entries.size() >= 2 ? std::optional(analysis::effective_rank(selected.vectors)) : std::nullopt);
       ranks.push_back(figures.back() ? util::Cell(figures.back()->components_95) : util::Cell());

@@ -3,10 +3,13 @@
 // W/analyses/NAME/probe.{csv,json} and rank.{csv,json}.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/analysis/layer_probes.h"
 #include "core/jobs/job.h"
+#include "core/util/language.h"
 #include "core/util/table.h"
 
 namespace loupe::study {
@@ -25,6 +28,15 @@ struct LayerAnalysisRequest {
   // fold.I [n] int64 for table row I), for scripts/check-probe-sklearn.py.
   std::filesystem::path export_data;
 };
+
+// The pooled vectors of the entries in `lang` (nullopt: every language) and `split` (a canonical
+// split name; empty: every split).
+struct PooledSelection {
+  torch::Tensor vectors;         // [m, d] float64
+  std::vector<int64_t> entries;  // their store entries
+};
+PooledSelection select_pooled(const analysis::PooledVectors& pooled, const store::StoreEntries& entries,
+                              std::optional<Language> lang, const std::string& split);
 
 // Probe accuracy per hook, target and language (figure and caption targets: en and ar; the
 // language target: both). Columns: hook, target, lang, entries, positives, negatives, folds,

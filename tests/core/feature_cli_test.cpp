@@ -87,6 +87,18 @@ TEST_CASE("analyze features writes latents.csv, latents.json and summary.json", 
   CHECK(row["rank_difference"] == row["rank_en"].get<int>() - row["rank_ar"].get<int>());
   CHECK(fs::exists(root / "analyses" / "layers" / "summary.csv"));
 
+  // A map of the decoder directions, each latent with its latents.csv figures.
+  const auto map = run_loupe("analyze embed" + ws + " --sae l2 --by figure --json");
+  INFO(map.err);
+  REQUIRE(map.status == 0);
+  const auto points = nlohmann::json::parse(map.out);
+  REQUIRE(points.size() == 512);
+  CHECK(points[7]["latent"] == 7);
+  CHECK(points[7]["frequency"] == latents[7]["frequency"]);
+  CHECK(points[7]["cohens_d_en"] == latents[7]["cohens_d_en"]);
+  CHECK(points[7].contains("x"));
+  CHECK(fs::exists(root / "analyses" / "maps" / "decoder-l2-pca.safetensors"));
+
   // Bad input: a clear error, and nothing under analyses/ for it.
   const auto split = run_loupe("analyze features" + ws + " --sae l2 --split dev --out bad");
   CHECK(split.status == 1);

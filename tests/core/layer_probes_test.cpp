@@ -7,6 +7,8 @@
 
 #include "cli_run.h"
 #include "core/analysis/layer_probes.h"
+#include "core/analysis/pca.h"
+#include "core/tensor/convert.h"
 #include "core/error.h"
 #include "core/store/store_reader.h"
 #include "support/temp_dir.h"
@@ -143,6 +145,35 @@ TEST_CASE("loupe analyze probe and rank run per hook and language on a demo stor
     CHECK(row["rank_difference"] == row["rank_en"].get<int>() - row["rank_ar"].get<int>());
   }
   CHECK(fs::exists(root / "analyses" / "r" / "rank.json"));
+
+  // A labelled map of the pooled vectors: one point per entry, its labels beside the PCA coordinates.
+  const auto map = test::run_loupe("analyze embed --workspace " + quoted_path(root) + " --hook blocks.3.hook_resid_post --json");
+  INFO(map.err);
+  REQUIRE(map.status == 0);
+  const auto points = nlohmann::json::parse(map.out);
+  REQUIRE(points.size() == 20);
+  const torch::Tensor expected = analysis::pca(pooled.vectors, 2).embedding;  // [20, 2]
+  for (size_t i = 0; i < points.size(); ++i) {
+    CHECK(points[i]["entry"] == pooled.entries[i]);
+    CHECK((points[i]["lang"] == "en" || points[i]["lang"] == "ar"));
+    CHECK(points[i].contains("figure_gender"));
+    CHECK(points[i]["x"].get<double>() == Approx(expected[int64_t(i)][0].item<double>()).margin(1e-4));
+    CHECK(points[i]["y"].get<double>() == Approx(expected[int64_t(i)][1].item<double>()).margin(1e-4));
+  }
+  const fs::path maps = root / "analyses" / "maps";
+  CHECK(tensor::load((maps / "blocks.3.hook_resid_post-pca.safetensors").string(), "ids").size(0) == 20);
+  const auto tsne = test::run_loupe("analyze embed --workspace " + quoted_path(root) +
+                                    " --hook blocks.0.hook_resid_post --method tsne --perplexity 5 --iterations 300");
+  INFO(tsne.err);
+  CHECK(tsne.status == 0);
+  CHECK(fs::exists(maps / "blocks.0.hook_resid_post-tsne.csv"));
+  const auto crowded = test::run_loupe("analyze embed --workspace " + quoted_path(root) +
+                                       " --hook blocks.0.hook_resid_post --method tsne --out bad");
+  CHECK(crowded.status == 1);  // perplexity 30 with 20 points
+  CHECK_THAT(crowded.err, Catch::Contains("perplexity"));
+  const auto both = test::run_loupe("analyze embed --workspace " + quoted_path(root) + " --out bad");
+  CHECK(both.status == 1);
+  CHECK_THAT(both.err, Catch::Contains("give one"));
 
   const auto refused = [&](const std::string& options, const std::string& part) {
     const auto bad = test::run_loupe("analyze probe --workspace " + quoted_path(root) + " --out bad " + options);
