@@ -36,18 +36,19 @@ int run_analyze_lens(const Args& args, const std::string& command) {
   std::optional<util::Table> lens, dla;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     std::vector<study::LensEntry> entries;
-    int64_t layers = 0;
+    int64_t layers = 0, heads = 0;
     jobs::run_in_foreground(command, [&](jobs::JobContext& job) {
       const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
       const auto tokenizer = model::model_tokenizer(space.model().string());
       layers = model->config.text.layers;
+      heads = model->config.text.heads;
       job.set_stage("captioning " + std::to_string(images.size()) + " images");
       entries = study::logit_lens(*model, *tokenizer, images, langs, max_new_tokens, &job);
       return jobs::JobResult{};
     }, std::cerr);
     if (entries.empty()) throw InputError("no caption named a gendered word with a one-token counterpart; nothing to read");
     lens = study::lens_table(entries, langs, layers);
-    dla = study::dla_table(entries, langs, layers);
+    dla = study::dla_table(entries, langs, layers, heads);
     const fs::path folder = space.analyses_dir() / name;
     util::write_table_files(folder, "lens", *lens);
     util::write_table_files(folder, "dla", *dla);

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/model/caption.h"
+#include "core/model/decoder.h"
 #include "core/model/inputs.h"
 #include "core/model/layers.h"
 #include "core/text/prompt.h"
@@ -14,9 +15,9 @@ namespace {
 using model::HookPoint;
 using model::Site;
 
-// The final RMS norm's per-channel gain [d], float64.
-torch::Tensor final_gain(const model::NormImpl& norm) {
-  const torch::Tensor weight = norm.weight.to(torch::kFloat64);
+// An RMS norm's per-channel gain [d], float64.
+torch::Tensor rms_gain(const model::NormImpl& norm) {
+  const torch::Tensor weight = norm.weight.to(torch::kCPU, torch::kFloat64);
   if (norm.kind == model::NormKind::GemmaRms) return 1 + weight;
   if (norm.kind == model::NormKind::LlamaRms) return weight;
   throw InputError("direct logit attribution needs a decoder whose final norm is an RMS norm");
@@ -25,6 +26,22 @@ torch::Tensor final_gain(const model::NormImpl& norm) {
 // The captured [1, 1, d] vector at a point, as [d] float64.
 torch::Tensor at(const model::HookSet& hooks, const HookPoint& point) {
   return hooks.captured(point).reshape({-1}).to(torch::kCPU, torch::kFloat64);
+}
+
+// Each head's share [heads, d] of layer `layer`'s hook_attn_out, from its hook_z at the position.
+torch::Tensor head_outputs(const model::DecoderLayerImpl& block, const model::HookSet& hooks, int64_t layer) {
+  const model::AttentionImpl& attention = *block.self_attn;
+  const int64_t heads = attention.shape.heads, head_dim = attention.shape.head_dim;
+  const torch::Tensor z = at(hooks, {Site::Z, layer, false}).view({heads, head_dim});
+  const torch::Tensor w_o = attention.o_proj->weight.to(torch::kCPU, torch::kFloat64).view({-1, heads, head_dim});  // [d, H, hd]
+  torch::Tensor parts = torch::einsum("dhk,hk->hd", {w_o, z});  // [H, d]: o_proj's output is their sum (+ bias)
+  if (!block.sandwich) return parts;
+  // Gemma 3 normalises the attention output: gain ⊙ o / rms(o), rms from the whole output.
+  torch::Tensor whole = parts.sum(0);
+  if (attention.o_proj->bias.defined()) whole = whole + attention.o_proj->bias.to(torch::kCPU, torch::kFloat64);
+  const model::NormImpl& norm = *block.post_attention_layernorm;
+  const double scale = 1.0 / std::sqrt(whole.square().mean().item<double>() + norm.eps);
+  return parts * (scale * rms_gain(norm));
 }
 
 double mean_of(const std::vector<double>& values) {
@@ -49,7 +66,7 @@ LensReading read_lens(const model::VlmImpl& model, const model::VlmInputs& promp
   const HookPoint stream_start{Site::ResidPre, 0, false};
   session.hooks.capture(stream_start, {position});
   for (int64_t l = 0; l < layers; ++l)
-    for (const Site site : {Site::ResidPost, Site::AttnOut, Site::MlpOut}) session.hooks.capture({site, l, false}, {position});
+    for (const Site site : {Site::ResidPost, Site::AttnOut, Site::MlpOut, Site::Z}) session.hooks.capture({site, l, false}, {position});
   const torch::Tensor logits = model.forward(inputs, session)[0][position].to(torch::kFloat64);  // [vocab]
 
   const auto& language = *model.language_model;
@@ -64,11 +81,13 @@ LensReading read_lens(const model::VlmImpl& model, const model::VlmInputs& promp
   const model::NormImpl& norm = *language.model->norm;
   const torch::Tensor final_stream = at(session.hooks, {Site::ResidPost, layers - 1, false});
   const double scale = 1.0 / std::sqrt(final_stream.square().mean().item<double>() + norm.eps);
-  const torch::Tensor projection = scale * final_gain(norm) * direction;  // [d]: one part's vector → its share
+  const torch::Tensor projection = scale * rms_gain(norm) * direction;  // [d]: one part's vector → its share
   reading.embed = at(session.hooks, stream_start).dot(projection).item<double>();
   for (int64_t l = 0; l < layers; ++l) {
     reading.attn.push_back(at(session.hooks, {Site::AttnOut, l, false}).dot(projection).item<double>());
     reading.mlp.push_back(at(session.hooks, {Site::MlpOut, l, false}).dot(projection).item<double>());
+    const torch::Tensor heads = head_outputs(*language.model->blocks[size_t(l)], session.hooks, l).matmul(projection);  // [H]
+    reading.heads.emplace_back(heads.data_ptr<double>(), heads.data_ptr<double>() + heads.numel());
   }
   return reading;
 }
@@ -76,7 +95,7 @@ LensReading read_lens(const model::VlmImpl& model, const model::VlmInputs& promp
 std::vector<LensEntry> logit_lens(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
                                   const std::vector<DatasetImage>& images, const std::vector<Language>& langs,
                                   int64_t max_new_tokens, jobs::JobContext* job) {
-  final_gain(*model.language_model->model->norm);  // an unsupported decoder, before any work
+  rms_gain(*model.language_model->model->norm);  // an unsupported decoder, before any work
   if (job) job->set_total(int64_t(images.size()));
   std::vector<LensEntry> entries;
   for (const DatasetImage& image : images) {
@@ -140,30 +159,36 @@ util::Table lens_table(const std::vector<LensEntry>& entries, const std::vector<
   return table;
 }
 
-util::Table dla_table(const std::vector<LensEntry>& entries, const std::vector<Language>& langs, int64_t layers) {
+util::Table dla_table(const std::vector<LensEntry>& entries, const std::vector<Language>& langs, int64_t layers,
+                      int64_t heads) {
   util::Table table({{"component", util::ColumnType::Text},
                      {"layer", util::ColumnType::Integer},
+                     {"head", util::ColumnType::Integer},
                      {"lang", util::ColumnType::Text},
                      {"entries", util::ColumnType::Integer},
                      {"mean_dla", util::ColumnType::Real},
                      {"mean_stated_dla", util::ColumnType::Real}});
   for (const Language lang : langs) {
-    const auto add = [&](const char* component, util::Cell layer, const std::function<double(const LensReading&)>& part) {
+    const auto add = [&](const char* component, util::Cell layer, util::Cell head,
+                         const std::function<double(const LensReading&)>& part) {
       std::vector<double> values, stated;
       for (const LensEntry& e : entries) {
         if (e.lang != lang) continue;
         values.push_back(part(e.reading));
         stated.push_back(stated_sign(e) * values.back());
       }
-      table.add_row({std::string(component), layer, std::string(language_code(lang)), int64_t(values.size()),
+      table.add_row({std::string(component), layer, head, std::string(language_code(lang)), int64_t(values.size()),
                      values.empty() ? util::Cell() : util::Cell(mean_of(values)),
                      values.empty() ? util::Cell() : util::Cell(mean_of(stated))});
     };
-    add("embed", util::Cell(), [](const LensReading& r) { return r.embed; });
+    add("embed", util::Cell(), util::Cell(), [](const LensReading& r) { return r.embed; });
     for (int64_t l = 0; l < layers; ++l) {
-      add("attn", l, [l](const LensReading& r) { return r.attn[size_t(l)]; });
-      add("mlp", l, [l](const LensReading& r) { return r.mlp[size_t(l)]; });
+      add("attn", l, util::Cell(), [l](const LensReading& r) { return r.attn[size_t(l)]; });
+      add("mlp", l, util::Cell(), [l](const LensReading& r) { return r.mlp[size_t(l)]; });
     }
+    for (int64_t l = 0; l < layers; ++l)
+      for (int64_t h = 0; h < heads; ++h)
+        add("head", l, h, [l, h](const LensReading& r) { return r.heads[size_t(l)][size_t(h)]; });
   }
   return table;
 }

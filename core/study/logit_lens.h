@@ -9,6 +9,10 @@
 //             norm's gain) and projected on W_U[female] − W_U[male]. They sum to the final
 //             difference exactly: the norm's scale is taken from the whole stream, as
 //             TransformerLens's apply_ln_to_stack does.
+//   heads     each attention head's share of its layer's hook_attn_out: its hook_z through its
+//             slice of o_proj (and, in Gemma 3, through the norm after attention with that norm's
+//             scale taken from the whole attention output), so that a layer's heads sum to its
+//             attention part exactly (with no o_proj bias, as in Gemma 3 and Llama).
 #pragma once
 #include <torch/torch.h>
 
@@ -28,6 +32,7 @@ struct LensReading {
   std::vector<double> lens;          // [layers]
   double embed = 0;                  // dla of blocks.0.hook_resid_pre
   std::vector<double> attn, mlp;     // dla per layer
+  std::vector<std::vector<double>> heads;  // [layers][heads]: dla per attention head
   double final_difference = 0;       // from the model's own logits
 };
 
@@ -57,9 +62,11 @@ std::vector<LensEntry> logit_lens(const model::VlmImpl& model, const text::Token
 // already wins over its counterpart: the "where does the gendered word win" curve); the final
 // logits as layer "final".
 util::Table lens_table(const std::vector<LensEntry>& entries, const std::vector<Language>& langs, int64_t layers);
-// Per component and language: component (embed, attn, mlp), layer (empty for embed), lang, entries,
-// mean_dla, mean_stated_dla (signed toward the caption's word, as mean_stated_margin).
-util::Table dla_table(const std::vector<LensEntry>& entries, const std::vector<Language>& langs, int64_t layers);
+// Per component and language: component (embed, attn, mlp, head), layer (empty for embed), head
+// (for head rows), lang, entries, mean_dla, mean_stated_dla (signed toward the caption's word, as
+// mean_stated_margin).
+util::Table dla_table(const std::vector<LensEntry>& entries, const std::vector<Language>& langs, int64_t layers,
+                      int64_t heads);
 // Per entry: row, image, lang, caption, female_word, male_word, final_logit_diff, lens_0 .. lens_{L-1}.
 util::Table lens_entries_table(const std::vector<LensEntry>& entries, int64_t layers);
 

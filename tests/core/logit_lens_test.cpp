@@ -18,13 +18,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void check_parts_sum(const study::LensReading& reading, size_t layers) {
+void check_parts_sum(const study::LensReading& reading, size_t layers, size_t heads) {
   REQUIRE(reading.lens.size() == layers);
   REQUIRE(reading.attn.size() == layers);
   REQUIRE(reading.mlp.size() == layers);
+  REQUIRE(reading.heads.size() == layers);
   double parts = reading.embed;
   for (size_t l = 0; l < layers; ++l) parts += reading.attn[l] + reading.mlp[l];
   const double scale = std::max(1.0, std::abs(reading.final_difference));
+  for (size_t l = 0; l < layers; ++l) {  // a layer's heads sum to its attention part
+    REQUIRE(reading.heads[l].size() == heads);
+    double sum = 0;
+    for (double head : reading.heads[l]) sum += head;
+    CHECK(std::abs(sum - reading.attn[l]) <= 1e-4 * std::max(1.0, std::abs(reading.attn[l])));
+  }
   CHECK(std::abs(parts - reading.final_difference) <= 1e-4 * scale);
   CHECK(std::abs(reading.lens.back() - reading.final_difference) <= 1e-4 * scale);
 }
@@ -41,7 +48,7 @@ TEST_CASE("direct logit attribution sums to the final gender logit difference on
     INFO(entry.caption);
     CHECK(entry.female_word == (entry.lang == Language::English ? "\xE2\x96\x81woman" : "امرأة"));
     CHECK(entry.reading.final_difference > 0);  // the caption says "woman"
-    check_parts_sum(entry.reading, size_t(vlm->config.text.layers));
+    check_parts_sum(entry.reading, size_t(vlm->config.text.layers), size_t(vlm->config.text.heads));
   }
   const util::Table lens = study::lens_table(entries, {Language::English}, vlm->config.text.layers);
   REQUIRE(lens.row_count() == size_t(vlm->config.text.layers) + 1);
@@ -56,7 +63,8 @@ TEST_CASE("direct logit attribution sums to the final logit difference with a Ll
   for (const auto& id : reference.meta["greedy_new_tokens"]) caption.push_back(id.get<int64_t>());
   REQUIRE(caption.size() >= 2);
   const study::GenderedStep step{1, caption[1], caption[1] == 5 ? 6 : 5};  // any two tokens of the vocabulary
-  check_parts_sum(study::read_lens(*vlm, reference.inputs(), caption, step), size_t(vlm->config.text.layers));
+  check_parts_sum(study::read_lens(*vlm, reference.inputs(), caption, step), size_t(vlm->config.text.layers),
+                  size_t(vlm->config.text.heads));
 }
 
 TEST_CASE("loupe analyze lens writes the lens, attribution and entry tables of a split", "[cli][lens]") {
@@ -70,13 +78,14 @@ TEST_CASE("loupe analyze lens writes the lens, attribution and entry tables of a
   const auto out = nlohmann::json::parse(run.out);
   const int layers = 4;  // the demo model's
   REQUIRE(out["lens"].size() == size_t(2 * (layers + 1)));
-  REQUIRE(out["dla"].size() == size_t(2 * (1 + 2 * layers)));
+  const int64_t heads = 4;  // the demo model's attention heads
+  REQUIRE(out["dla"].size() == size_t(2 * (1 + 2 * layers + layers * heads)));
   CHECK(out["lens"][0]["entries"] == 6);  // the balanced split's 6 images, each caption naming its figure
   for (const char* file : {"lens.csv", "dla.json", "lens_entries.csv"}) CHECK(fs::exists(root / "analyses" / "lens" / file));
   const auto dla = test::run_loupe("analyze dla --workspace '" + root.string() + "' --split balanced --lang en --out d --json");
   INFO(dla.err);
   REQUIRE(dla.status == 0);
-  CHECK(nlohmann::json::parse(dla.out).size() == size_t(1 + 2 * layers));  // English only
+  CHECK(nlohmann::json::parse(dla.out).size() == size_t(1 + 2 * layers + layers * heads));  // English only
   CHECK(fs::exists(root / "analyses" / "d" / "dla.csv"));
   const auto bad = test::run_loupe("analyze lens --workspace '" + root.string() + "' --split balanced --lang fr --out no");
   CHECK(bad.status == 1);
