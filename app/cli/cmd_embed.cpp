@@ -61,7 +61,8 @@ int run_embed(const Args& args) {
   const torch::Tensor points = tensor::load_reference(args.get("input"));
   const std::string out = args.get("out");
   if (method == "tsne") return run_tsne(args, points, out);
-  const analysis::Pca map = analysis::pca(points, args.get_int("components", 2));
+  const analysis::Pca map =
+      analysis::pca(points, args.get_int("components", 2), analysis::parse_pca_solver(args.get_or("solver", "auto")));
   tensor::save(out, {{"embedding", map.embedding},
                      {"components", map.components},
                      {"explained_variance_ratio", map.explained_variance_ratio},
@@ -115,12 +116,13 @@ int run_analyze_embed(const Args& args) {
 CommandSpec embed_command() {
   std::vector<OptionSpec> options = {{"input", "FILE:KEY", "a [points, dimensions] tensor"},
                                      {"method", "pca|tsne", "pca (exact SVD of the centred points, default) or tsne (as scikit-learn's TSNE)"},
-                                     {"components", "K", "pca: how many components (default 2)"}};
+                                     {"components", "K", "pca: how many components (default 2)"},
+                                     {"solver", "auto|exact|covariance|randomized", "pca: how the components are found (default auto, as scikit-learn's)"}};
   for (const OptionSpec& spec : tsne_option_specs()) options.push_back(spec);
   options.push_back({"out", "FILE", "writes embedding [n, 2] (pca: [n, K], components [K, d], explained_variance_ratio [K], mean [d])"});
   return {"embed",
           "a PCA or t-SNE map of points (rows of a safetensors matrix)",
-          "loupe embed --input FILE.safetensors:KEY [--method pca|tsne] [--components 2] [--perplexity 30] [--seed S] "
+          "loupe embed --input FILE.safetensors:KEY [--method pca|tsne] [--components 2] [--solver auto|exact|covariance|randomized] [--perplexity 30] [--seed S] "
           "--out FILE.safetensors",
           options,
           run_embed};

@@ -44,11 +44,37 @@ TEST_CASE("PCA finds the covariance's leading eigenvectors and their share of th
   CHECK(torch::allclose(map.embedding.to(torch::kFloat64), centred.matmul(components.t()), 1e-4, 1e-4));
   CHECK(torch::allclose(map.mean.to(torch::kFloat64), x.mean(0), 1e-5, 1e-5));
 
+  // The automatic solver took the covariance's eigenvectors (400 >= 10 · 6); the SVD agrees.
+  const analysis::Pca svd = analysis::pca(x, 2, analysis::PcaSolver::exact);
+  for (int64_t c = 0; c < 2; ++c)
+    CHECK(svd.components[c].dot(map.components[c]).item<double>() == Approx(1.0).margin(1e-6));
+  CHECK(torch::allclose(svd.explained_variance_ratio, map.explained_variance_ratio, 1e-5, 1e-7));
+
   CHECK_THROWS_AS(analysis::pca(x, 7), InputError);
   CHECK_THROWS_AS(analysis::pca(x.narrow(0, 0, 1), 1), InputError);
   torch::Tensor broken = x.clone();
   broken[3][2] = std::numeric_limits<double>::quiet_NaN();
   CHECK_THROWS_WITH(analysis::pca(broken, 2), Catch::Contains("NaN"));
+}
+
+TEST_CASE("randomized PCA finds the exact components of a matrix with a decaying spectrum", "[analysis][pca]") {
+  // 700 × 600: larger than 500 and fewer than 10 rows a column, so the automatic solver is randomized.
+  torch::manual_seed(5);
+  const torch::Tensor left = std::get<0>(torch::linalg_qr(torch::randn({700, 40}, torch::kFloat64)));
+  const torch::Tensor right = std::get<0>(torch::linalg_qr(torch::randn({600, 40}, torch::kFloat64)));
+  const torch::Tensor spectrum = torch::pow(0.8, torch::arange(40, torch::kFloat64)) * 100;
+  const torch::Tensor x = (left * spectrum).matmul(right.t()) + 0.01 * torch::randn({700, 600}, torch::kFloat64);
+  const analysis::Pca exact = analysis::pca(x, 5, analysis::PcaSolver::exact);
+  const analysis::Pca randomized = analysis::pca(x, 5, analysis::PcaSolver::randomized);
+  const analysis::Pca automatic = analysis::pca(x, 5);
+  for (int64_t c = 0; c < 5; ++c) {
+    INFO("component " << c);
+    CHECK(exact.components[c].dot(randomized.components[c]).item<double>() == Approx(1.0).margin(1e-5));  // same sign too
+    CHECK(randomized.explained_variance_ratio[c].item<double>() ==
+          Approx(exact.explained_variance_ratio[c].item<double>()).epsilon(1e-5));
+  }
+  CHECK(torch::equal(automatic.components, randomized.components));  // same input, shapes and threads
+  CHECK_THROWS_WITH(analysis::parse_pca_solver("arpack"), Catch::Contains("arpack"));
 }
 
 TEST_CASE("loupe embed writes a PCA or t-SNE map and refuses what it cannot map", "[cli][pca]") {
