@@ -1,6 +1,7 @@
-// `loupe ablate`: SAE latents of a workspace's SAE ablated (zero or mean, replace or residual mode)
-// while one image or a dataset split is captioned; the caption changes and the paired effect on the
-// gender logit difference (core/study/ablation.h).
+// `loupe ablate`: SAE latents of a workspace's SAE (zero or mean, replace or residual mode),
+// attention heads (zero or mean) or attention to the image tokens (knockout) ablated while one
+// image or a dataset split is captioned; the caption changes and the paired effect on the gender
+// logit difference (core/study/ablation.h).
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -50,25 +51,51 @@ std::vector<intervene::LatentEdit> latent_edits(const Args& args, const workspac
 
 nlohmann::json parameters_of(const Args& args) {
   nlohmann::json parameters = nlohmann::json::object();
-  for (const char* name : {"sae", "latents", "how", "mode", "delta-scale", "positions", "lang", "image", "split", "limit", "analysis", "out"})
+  for (const char* name : {"sae", "latents", "heads", "knockout", "how", "mode", "delta-scale", "positions", "lang", "image",
+                           "split", "limit", "analysis", "out"})
     if (args.has(name)) parameters[name] = args.get(name);
   if (args.has("where")) parameters["where"] = args.all("where");
   return parameters;
 }
 
-int run_ablate(const Args& args) {
-  const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
+// What --sae/--latents, --heads or --knockout ask for; returns the default analysis name.
+std::string ablation_target(const Args& args, const workspace::Workspace& space, study::AblationRequest& request) {
+  const int given = int(args.has("sae")) + int(args.has("heads")) + int(args.has("knockout"));
+  if (given != 1) throw InputError("ablate one thing: --sae NAME --latents LIST, --heads L.H,... or --knockout LAYERS");
+  const std::string how = args.get_or("how", "zero");
+  if (args.has("knockout") && args.has("how")) throw InputError("--how is for latents and heads; a knockout removes attention");
+  if (!args.has("sae")) {
+    for (const char* flag : {"latents", "mode", "delta-scale", "analysis"})
+      if (args.has(flag)) throw InputError(std::string("--") + flag + " belongs to an SAE latent ablation (--sae)");
+  }
+  if (args.has("heads")) {
+    if (how != "zero" && how != "mean") throw InputError("--how takes zero or mean, not '" + how + "'");
+    request.heads = study::parse_heads(args.get("heads"));
+    return "ablate-heads";
+  }
+  if (args.has("knockout")) {
+    request.knockout_layers = util::parse_id_list(args.get("knockout"), "--knockout");
+    return "ablate-knockout";
+  }
   const std::string sae_name = args.get("sae");
   workspace::check_entry_name(sae_name, "--sae");
-  study::AblationRequest request;
   request.edits = latent_edits(args, space, sae_name);
-  request.positions = parse_positions(args.get_or("positions", "all"));
+  request.sae = std::make_shared<const sae::Sae>(sae::load_sae(space.sae_dir(sae_name).string()));
+  return "ablate-" + sae_name;
+}
+
+int run_ablate(const Args& args) {
+  const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
+  study::AblationRequest request;
+  const std::string default_name = ablation_target(args, space, request);
+  // A knockout blocks the non-image queries from the image keys unless told otherwise.
+  request.positions = parse_positions(args.get_or("positions", args.has("knockout") ? "non-image" : "all"));
   request.langs = study_languages(args);
   request.max_new_tokens = args.get_count("max-new-tokens", request.max_new_tokens);
-  request.sae = std::make_shared<const sae::Sae>(sae::load_sae(space.sae_dir(sae_name).string()));
+  const bool mean_heads = args.has("heads") && args.get_or("how", "zero") == "mean";
 
   const std::vector<study::DatasetImage> images = study_images(args, space);
-  const std::string name = args.get_or("out", "ablate-" + sae_name);
+  const std::string name = args.get_or("out", default_name);
   workspace::check_entry_name(name, "--out");
 
   std::vector<study::AblationEntry> entries;
@@ -76,6 +103,7 @@ int run_ablate(const Args& args) {
     entries = jobs::run_in_foreground("ablate", [&](jobs::JobContext& job) {
       const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
       const auto tokenizer = model::model_tokenizer(space.model().string());
+      if (mean_heads) request.head_means = study::head_means(*model, *tokenizer, images, request.langs, request.heads, &job);
       job.set_stage("captioning " + std::to_string(images.size()) + " images");
       return study::ablate_images(*model, *tokenizer, images, request, &job);
     }, std::cerr).as<std::vector<study::AblationEntry>>();
@@ -115,25 +143,31 @@ int run_ablate(const Args& args) {
 
 CommandSpec ablate_command() {
   return {"ablate",
-          "caption with SAE latents ablated: caption changes and the paired effect on the gender logit difference",
-          "loupe ablate --workspace DIR --sae NAME --latents 3,17 (--image PATH | --split S [--limit N] [--out NAME]) "
+          "caption with SAE latents, attention heads or attention to the image ablated: caption changes and the paired "
+          "effect on the gender logit difference",
+          "loupe ablate --workspace DIR (--sae NAME --latents 3,17 | --heads 2.1,1.1 | --knockout 1,2) "
+          "(--image PATH | --split S [--limit N] [--out NAME]) "
           "[--how zero|mean] [--analysis NAME] [--mode replace|residual] [--delta-scale D] "
           "[--positions all|image|text|template|non-image|LIST] [--lang en|ar|both] [--max-new-tokens N] [--json]",
           {{"workspace", "DIR", "workspace folder (loupe init)"},
            {"sae", "NAME", "the SAE (DIR/saes/NAME); it is applied at its own hook"},
            {"latents", "LIST", "latents to ablate, e.g. 3,17"},
+           {"heads", "L.H,...", "or attention heads to ablate (their hook_z), e.g. 2.1,1.1"},
+           {"knockout", "LAYERS", "or layers where the --positions queries may not attend to the image tokens, e.g. 1,2"},
            {"image", "PATH", "one image"},
            {"split", "S", "or every row of this dataset split; writes DIR/analyses/NAME/ablation.csv, .json and "
                           "ablation_entries.csv"},
            {"limit", "N", "--split: the first N rows"},
            where_option(),
-           {"out", "NAME", "--split: the analysis folder (default ablate-SAE)"},
-           {"how", "zero|mean", "the latents' target: 0 (default) or their mean over the SAE's store"},
+           {"out", "NAME", "--split: the analysis folder (default ablate-SAE, ablate-heads or ablate-knockout)"},
+           {"how", "zero|mean", "the target: 0 (default) or the mean (latents: over the SAE's store; heads: over the "
+                                "prompt positions of the images ablated)"},
            {"analysis", "NAME", "--how mean: the feature analysis whose latents.csv gives the means (default the SAE's name)"},
            {"mode", "replace|residual", "replace (default): the edited reconstruction plus the SAE's error term; "
                                         "residual: subtract --delta-scale times the latents' contribution"},
            {"delta-scale", "D", "--mode residual: the share of the contribution removed (default 1)"},
-           {"positions", "WORDS", "where to ablate: all (default), image, text (the generated tokens), template, non-image or a list"},
+           {"positions", "WORDS", "where to ablate (a knockout: which queries): all (default; knockout: non-image), image, "
+                                  "text (the generated tokens), template, non-image or a list"},
            {"lang", "en|ar|both", "caption language(s) (default both)"},
            {"max-new-tokens", "N", "longest caption in tokens (default 24)"},
            {"dtype", "f32|bf16|f16", "model dtype (default f32)"},

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "core/analysis/paired_tests.h"
+#include "core/intervene/attention_edits.h"
 #include "core/error.h"
 #include "core/io/csv.h"
 #include "core/model/caption.h"
@@ -19,17 +21,63 @@ namespace loupe::study {
 
 namespace {
 
-// The SAE edit on batch row 1 only: row 0 is the clean run.
-void add_edit(const AblationRequest& request, const model::HookPoint& point, const torch::Tensor& token_types,
+// The ablation on batch row 1 only: row 0 is the clean run.
+void add_edit(const AblationRequest& request, const io::ModelConfig& config, const torch::Tensor& token_types,
               model::HookSet& hooks) {
-  model::Selection selection{resolve_positions(request.positions, point, token_types, request.max_new_tokens), {1}};
-  hooks.add_operation(point, intervene::sae_edit(request.sae, request.edits, selection));
+  const auto selection = [&](const model::HookPoint& point) {
+    return model::Selection{resolve_positions(request.positions, point, token_types, request.max_new_tokens), {1}};
+  };
+  if (request.sae) {
+    const model::HookPoint point = model::parse_hook(request.sae->config.hook_name, config);
+    hooks.add_operation(point, intervene::sae_edit(request.sae, request.edits, selection(point)));
+  }
+  std::map<int64_t, std::vector<int64_t>> heads_by_layer;
+  for (const HeadRef& ref : request.heads) heads_by_layer[ref.layer].push_back(ref.head);
+  for (const auto& [layer, heads] : heads_by_layer) {
+    const model::HookPoint point{model::Site::Z, layer, false};
+    const auto mean = request.head_means.find(layer);
+    hooks.add_operation(point, intervene::head_ablation(heads, mean == request.head_means.end() ? torch::Tensor() : mean->second,
+                                                        selection(point)));
+  }
+  if (!request.knockout_layers.empty()) {
+    const torch::Tensor types = token_types.reshape({-1}).to(torch::kCPU, torch::kLong);
+    const torch::Tensor image = types.eq(kImageToken).nonzero().flatten().contiguous();
+    const std::vector<int64_t> keys(image.data_ptr<int64_t>(), image.data_ptr<int64_t>() + image.numel());
+    for (int64_t layer : request.knockout_layers) {
+      const model::HookPoint point{model::Site::AttnScores, layer, false};
+      hooks.add_operation(point, intervene::attention_knockout(keys, selection(point)));
+    }
+  }
+}
+
+void check_request(const AblationRequest& request, const io::ModelConfig& config) {
+  const int kinds = int(bool(request.sae)) + int(!request.heads.empty()) + int(!request.knockout_layers.empty());
+  if (kinds != 1) throw InputError("an ablation is of SAE latents, attention heads or an attention knockout: exactly one");
+  if (request.sae) {
+    const model::HookPoint point = model::parse_hook(request.sae->config.hook_name, config);
+    const int64_t width = model::hook_width(point, config);
+    if (width != request.sae->config.d_in)
+      throw InputError("the SAE reads " + std::to_string(request.sae->config.d_in) + "-wide vectors at " +
+                       request.sae->config.hook_name + ", which is " + std::to_string(width) + " wide in this model");
+    intervene::sae_edit(request.sae, request.edits);  // the latents and values
+  }
+  const auto check_layer = [&](int64_t layer) {
+    if (layer < 0 || layer >= config.text.layers)
+      throw InputError("layer " + std::to_string(layer) + " is outside the decoder's " + std::to_string(config.text.layers) + " layers");
+  };
+  for (const HeadRef& ref : request.heads) {
+    check_layer(ref.layer);
+    if (ref.head < 0 || ref.head >= config.text.heads)
+      throw InputError("head " + std::to_string(ref.layer) + "." + std::to_string(ref.head) + ": the decoder has " +
+                       std::to_string(config.text.heads) + " heads a layer");
+  }
+  for (int64_t layer : request.knockout_layers) check_layer(layer);
 }
 
 // female − male logit at `gendered`, clean (row 0) and edited (row 1), the baseline caption teacher-forced.
 std::pair<double, double> logit_differences(const model::VlmImpl& model, const model::VlmInputs& prompt,
                                             const std::vector<int64_t>& caption, const GenderedStep& gendered,
-                                            const AblationRequest& request, const model::HookPoint& point) {
+                                            const AblationRequest& request, const io::ModelConfig& config) {
   const int64_t length = prompt.input_ids.size(1);
   const torch::Tensor answer = torch::tensor(caption, torch::kInt64).view({1, -1}).to(prompt.input_ids.device());
   model::VlmInputs inputs;
@@ -37,7 +85,7 @@ std::pair<double, double> logit_differences(const model::VlmImpl& model, const m
   inputs.token_type_ids = torch::cat({prompt.token_type_ids, torch::full_like(answer, kTextToken)}, 1).repeat({2, 1});
   inputs.pixel_values = prompt.pixel_values.repeat({2, 1, 1, 1});
   model::Session session;
-  add_edit(request, point, prompt.token_type_ids, session.hooks);
+  add_edit(request, config, prompt.token_type_ids, session.hooks);
   const torch::Tensor logits = model.forward(inputs, session).select(1, length - 1 + int64_t(gendered.step));  // [2, vocab]
   const torch::Tensor difference = (logits.select(1, gendered.female_id) - logits.select(1, gendered.male_id)).to(torch::kFloat64);
   return {difference[0].item<double>(), difference[1].item<double>()};
@@ -54,13 +102,7 @@ double mean_of(const std::vector<double>& values) {
 std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
                                          const std::vector<DatasetImage>& images, const AblationRequest& request,
                                          jobs::JobContext* job) {
-  if (!request.sae) throw InputError("an ablation needs an SAE");
-  const model::HookPoint point = model::parse_hook(request.sae->config.hook_name, model.config);
-  const int64_t width = model::hook_width(point, model.config);
-  if (width != request.sae->config.d_in)
-    throw InputError("the SAE reads " + std::to_string(request.sae->config.d_in) + "-wide vectors at " +
-                     request.sae->config.hook_name + ", which is " + std::to_string(width) + " wide in this model");
-  intervene::sae_edit(request.sae, request.edits);  // the latents and values, checked before any work
+  check_request(request, model.config);
   if (job) job->set_total(int64_t(images.size()));
   std::vector<AblationEntry> entries;
   for (const DatasetImage& image : images) {
@@ -69,7 +111,7 @@ std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text
       if (job) job->throw_if_cancelled();
       const model::VlmInputs prompt = model::caption_prompt(model, tokenizer, text::caption_question(lang), pixels);
       model::Session session;
-      add_edit(request, point, prompt.token_type_ids, session.hooks);
+      add_edit(request, model.config, prompt.token_type_ids, session.hooks);
       const auto captions = model::caption_images(model, tokenizer, pixels.repeat({2, 1, 1, 1}),
                                                   {lang, request.max_new_tokens, job}, session);
       AblationEntry entry;
@@ -80,7 +122,7 @@ std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text
       entry.baseline_gender = eval::infer_gender(entry.baseline, lang).gender;
       entry.ablated_gender = eval::infer_gender(entry.ablated, lang).gender;
       if (const auto gendered = gendered_step(tokenizer, captions[0].tokens, lang)) {
-        const auto [clean, ablated] = logit_differences(model, prompt, captions[0].tokens, *gendered, request, point);
+        const auto [clean, ablated] = logit_differences(model, prompt, captions[0].tokens, *gendered, request, model.config);
         entry.logit_diff_clean = clean;
         entry.logit_diff_ablated = ablated;
       }
@@ -89,6 +131,52 @@ std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text
     if (job) job->advance(1, image.image);
   }
   return entries;
+}
+
+std::vector<HeadRef> parse_heads(const std::string& list) {
+  std::vector<HeadRef> heads;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    const std::string word = list.substr(start, comma - start);
+    const size_t dot = word.find('.');
+    const auto digits = [](const std::string& text) {
+      return !text.empty() && text.size() < 10 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (dot == std::string::npos || !digits(word.substr(0, dot)) || !digits(word.substr(dot + 1)))
+      throw InputError("--heads takes LAYER.HEAD items such as 2.1,1.3; '" + word + "' is not one");
+    heads.push_back({std::stoll(word.substr(0, dot)), std::stoll(word.substr(dot + 1))});
+    start = comma + 1;
+  }
+  return heads;
+}
+
+std::map<int64_t, torch::Tensor> head_means(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
+                                            const std::vector<DatasetImage>& images, const std::vector<Language>& langs,
+                                            const std::vector<HeadRef>& heads, jobs::JobContext* job) {
+  std::set<int64_t> layers;
+  for (const HeadRef& ref : heads) layers.insert(ref.layer);
+  std::map<int64_t, torch::Tensor> sums;  // layer → [heads, head_dim] float64
+  int64_t positions = 0;
+  if (job) job->set_stage("mean head outputs over " + std::to_string(images.size()) + " images");
+  for (const DatasetImage& image : images) {
+    const torch::Tensor pixels = model::image_pixels(model.config, image.image);
+    for (const Language lang : langs) {
+      if (job) job->throw_if_cancelled();
+      const model::VlmInputs prompt = model::caption_prompt(model, tokenizer, text::caption_question(lang), pixels);
+      model::Session session;
+      for (int64_t layer : layers) session.hooks.capture({model::Site::Z, layer, false});
+      model.forward(prompt, session);
+      for (int64_t layer : layers) {
+        const torch::Tensor z = session.hooks.captured({model::Site::Z, layer, false})[0].to(torch::kCPU, torch::kFloat64);  // [T, H, hd]
+        sums[layer] = sums.count(layer) ? sums[layer] + z.sum(0) : z.sum(0);
+      }
+      positions += prompt.input_ids.size(1);
+    }
+  }
+  if (positions == 0) throw InputError("a mean head ablation needs at least one image to average over");
+  for (auto& [layer, sum] : sums) sum = (sum / double(positions)).to(torch::kFloat32);
+  return sums;
 }
 
 std::vector<double> latent_means(const std::filesystem::path& latents_csv, const std::vector<int64_t>& latents) {

@@ -1,6 +1,7 @@
-// SAE latent ablation (`loupe ablate`): images captioned with and without chosen latents of an SAE
-// edited at its hook (intervene::sae_edit: zero or mean target, replace or residual mode), both in
-// one batch, and the gender logit difference (study/gender_tokens.h) at the baseline caption's
+// Ablation (`loupe ablate`): images captioned with and without an ablation, both in one batch: SAE
+// latents edited at the SAE's hook (intervene::sae_edit: zero or mean target, replace or residual
+// mode), attention heads zeroed or set to their mean, or attention from the chosen query positions to
+// the image tokens knocked out at some layers (intervene/attention_edits.h); and the gender logit difference (study/gender_tokens.h) at the baseline caption's
 // first gendered word, teacher-forced with and without the edit. Over many entries: how often the
 // caption changes or flips gender, and the paired effect on the logit difference (Wilcoxon's
 // signed-rank test, a bootstrap 95% interval of the mean).
@@ -8,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,10 +26,23 @@
 
 namespace loupe::study {
 
+// One attention head of the decoder.
+struct HeadRef {
+  int64_t layer = 0, head = 0;
+};
+// "L.H,L.H", e.g. "2.1,1.1". Throws InputError naming the part that is not LAYER.HEAD.
+std::vector<HeadRef> parse_heads(const std::string& list);
+
 struct AblationRequest {
+  // What is ablated, exactly one of: SAE latents (sae and edits, at the SAE's hook), attention heads
+  // (heads; with head_means, layer → [heads, head_dim], set to those, else to 0), or attention from
+  // the query positions to the image tokens (knockout_layers).
   std::shared_ptr<const sae::Sae> sae;
   std::vector<intervene::LatentEdit> edits;
-  PositionSelector positions;  // of the SAE's hook (kSteerPositions words)
+  std::vector<HeadRef> heads;
+  std::map<int64_t, torch::Tensor> head_means;
+  std::vector<int64_t> knockout_layers;
+  PositionSelector positions;  // where (for a knockout: which queries) to ablate (kSteerPositions words)
   std::vector<Language> langs = {Language::English, Language::Arabic};
   int64_t max_new_tokens = 24;
 };
@@ -41,11 +56,18 @@ struct AblationEntry {
   std::optional<double> logit_diff_clean, logit_diff_ablated;
 };
 
-// Checks the SAE's hook against the model (it exists, is as wide as d_in) before any work.
-// Progress per image through `job` (may be null). Throws InputError, loupe::Cancelled.
+// Checks the request against the model (the SAE's hook exists and is d_in wide; the heads and
+// layers exist) before any work. Progress per image through `job` (may be null). Throws
+// InputError, loupe::Cancelled.
 std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
                                          const std::vector<DatasetImage>& images, const AblationRequest& request,
                                          jobs::JobContext* job = nullptr);
+
+// Each listed head's mean output (hook_z) over every prompt position of the images in each
+// language, per layer: the targets of a mean head ablation. Progress through `job` (may be null).
+std::map<int64_t, torch::Tensor> head_means(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
+                                            const std::vector<DatasetImage>& images, const std::vector<Language>& langs,
+                                            const std::vector<HeadRef>& heads, jobs::JobContext* job = nullptr);
 
 // Each latent's mean activation over every stored vector (zeros included): frequency ×
 // mean_activation from an analysis's latents.csv (`loupe analyze features`), the target of a mean

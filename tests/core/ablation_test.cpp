@@ -1,12 +1,14 @@
-// SAE latent ablation (core/study/ablation.h) on the demo model: the gendered word and its
-// counterpart, the logit difference against a separate teacher-forced run, an edit that changes
-// nothing, one that moves the difference, and `loupe ablate` with its files and refusals.
+// Ablation (core/study/ablation.h) on the demo model: the gendered word and its counterpart, the
+// logit difference against a separate teacher-forced run, an SAE edit that changes nothing, one
+// that moves the difference; attention heads zeroed and attention to the image knocked out
+// (core/intervene/attention_edits.h); and `loupe ablate` with its files and refusals.
 #include <catch2/catch.hpp>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cli_run.h"
+#include "core/intervene/attention_edits.h"
 #include "core/model/caption.h"
 #include "core/model/inputs.h"
 #include "core/sae/sae_io.h"
@@ -108,6 +110,64 @@ TEST_CASE("an ablation's logit difference matches a separate run, and an edit mo
   CHECK_THROWS_WITH(study::ablate_images(*vlm, *tokenizer, {{kKitchen, 0}}, request), Catch::Contains("128-wide"));
 }
 
+TEST_CASE("zeroed heads silence a layer's attention; a knockout at every layer hides the image", "[study][ablation][model]") {
+  const auto& [vlm, tokenizer] = demo();
+  const int64_t heads = vlm->config.text.heads, layers = vlm->config.text.layers;
+  const auto prompt_of = [&](const std::string& image) {
+    const torch::Tensor pixels = model::image_pixels(vlm->config, std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images/" + image);
+    return model::caption_prompt(*vlm, *tokenizer, text::caption_question(Language::English), pixels);
+  };
+  const model::VlmInputs kitchen = prompt_of("kitchen.png"), garage = prompt_of("garage.png");
+  REQUIRE(kitchen.input_ids.sizes() == garage.input_ids.sizes());
+
+  // Every head of layer 1 zeroed: the layer's attention output is 0 (Gemma's norm after attention
+  // maps 0 to 0); one head zeroed changes it, but not to 0.
+  std::vector<int64_t> every_head;
+  for (int64_t h = 0; h < heads; ++h) every_head.push_back(h);
+  const auto attention_out = [&](std::vector<int64_t> zeroed) {
+    model::Session session;
+    session.hooks.add_operation({model::Site::Z, 1, false}, intervene::head_ablation(std::move(zeroed), torch::Tensor()));
+    session.hooks.capture({model::Site::AttnOut, 1, false});
+    vlm->forward(kitchen, session);
+    return session.hooks.captured({model::Site::AttnOut, 1, false});
+  };
+  CHECK(attention_out(every_head).abs().max().item<double>() < 1e-6);
+  CHECK(attention_out({2}).abs().max().item<double>() > 1e-3);
+
+  // Knocked out at every layer from every non-image query, the text positions no longer depend on
+  // the image: two images give the same last-position logits (same shapes, same threads).
+  std::vector<int64_t> image_keys;
+  const torch::Tensor types = kitchen.token_type_ids.reshape({-1});
+  std::vector<int64_t> text_queries;
+  for (int64_t p = 0; p < types.size(0); ++p) (types[p].item<int64_t>() == kImageToken ? image_keys : text_queries).push_back(p);
+  const auto last_logits = [&](const model::VlmInputs& inputs, bool knockout) {
+    model::Session session;
+    if (knockout)
+      for (int64_t l = 0; l < layers; ++l)
+        session.hooks.add_operation({model::Site::AttnScores, l, false},
+                                    intervene::attention_knockout(image_keys, {text_queries, {}}));
+    return vlm->forward(inputs, session)[0][-1];
+  };
+  CHECK_FALSE(torch::allclose(last_logits(kitchen, false), last_logits(garage, false)));
+  CHECK(torch::allclose(last_logits(kitchen, true), last_logits(garage, true), 1e-5, 1e-5));
+
+  // Through the study: the same requests, checked against the model before any work.
+  study::AblationRequest request;
+  request.langs = {Language::English};
+  request.heads = {{1, 0}, {1, 1}};
+  const auto entries = study::ablate_images(*vlm, *tokenizer, {{kKitchen, 0}}, request);
+  REQUIRE(entries.size() == 1);
+  REQUIRE(entries[0].logit_diff_ablated);
+  CHECK(*entries[0].logit_diff_ablated != Approx(*entries[0].logit_diff_clean).margin(1e-6));
+  request.heads = {{1, heads}};
+  CHECK_THROWS_WITH(study::ablate_images(*vlm, *tokenizer, {{kKitchen, 0}}, request), Catch::Contains("heads a layer"));
+  request.heads.clear();
+  request.knockout_layers = {layers};
+  CHECK_THROWS_WITH(study::ablate_images(*vlm, *tokenizer, {{kKitchen, 0}}, request), Catch::Contains("outside"));
+  CHECK_THROWS_WITH(study::parse_heads("2.1,3"), Catch::Contains("'3'"));
+  CHECK(study::parse_heads("2.1,0.3").size() == 2);
+}
+
 TEST_CASE("loupe ablate writes a split's ablation tables and refuses bad requests", "[cli][ablation]") {
   test::TempDir dir("loupe-ablate");
   const fs::path root = dir.path / "study";
@@ -144,4 +204,27 @@ TEST_CASE("loupe ablate writes a split's ablation tables and refuses bad request
   refused("--latents 1,x --image '" + kKitchen + "'", "--latents");
   refused("--latents 1", "--image PATH");
   refused("--latents 1 --positions everywhere --image '" + kKitchen + "'", "positions are all, image");
+
+  // Heads and knockouts: the same tables under their own default names.
+  const std::string ws = "ablate --workspace '" + root.string() + "' ";
+  const auto heads = test::run_loupe(ws + "--heads 2.1,1.1 --how mean --split balanced --limit 2 --lang ar --json");
+  INFO(heads.err);
+  REQUIRE(heads.status == 0);
+  CHECK(nlohmann::json::parse(heads.out)["summary"][0]["lang"] == "ar");
+  CHECK(fs::exists(root / "analyses" / "ablate-heads" / "ablation.csv"));
+  const auto knockout = test::run_loupe(ws + "--knockout 1,2 --split balanced --limit 2 --lang en --json");
+  INFO(knockout.err);
+  REQUIRE(knockout.status == 0);
+  CHECK(fs::exists(root / "analyses" / "ablate-knockout" / "ablation_entries.csv"));
+  const auto refused_ws = [&](const std::string& options, const std::string& part) {
+    const auto bad = test::run_loupe(ws + options + " --image '" + kKitchen + "'");
+    INFO(options << "\n" << bad.err);
+    CHECK(bad.status == 1);
+    CHECK_THAT(bad.err, Catch::Contains(part));
+  };
+  refused_ws("--heads 2.1 --sae rand --latents 1", "ablate one thing");
+  refused_ws("--heads 9.0", "outside the decoder");
+  refused_ws("--heads 2", "LAYER.HEAD");
+  refused_ws("--knockout 1 --how mean", "--how is for latents and heads");
+  refused_ws("--heads 1.1 --latents 3", "belongs to an SAE latent ablation");
 }
