@@ -1,6 +1,8 @@
 // `loupe direction`: the gender mean-difference direction at a hook (core/study/gender_direction),
 // labelled by the figure or by the model's own caption, per prompt language or pooled, written as
-// safetensors with its provenance, ready for `loupe generate --steer HOOK=FILE:NAME@ALPHA`.
+// safetensors with its provenance, ready for `loupe generate --steer HOOK=FILE:NAME@ALPHA`. With
+// --workspace, a direction read off the workspace's stores or SAEs (core/study/store_directions.h)
+// into W/directions/NAME.safetensors.
 #include <filesystem>
 #include <iostream>
 
@@ -10,6 +12,8 @@
 #include "core/jobs/progress_printer.h"
 #include "core/jobs/runner.h"
 #include "core/study/gender_direction.h"
+#include "core/study/store_directions.h"
+#include "core/workspace/workspace.h"
 #include "core/tensor/convert.h"
 
 namespace loupe::cli {
@@ -22,7 +26,33 @@ std::vector<Language> direction_langs(const std::string& word) {
   throw InputError("--lang is en, ar or pooled (both prompt languages in one mean), not '" + word + "'");
 }
 
+int run_store_direction(const Args& args) {
+  study::StoreDirectionRequest request;
+  request.workspace = args.get("workspace");
+  request.kind = args.get_or("from", "mean-difference");
+  request.store = args.get_or("store", request.store);
+  request.hook = args.get_or("hook", "");
+  request.grouping = analysis::parse_grouping(args.get_or("by", "caption"));
+  const std::string lang = args.get_or("lang", "pooled");
+  if (lang != "pooled") request.lang = parse_language(lang, "--lang");
+  request.split = args.get_or("split", "");
+  request.component = args.get_int("component", 0);
+  request.sae = args.get_or("sae", "");
+  request.latent = args.get_int("latent", -1);
+  if (request.kind == "decoder" && (request.sae.empty() || !args.has("latent")))
+    throw InputError("--from decoder takes --sae NAME --latent J");
+  if (request.kind != "decoder" && request.hook.empty()) throw InputError("--from " + request.kind + " takes --hook HOOK");
+  const std::string name = args.get("name");
+  workspace::check_entry_name(name, "--name");
+  const study::StoreDirection direction = study::store_direction(request);
+  const std::filesystem::path file = study::save_direction(request.workspace, name, direction);
+  std::cout << "direction: " << name << " at " << direction.hook << " → " << file.string() << "\n  " << direction.description
+            << "\n";
+  return 0;
+}
+
 int run_direction(const Args& args) {
+  if (args.has("workspace")) return run_store_direction(args);
   const std::string folder = model_folder(args);
   const std::string out = args.get("out");
   if (std::filesystem::path(out).extension() != ".safetensors") throw InputError("--out must name a .safetensors file");
@@ -62,15 +92,26 @@ CommandSpec direction_command() {
   return {"direction",
           "the gender direction at a hook: mean(woman) − mean(man) over image tokens, as safetensors",
           "loupe direction [--model DIR] --data DIR --hook HOOK [--label figure|caption] [--lang en|ar|pooled] "
-          "[--per-group N] [--name NAME] --out FILE.safetensors",
+          "[--per-group N] [--name NAME] --out FILE.safetensors | loupe direction --workspace DIR "
+          "[--from mean-difference|pc|decoder] (--hook HOOK [--store NAME] [--by figure|caption] [--split S] [--component K] "
+          "| --sae NAME --latent J) [--lang en|ar|pooled] --name NAME",
           options({model_options(),
                    {{"data", "DIR", "dataset folder whose image_caption.csv has a `gender` column"},
                     {"hook", "HOOK", "where to measure, e.g. blocks.0.hook_resid_post"},
                     {"label", "WHICH", "split by the figure shown, or by the gender the model's caption states (default caption)"},
-                    {"lang", "LANG", "prompt language: en (default), ar, or pooled (both in one mean)"},
+                    {"lang", "LANG", "prompt language: en (default; with --workspace pooled), ar, or pooled (both in one mean)"},
                     {"per-group", "N", "at most N woman and N man images, the first in the CSV (default 100)"},
-                    {"name", "NAME", "the tensor's key (default gender-caption, or gender for figure labels)"},
-                    {"out", "FILE", "the .safetensors file to write (the key's metadata names its hook)"}}}),
+                    {"name", "NAME", "the tensor's key (default gender-caption, or gender for figure labels); "
+                                     "with --workspace also the file, DIR/directions/NAME.safetensors"},
+                    {"out", "FILE", "the .safetensors file to write (the key's metadata names its hook)"},
+                    {"workspace", "DIR", "read the direction off this workspace's stores or SAEs instead of running the model"},
+                    {"from", "KIND", "--workspace: mean-difference (default: female minus male pooled entries), pc, or decoder"},
+                    {"store", "NAME", "--workspace: the store (default acts)"},
+                    {"by", "figure|caption", "--workspace: the gender groups of a mean difference (default caption)"},
+                    {"split", "S", "--workspace: only the entries of this split"},
+                    {"component", "K", "--from pc: which principal component (default 0, the first)"},
+                    {"sae", "NAME", "--from decoder: the SAE"},
+                    {"latent", "J", "--from decoder: the latent whose decoder row is the direction"}}}),
           run_direction};
 }
 

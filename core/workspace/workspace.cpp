@@ -97,6 +97,7 @@ fs::path Workspace::sae_dir(const std::string& name) const {
   return root_ / "saes" / name;
 }
 fs::path Workspace::analyses_dir() const { return root_ / "analyses"; }
+fs::path Workspace::directions_dir() const { return root_ / "directions"; }
 fs::path Workspace::reports_dir() const { return root_ / "reports"; }
 fs::path Workspace::runs_file() const { return root_ / kRunsFileName; }
 

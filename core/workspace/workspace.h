@@ -2,7 +2,7 @@
 //   workspace.json   {"version":1, "model": abs path, "dataset": abs path, "settings": {...}}
 //   stores/NAME/     activation stores (core/store)
 //   saes/NAME/       trained SAEs
-//   analyses/, reports/
+//   analyses/, reports/, directions/NAME.safetensors (steering directions with their provenance)
 //   runs.jsonl       one JSON object per command run: what ran, when, with which parameters, how it ended
 // Torch-free (part of loupe_base). The CLI's `loupe init` makes one; every later command opens it.
 #pragma once
@@ -49,6 +49,7 @@ class Workspace {
   std::filesystem::path store_dir(const std::string& name) const;  // root/stores/name
   std::filesystem::path sae_dir(const std::string& name) const;    // root/saes/name
   std::filesystem::path analyses_dir() const;                      // root/analyses
+  std::filesystem::path directions_dir() const;                     // root/directions
   std::filesystem::path reports_dir() const;                       // root/reports
   std::filesystem::path runs_file() const;                         // root/runs.jsonl
 

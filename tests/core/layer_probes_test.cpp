@@ -7,10 +7,13 @@
 
 #include "cli_run.h"
 #include "core/analysis/layer_probes.h"
+#include "core/analysis/feature_analysis.h"
 #include "core/analysis/pca.h"
+#include "core/io/safetensors.h"
 #include "core/tensor/convert.h"
 #include "core/error.h"
 #include "core/store/store_reader.h"
+#include "core/study/layer_analyses.h"
 #include "support/temp_dir.h"
 
 using namespace loupe;
@@ -96,7 +99,7 @@ std::string quoted_path(const fs::path& path) { return "'" + path.string() + "'"
 
 }  // namespace
 
-TEST_CASE("loupe analyze probe and rank run per hook and language on a demo store", "[cli][probe][rank]") {
+TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace read a demo store", "[cli][probe][rank]") {
   test::TempDir dir("loupe-layers");
   const fs::path root = dir.path / "study";
   const std::string images = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images";
@@ -174,6 +177,37 @@ TEST_CASE("loupe analyze probe and rank run per hook and language on a demo stor
   const auto both = test::run_loupe("analyze embed --workspace " + quoted_path(root) + " --out bad");
   CHECK(both.status == 1);
   CHECK_THAT(both.err, Catch::Contains("give one"));
+
+  // Directions read off the store: the female − male mean of pooled vectors, a principal component.
+  const std::string direction = "direction --workspace " + quoted_path(root) + " --hook blocks.3.hook_resid_post ";
+  const auto mean_difference = test::run_loupe(direction + "--by caption --name g3");
+  INFO(mean_difference.err);
+  REQUIRE(mean_difference.status == 0);
+  const fs::path g3 = root / "directions" / "g3.safetensors";
+  std::vector<int64_t> female, male;
+  for (size_t i = 0; i < pooled.entries.size(); ++i) {
+    const int group = analysis::gender_group(store.entries(), pooled.entries[i], analysis::GenderGrouping::Caption);
+    (group > 0 ? female : male).push_back(int64_t(i));
+    if (group == 0) male.pop_back();
+  }
+  REQUIRE(!female.empty());
+  REQUIRE(!male.empty());
+  const torch::Tensor expected_difference =
+      pooled.vectors.index_select(0, torch::tensor(female)).mean(0) - pooled.vectors.index_select(0, torch::tensor(male)).mean(0);
+  CHECK(torch::allclose(tensor::load(g3.string(), "g3").to(torch::kFloat64), expected_difference, 1e-5, 1e-6));
+  CHECK(io::SafeTensors::open(g3.string()).metadata().at("g3") == "blocks.3.hook_resid_post");
+  CHECK(nlohmann::json::parse(io::SafeTensors::open(g3.string()).metadata().at("provenance"))["female"] == female.size());
+  REQUIRE(test::run_loupe(direction + "--from pc --lang en --name pc3").status == 0);
+  const auto english = study::select_pooled(pooled, store.entries(), Language::English, "");
+  CHECK(torch::allclose(tensor::load((root / "directions" / "pc3.safetensors").string(), "pc3"),
+                        analysis::pca(english.vectors, 1).components[0], 1e-4, 1e-5));
+  const auto kind = test::run_loupe(direction + "--from median --name bad");
+  CHECK(kind.status == 1);
+  CHECK_THAT(kind.err, Catch::Contains("median"));
+  const auto component = test::run_loupe(direction + "--from pc --lang en --component 10 --name bad");
+  CHECK(component.status == 1);
+  CHECK_THAT(component.err, Catch::Contains("past the 10 components"));
+  CHECK_FALSE(fs::exists(root / "directions" / "bad.safetensors"));
 
   const auto refused = [&](const std::string& options, const std::string& part) {
     const auto bad = test::run_loupe("analyze probe --workspace " + quoted_path(root) + " --out bad " + options);
