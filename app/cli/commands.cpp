@@ -27,6 +27,7 @@ std::vector<CommandSpec> all_commands() {
       analyze_rank_command(),
       analyze_summary_command(),
       analyze_embed_command(),
+      mitigate_command(),
       analyze_lens_command(),
       analyze_dla_command(),
       embed_command()};

@@ -82,4 +82,16 @@ Interval bootstrap_mean_interval(const std::vector<double>& values, int64_t resa
   return {quantile((1 - level) / 2), quantile((1 + level) / 2)};
 }
 
+McNemarResult mcnemar_exact(int64_t b, int64_t c) {
+  McNemarResult result{b, c, 1.0};
+  const int64_t n = b + c;
+  if (n == 0) return result;
+  double tail = 0;  // P(X <= min(b, c)), each term exp(log C(n, i) − n log 2)
+  for (int64_t i = 0; i <= std::min(b, c); ++i)
+    tail += std::exp(std::lgamma(double(n + 1)) - std::lgamma(double(i + 1)) - std::lgamma(double(n - i + 1)) -
+                     double(n) * std::log(2.0));
+  result.p = std::min(1.0, 2 * tail);
+  return result;
+}
+
 }  // namespace loupe::analysis

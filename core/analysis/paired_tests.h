@@ -1,5 +1,6 @@
 // Paired statistics over entries (an intervention's effect, entry by entry), torch-free:
-// Wilcoxon's signed-rank test and a bootstrap interval of the mean difference.
+// Wilcoxon's signed-rank test, a bootstrap interval of the mean difference, and McNemar's test of
+// paired yes/no outcomes.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -28,5 +29,13 @@ struct Interval {
 // (1 − level)/2 and (1 + level)/2 quantiles of their means. Throws InputError for no values.
 Interval bootstrap_mean_interval(const std::vector<double>& values, int64_t resamples = 2000, uint64_t seed = 0,
                                  double level = 0.95);
+
+// McNemar's exact test of paired binary outcomes: b entries went from an error to none, c from none
+// to an error; p = min(1, 2 · P(X <= min(b, c))) with X ~ Binomial(b + c, ½); 1 when b + c = 0.
+struct McNemarResult {
+  int64_t b = 0, c = 0;
+  double p = 1;
+};
+McNemarResult mcnemar_exact(int64_t b, int64_t c);
 
 }  // namespace loupe::analysis

@@ -78,14 +78,7 @@ SweepResult steer_sweep(const model::VlmImpl& model, const text::Tokenizer& toke
                         const jobs::JobContext* job) {
   if (request.set.empty()) throw InputError("the steering set holds no steer");
   if (request.langs.empty()) throw InputError("name at least one language to caption in");
-  std::vector<Steer> steers;
-  for (const SteerSpec& spec : request.set) {
-    model::parse_hook(spec.hook, model.config);  // an unknown hook before any file is read
-    Steer steer = make_steer(spec.hook, steer_vector(spec), spec.alpha, spec.positions, model.config,
-                             "the direction " + spec.source);
-    steer.mode = spec.mode;
-    steers.push_back(std::move(steer));
-  }
+  const std::vector<Steer> steers = steers_of(request.set, model.config);
   const torch::Tensor pixels = model::image_pixels(model.config, request.image);  // [1, 3, S, S]
   const int64_t steps = request.alphas.empty() ? 1 : int64_t(request.alphas.size());
 

@@ -109,4 +109,15 @@ void add_steer(const Steer& steer, const torch::Tensor& token_types, int64_t max
   }
 }
 
+std::vector<Steer> steers_of(const std::vector<SteerSpec>& set, const io::ModelConfig& config) {
+  std::vector<Steer> steers;
+  for (const SteerSpec& spec : set) {
+    model::parse_hook(spec.hook, config);  // an unknown hook before any file is read
+    Steer steer = make_steer(spec.hook, steer_vector(spec), spec.alpha, spec.positions, config, "the direction " + spec.source);
+    steer.mode = spec.mode;
+    steers.push_back(std::move(steer));
+  }
+  return steers;
+}
+
 }  // namespace loupe::study

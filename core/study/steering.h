@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 #include "core/io/hf_config.h"
 #include "core/model/hooks.h"
@@ -36,6 +37,10 @@ Steer make_steer(const std::string& hook, const torch::Tensor& vector, double al
 // that it can be steered, the vector's width and that ALPHA and the vector are finite, before any
 // work. Throws InputError naming what is wrong.
 Steer parse_steer(const std::string& spec, const io::ModelConfig& config);
+
+// The steers of a steering set, each checked as make_steer checks it (its hook first, before any
+// vector file is read), with its mode.
+std::vector<Steer> steers_of(const std::vector<SteerSpec>& set, const io::ModelConfig& config);
 
 // Absolute positions for a selector, given the prompt's token types [1, T] (1 at image tokens) and
 // how many tokens may be generated: the prompt's other tokens are `template`, the generated ones

@@ -21,11 +21,16 @@ Id label_id(const std::string& label, int count, NameOf name_of, const char* col
 
 Gender stated_gender(synth::Subject subject) { return subject == synth::Subject::Woman ? Gender::Female : Gender::Male; }
 
+bool is_gendered(Gender stated) { return stated == Gender::Female || stated == Gender::Male; }
+
+bool is_error(synth::Subject figure, Gender stated) {
+  return figure == synth::Subject::Person ? is_gendered(stated) : is_gendered(stated) && stated != stated_gender(figure);
+}
+
 void tally(GenderTally& tally, synth::Subject figure, Gender stated) {
   ++tally.images;
-  const bool gendered = stated == Gender::Female || stated == Gender::Male;
-  if (!gendered) ++tally.unstated;
-  if (figure == synth::Subject::Person ? gendered : gendered && stated != stated_gender(figure)) ++tally.misgendered;
+  if (!is_gendered(stated)) ++tally.unstated;
+  if (is_error(figure, stated)) ++tally.misgendered;
 }
 
 double share(int64_t part, int64_t whole) { return whole ? double(part) / double(whole) : 0.0; }
@@ -72,6 +77,11 @@ CaptionMetrics score_captions(const std::vector<CaptionRecord>& records) {
     }
   }
   return metrics;
+}
+
+bool misgendered(const CaptionRecord& record, Language lang) {
+  const auto figure = label_id<synth::Subject>(record.figure, synth::kSubjectCount, synth::subject_name, "gender");
+  return is_error(figure, infer_gender(lang == Language::Arabic ? record.ar : record.en, lang).gender);
 }
 
 nlohmann::json metrics_json(const CaptionMetrics& metrics) {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "core/util/language.h"
+
 namespace loupe::synth {
 
 struct CaptionRecord {
@@ -39,6 +41,11 @@ struct CaptionMetrics {
 
 // Throws InputError for a record whose figure, scene or activity is not a synth label.
 CaptionMetrics score_captions(const std::vector<CaptionRecord>& records);
+
+// Whether the record's caption in `lang` is a gender error as the tallies count one: a woman or man
+// figure captioned as the other gender, a person figure captioned with any gender. Throws
+// InputError for a figure that is not a synth label.
+bool misgendered(const CaptionRecord& record, Language lang);
 
 // Rates (shares in [0, 1]) and counts:
 // {images, en: {exact_template, scene_accuracy, activity_accuracy, gender: {...}},

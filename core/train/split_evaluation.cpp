@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/model/caption.h"
 #include "core/model/inputs.h"
+#include "core/text/prompt.h"
 
 namespace loupe::train {
 
@@ -40,10 +41,17 @@ SplitEvaluation evaluate_split(const model::VlmImpl& model, const text::Tokenize
     model::CaptionOptions caption_options;
     caption_options.max_new_tokens = options.max_new_tokens;
     caption_options.job = &job;
-    caption_options.lang = Language::English;
-    const auto english = model::caption_images(model, tokenizer, batch, caption_options, session);
-    caption_options.lang = Language::Arabic;
-    const auto arabic = model::caption_images(model, tokenizer, batch, caption_options, session);
+    const auto caption_in = [&](Language lang) {
+      caption_options.lang = lang;
+      session.hooks.clear();
+      if (options.intervention) {
+        const model::VlmInputs prompt = model::caption_prompt(model, tokenizer, text::caption_question(lang), pixels.front());
+        options.intervention(lang, prompt.token_type_ids, session.hooks);
+      }
+      return model::caption_images(model, tokenizer, batch, caption_options, session);
+    };
+    const auto english = caption_in(Language::English);
+    const auto arabic = caption_in(Language::Arabic);
     for (size_t i = 0; i < count; ++i) {
       const io::DatasetRow& row = *rows[first + i];
       evaluation.records.push_back({row.image, row.labels.at("gender"), row.labels.at("scene"), row.labels.at("activity"),

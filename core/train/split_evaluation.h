@@ -2,6 +2,7 @@
 // images per generate call) and scores the captions (synth::score_captions).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct SplitEvaluationOptions {
   int64_t limit = 0;               // >0: the split's first this many rows only
   int64_t batch = 32;              // images per generate call
   int64_t max_new_tokens = 24;
+  // When set, called before each language's captions with the prompt's token types [1, T] (every
+  // image's prompt has the same) to add hook operations: a steering or ablation set.
+  std::function<void(Language lang, const torch::Tensor& prompt_token_types, model::HookSet& hooks)> intervention;
 };
 
 struct SplitEvaluation {

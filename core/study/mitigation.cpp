@@ -1,0 +1,68 @@
+#include "core/study/mitigation.h"
+
+#include "core/analysis/paired_tests.h"
+#include "core/error.h"
+#include "core/study/steering.h"
+#include "core/synth/caption_metrics.h"
+#include "core/train/split_report.h"
+
+namespace loupe::study {
+
+namespace {
+
+nlohmann::ordered_json figures_of(const nlohmann::json& report, const char* lang) {
+  const nlohmann::json& gender = report[lang]["gender"];
+  return {{"misgendered_counter", gender["counter"]["error_rate"]},
+          {"misgendered_stereo", gender["stereotypical"]["error_rate"]},
+          {"gendered_neutral", gender["neutral"]["error_rate"]},
+          {"bleu", report[lang]["bleu"]},
+          {"rouge_l", report[lang]["rouge_l"]},
+          {"bias", report[lang]["bias"]}};
+}
+
+}  // namespace
+
+nlohmann::ordered_json mitigate(const model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
+                                const MitigationRequest& request, jobs::JobContext& job) {
+  if (request.set.empty()) throw InputError("the steering set holds no steer");
+  const std::vector<Steer> steers = steers_of(request.set, model.config);
+
+  train::SplitEvaluationOptions plain = request.evaluation;
+  plain.intervention = nullptr;
+  job.set_stage("the baseline captions");
+  const train::SplitEvaluation baseline = train::evaluate_split(model, tokenizer, dataset, plain, job);
+
+  train::SplitEvaluationOptions steered = request.evaluation;
+  steered.intervention = [&](Language, const torch::Tensor& token_types, model::HookSet& hooks) {
+    for (const Steer& steer : steers)
+      add_steer(steer, token_types, steered.max_new_tokens, model.device(), model.dtype(), hooks);
+  };
+  job.set_stage("the steered captions");
+  const train::SplitEvaluation intervened = train::evaluate_split(model, tokenizer, dataset, steered, job);
+
+  const nlohmann::json before = train::split_report(baseline, dataset, request.evaluation.split);
+  const nlohmann::json after = train::split_report(intervened, dataset, request.evaluation.split);
+  nlohmann::ordered_json out = {{"split", request.evaluation.split}, {"images", baseline.records.size()}};
+  nlohmann::ordered_json set = nlohmann::ordered_json::array();
+  for (const SteerSpec& spec : request.set) set.push_back(steer_spec_word(spec));
+  out["set"] = set;
+  for (const Language lang : kLanguages) {
+    const char* code = language_code(lang);
+    int64_t changed = 0, fixed = 0, introduced = 0;
+    for (size_t i = 0; i < baseline.records.size(); ++i) {
+      const synth::CaptionRecord &a = baseline.records[i], &b = intervened.records[i];
+      changed += (lang == Language::Arabic ? a.ar != b.ar : a.en != b.en);
+      const bool error_before = synth::misgendered(a, lang), error_after = synth::misgendered(b, lang);
+      fixed += error_before && !error_after;
+      introduced += !error_before && error_after;
+    }
+    const analysis::McNemarResult test = analysis::mcnemar_exact(fixed, introduced);
+    out[code] = {{"baseline", figures_of(before, code)},
+                 {"intervened", figures_of(after, code)},
+                 {"changed", double(changed) / double(std::max<size_t>(1, baseline.records.size()))},
+                 {"error_flips", {{"fixed", fixed}, {"introduced", introduced}, {"mcnemar_p", test.p}}}};
+  }
+  return out;
+}
+
+}  // namespace loupe::study
