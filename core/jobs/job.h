@@ -62,6 +62,9 @@ class JobContext {
   JobContext& operator=(const JobContext&) = delete;
 
   void set_total(int64_t total);
+  // A new count of `total` items from 0, for a stage that follows one with its own count (a model
+  // loaded, then a split captioned).
+  void restart_count(int64_t total);
   // Counts n more items done; a non-empty `current_item` replaces the item shown.
   void advance(int64_t n = 1, std::string current_item = {});
   void set_stage(std::string stage);

@@ -20,6 +20,11 @@ std::string local_timestamp() {
 
 void JobContext::set_total(int64_t total) { record_.total.store(total); }
 
+void JobContext::restart_count(int64_t total) {
+  record_.done.store(0);
+  record_.total.store(total);
+}
+
 void JobContext::advance(int64_t n, std::string current_item) {
   record_.done.fetch_add(n);
   if (current_item.empty()) return;

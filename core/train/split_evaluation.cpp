@@ -32,7 +32,7 @@ SplitEvaluation evaluate_split(const model::VlmImpl& model, const text::Tokenize
   SplitEvaluation evaluation;
   model::Session session;
   job.set_stage("captioning the " + options.split + " split");
-  job.set_total(int64_t(rows.size()));
+  job.restart_count(int64_t(rows.size()));
   for (size_t first = 0; first < rows.size(); first += size_t(options.batch)) {
     const size_t count = std::min(rows.size() - first, size_t(options.batch));
     std::vector<torch::Tensor> pixels;  // each [1, 3, S, S]

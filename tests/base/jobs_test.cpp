@@ -74,6 +74,20 @@ TEST_CASE("a job's result keeps its type, and reading it as another type is an i
   CHECK(runner.wait(nothing)->result.empty());
 }
 
+TEST_CASE("a job's second stage counts from zero after restart_count", "[jobs]") {
+  JobRunner runner;
+  const JobId id = runner.submit("two stages", [](JobContext& context) -> nlohmann::json {
+    context.set_total(10);
+    context.advance(7);  // loading
+    context.restart_count(3);
+    context.advance(2);  // captioning
+    return {};
+  });
+  const auto done = runner.wait(id);
+  CHECK(done->done == 2);
+  CHECK(done->total == 3);
+}
+
 TEST_CASE("a job's result, counters, metrics and log reach its final snapshot", "[jobs]") {
   JobRunner runner;
   const JobId id = runner.submit("count", [](JobContext& context) -> nlohmann::json {
