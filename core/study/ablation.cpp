@@ -11,6 +11,7 @@
 #include "core/io/csv.h"
 #include "core/model/caption.h"
 #include "core/model/inputs.h"
+#include "core/study/caption_prompts.h"
 #include "core/study/gender_tokens.h"
 #include "core/study/steering.h"
 #include "core/text/prompt.h"
@@ -103,33 +104,28 @@ std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text
                                          const std::vector<DatasetImage>& images, const AblationRequest& request,
                                          jobs::JobContext* job) {
   check_request(request, model.config);
-  if (job) job->set_total(int64_t(images.size()));
   std::vector<AblationEntry> entries;
-  for (const DatasetImage& image : images) {
-    const torch::Tensor pixels = model::image_pixels(model.config, image.image);  // [1, 3, S, S]
-    for (const Language lang : request.langs) {
-      if (job) job->throw_if_cancelled();
-      const model::VlmInputs prompt = model::caption_prompt(model, tokenizer, text::caption_question(lang), pixels);
-      model::Session session;
-      add_edit(request, model.config, prompt.token_type_ids, session.hooks);
-      const auto captions = model::caption_images(model, tokenizer, pixels.repeat({2, 1, 1, 1}),
-                                                  {lang, request.max_new_tokens, job}, session);
-      AblationEntry entry;
-      entry.image = image;
-      entry.lang = lang;
-      entry.baseline = captions[0].text;
-      entry.ablated = captions[1].text;
-      entry.baseline_gender = eval::infer_gender(entry.baseline, lang).gender;
-      entry.ablated_gender = eval::infer_gender(entry.ablated, lang).gender;
-      if (const auto gendered = gendered_step(tokenizer, captions[0].tokens, lang)) {
-        const auto [clean, ablated] = logit_differences(model, prompt, captions[0].tokens, *gendered, request, model.config);
-        entry.logit_diff_clean = clean;
-        entry.logit_diff_ablated = ablated;
-      }
-      entries.push_back(std::move(entry));
+  for_each_caption_prompt(model, tokenizer, images, request.langs, job, [&](const DatasetImage& image, Language lang,
+                                                                           const torch::Tensor& pixels,
+                                                                           const model::VlmInputs& prompt) {
+    model::Session session;
+    add_edit(request, model.config, prompt.token_type_ids, session.hooks);
+    const auto captions = model::caption_images(model, tokenizer, pixels.repeat({2, 1, 1, 1}),
+                                                {lang, request.max_new_tokens, job}, session);
+    AblationEntry entry;
+    entry.image = image;
+    entry.lang = lang;
+    entry.baseline = captions[0].text;
+    entry.ablated = captions[1].text;
+    entry.baseline_gender = eval::infer_gender(entry.baseline, lang).gender;
+    entry.ablated_gender = eval::infer_gender(entry.ablated, lang).gender;
+    if (const auto gendered = gendered_step(tokenizer, captions[0].tokens, lang)) {
+      const auto [clean, ablated] = logit_differences(model, prompt, captions[0].tokens, *gendered, request, model.config);
+      entry.logit_diff_clean = clean;
+      entry.logit_diff_ablated = ablated;
     }
-    if (job) job->advance(1, image.image);
-  }
+    entries.push_back(std::move(entry));
+  });
   return entries;
 }
 
@@ -159,21 +155,17 @@ std::map<int64_t, torch::Tensor> head_means(const model::VlmImpl& model, const t
   std::map<int64_t, torch::Tensor> sums;  // layer → [heads, head_dim] float64
   int64_t positions = 0;
   if (job) job->set_stage("mean head outputs over " + std::to_string(images.size()) + " images");
-  for (const DatasetImage& image : images) {
-    const torch::Tensor pixels = model::image_pixels(model.config, image.image);
-    for (const Language lang : langs) {
-      if (job) job->throw_if_cancelled();
-      const model::VlmInputs prompt = model::caption_prompt(model, tokenizer, text::caption_question(lang), pixels);
-      model::Session session;
-      for (int64_t layer : layers) session.hooks.capture({model::Site::Z, layer, false});
-      model.forward(prompt, session);
-      for (int64_t layer : layers) {
-        const torch::Tensor z = session.hooks.captured({model::Site::Z, layer, false})[0].to(torch::kCPU, torch::kFloat64);  // [T, H, hd]
-        sums[layer] = sums.count(layer) ? sums[layer] + z.sum(0) : z.sum(0);
-      }
-      positions += prompt.input_ids.size(1);
+  for_each_caption_prompt(model, tokenizer, images, langs, job, [&](const DatasetImage&, Language, const torch::Tensor&,
+                                                                    const model::VlmInputs& prompt) {
+    model::Session session;
+    for (int64_t layer : layers) session.hooks.capture({model::Site::Z, layer, false});
+    model.forward(prompt, session);
+    for (int64_t layer : layers) {
+      const torch::Tensor z = session.hooks.captured({model::Site::Z, layer, false})[0].to(torch::kCPU, torch::kFloat64);  // [T, H, hd]
+      sums[layer] = sums.count(layer) ? sums[layer] + z.sum(0) : z.sum(0);
     }
-  }
+    positions += prompt.input_ids.size(1);
+  });
   if (positions == 0) throw InputError("a mean head ablation needs at least one image to average over");
   for (auto& [layer, sum] : sums) sum = (sum / double(positions)).to(torch::kFloat32);
   return sums;

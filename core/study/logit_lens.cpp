@@ -5,6 +5,7 @@
 #include "core/model/decoder.h"
 #include "core/model/inputs.h"
 #include "core/model/layers.h"
+#include "core/study/caption_prompts.h"
 #include "core/text/prompt.h"
 #include "core/text/token_type.h"
 
@@ -96,29 +97,24 @@ std::vector<LensEntry> logit_lens(const model::VlmImpl& model, const text::Token
                                   const std::vector<DatasetImage>& images, const std::vector<Language>& langs,
                                   int64_t max_new_tokens, jobs::JobContext* job) {
   rms_gain(*model.language_model->model->norm);  // an unsupported decoder, before any work
-  if (job) job->set_total(int64_t(images.size()));
   std::vector<LensEntry> entries;
-  for (const DatasetImage& image : images) {
-    const torch::Tensor pixels = model::image_pixels(model.config, image.image);
-    for (const Language lang : langs) {
-      if (job) job->throw_if_cancelled();
-      const model::VlmInputs prompt = model::caption_prompt(model, tokenizer, text::caption_question(lang), pixels);
-      model::Session session;
-      const model::Caption caption = model::caption_images(model, tokenizer, pixels, {lang, max_new_tokens, job}, session)[0];
-      const auto gendered = gendered_step(tokenizer, caption.tokens, lang);
-      if (!gendered) continue;
-      LensEntry entry;
-      entry.image = image;
-      entry.lang = lang;
-      entry.caption = caption.text;
-      entry.female_word = tokenizer.token_text(gendered->female_id);
-      entry.male_word = tokenizer.token_text(gendered->male_id);
-      entry.stated_female = caption.tokens[gendered->step] == gendered->female_id;
-      entry.reading = read_lens(model, prompt, caption.tokens, *gendered);
-      entries.push_back(std::move(entry));
-    }
-    if (job) job->advance(1, image.image);
-  }
+  for_each_caption_prompt(model, tokenizer, images, langs, job, [&](const DatasetImage& image, Language lang,
+                                                                    const torch::Tensor& pixels,
+                                                                    const model::VlmInputs& prompt) {
+    model::Session session;
+    const model::Caption caption = model::caption_images(model, tokenizer, pixels, {lang, max_new_tokens, job}, session)[0];
+    const auto gendered = gendered_step(tokenizer, caption.tokens, lang);
+    if (!gendered) return;
+    LensEntry entry;
+    entry.image = image;
+    entry.lang = lang;
+    entry.caption = caption.text;
+    entry.female_word = tokenizer.token_text(gendered->female_id);
+    entry.male_word = tokenizer.token_text(gendered->male_id);
+    entry.stated_female = caption.tokens[gendered->step] == gendered->female_id;
+    entry.reading = read_lens(model, prompt, caption.tokens, *gendered);
+    entries.push_back(std::move(entry));
+  });
   return entries;
 }
 
