@@ -28,6 +28,7 @@ std::vector<CommandSpec> all_commands() {
       analyze_summary_command(),
       analyze_embed_command(),
       mitigate_command(),
+      patch_sweep_command(),
       analyze_lens_command(),
       analyze_dla_command(),
       embed_command()};

@@ -48,7 +48,7 @@ PatchSweep patch_sweep(const model::VlmImpl& vlm, const model::VlmInputs& clean,
   const int64_t count = int64_t(request.positions.size());
   auto point_at = [&](int64_t layer) { return HookPoint{request.site, layer, request.vision}; };
   job.set_stage("clean and corrupted runs");
-  job.set_total(layers * count);
+  job.restart_count(layers * count);
 
   model::Session clean_run;
   for (int64_t l = 0; l < layers; ++l) clean_run.hooks.capture(point_at(l));

@@ -1,0 +1,85 @@
+// `loupe patch-sweep`: a clean and a corrupted image (the same scene with a woman and with a man),
+// every (layer, position) of a block site restored from the clean run in turn, and how much of the
+// clean gender logit difference each restores (core/study/patch_study.h); written to
+// W/analyses/NAME/patch.{csv,json}.
+#include <iostream>
+#include <optional>
+
+#include "app/cli/commands.h"
+#include "app/cli/model_args.h"
+#include "core/error.h"
+#include "core/jobs/progress_printer.h"
+#include "core/study/patch_study.h"
+#include "core/workspace/workspace.h"
+
+namespace loupe::cli {
+
+namespace {
+
+int run_patch_sweep(const Args& args) {
+  const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
+  study::GenderPatchRequest request;
+  request.clean_image = args.get("clean");
+  request.corrupt_image = args.get("corrupt");
+  request.lang = parse_language(args.get_or("lang", "en"), "--lang");
+  request.hook = args.get_or("hook", request.hook);
+  request.positions = parse_positions(args.get_or("positions", "all"));
+  request.batch = args.get_int("batch", request.batch);
+  request.max_new_tokens = args.get_count("max-new-tokens", request.max_new_tokens);
+  const std::string metric = args.get_or("metric", "gender-logit-diff");
+  if (metric != "gender-logit-diff") throw InputError("--metric takes gender-logit-diff, not '" + metric + "'");
+  const std::string name = args.get_or("out", "patch");
+  workspace::check_entry_name(name, "--out");
+  workspace::RunRecord record;
+  record.command = "patch-sweep";
+  record.parameters = {{"clean", request.clean_image}, {"corrupt", request.corrupt_image}, {"lang", language_code(request.lang)},
+                       {"hook", request.hook}, {"positions", positions_word(request.positions)}, {"out", name}};
+  std::optional<study::GenderPatch> result;
+  space.run_logged(record, [&](workspace::RunRecord& logged) {
+    result = jobs::run_in_foreground("patch-sweep", [&](jobs::JobContext& job) {
+      const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
+      const auto tokenizer = model::model_tokenizer(space.model().string());
+      return study::gender_patch_sweep(*model, *tokenizer, request, job);
+    }, std::cerr).as<study::GenderPatch>();
+    util::write_table_files(space.analyses_dir() / name, "patch", result->table);
+    logged.message = std::to_string(result->table.row_count()) + " cells; " + (space.analyses_dir() / name).string();
+  });
+  if (args.has("json")) {
+    std::cout << nlohmann::ordered_json{{"caption", result->caption},       {"female_word", result->female_word},
+                                        {"male_word", result->male_word},   {"clean_logit_diff", result->clean_diff},
+                                        {"corrupt_logit_diff", result->corrupt_diff}, {"cells", result->table.json()}}
+                     .dump()
+              << "\n";
+    return 0;
+  }
+  std::cout << "patch-sweep: clean caption '" << result->caption << "', " << result->female_word << " − " << result->male_word
+            << ": clean " << result->clean_diff << ", corrupt " << result->corrupt_diff << "\n"
+            << result->table.csv();
+  return 0;
+}
+
+}  // namespace
+
+CommandSpec patch_sweep_command() {
+  return {"patch-sweep",
+          "restore each (layer, position) of the clean run in the corrupted one: where the figure's gender enters",
+          "loupe patch-sweep --workspace DIR --clean IMG --corrupt IMG [--lang en|ar] [--hook 'blocks.{l}.hook_resid_post'] "
+          "[--positions all|image|text|template|last|LIST] [--metric gender-logit-diff] [--batch 16] [--out NAME] [--json]",
+          {{"workspace", "DIR", "workspace folder (loupe init): its model"},
+           {"clean", "IMG", "the clean image (e.g. a scene with a woman)"},
+           {"corrupt", "IMG", "the corrupted image (the same scene with a man), the same size"},
+           {"lang", "en|ar", "the caption language (default en)"},
+           {"hook", "NAME", "a block site with {l} for the layer (default blocks.{l}.hook_resid_post)"},
+           {"positions", "WORDS", "positions to restore (default all; text: the caption before the gendered word)"},
+           {"metric", "NAME", "gender-logit-diff (the female word's logit minus the male word's at the clean caption's "
+                              "first gendered word)"},
+           {"batch", "B", "patched copies per forward pass (default 16)"},
+           {"max-new-tokens", "N", "longest clean caption in tokens (default 24)"},
+           {"out", "NAME", "write DIR/analyses/NAME/patch.{csv,json} (default patch)"},
+           {"dtype", "f32|bf16|f16", "model dtype (default f32)"},
+           {"device", "cpu|cuda", "device (default cpu)"},
+           {"json", "", "print {caption, female_word, male_word, clean_logit_diff, corrupt_logit_diff, cells: [...]}"}},
+          run_patch_sweep};
+}
+
+}  // namespace loupe::cli

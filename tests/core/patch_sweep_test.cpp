@@ -1,0 +1,67 @@
+// `loupe patch-sweep` (core/study/patch_study.h) on the demo model: the kitchen with a woman
+// against the kitchen with a man. Restoring the last layer's residual at the last position restores
+// the clean difference exactly; image positions sit on the image's token grid; refusals.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_run.h"
+#include "support/temp_dir.h"
+
+using namespace loupe;
+namespace fs = std::filesystem;
+
+TEST_CASE("loupe patch-sweep restores the clean gender logit difference cell by cell", "[cli][patch]") {
+  test::TempDir dir("loupe-patch-sweep");
+  const fs::path root = dir.path / "ws";
+  const std::string images = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images/";
+  REQUIRE(test::run_loupe("init --workspace '" + root.string() + "' --dataset '" + images + "'").status == 0);
+  const std::string base = "patch-sweep --workspace '" + root.string() + "' --clean '" + images + "kitchen.png' --corrupt '" +
+                           images + "kitchen-man.png' ";
+  const auto run = test::run_loupe(base + "--json");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const auto out = nlohmann::json::parse(run.out);
+  CHECK(out["female_word"] == "\xE2\x96\x81woman");
+  const double clean = out["clean_logit_diff"], corrupt = out["corrupt_logit_diff"];
+  REQUIRE(std::abs(clean - corrupt) > 0.1);
+  const auto& cells = out["cells"];
+  const int layers = 4;  // the demo model's
+  REQUIRE(cells.size() % layers == 0);
+  const size_t positions = cells.size() / layers;
+  int64_t last_position = -1, image_cells = 0;
+  for (const auto& cell : cells) last_position = std::max<int64_t>(last_position, cell["position"].get<int64_t>());
+  for (const auto& cell : cells) {
+    const double expected = (cell["logit_diff"].get<double>() - corrupt) / (clean - corrupt);
+    CHECK(cell["restored"].get<double>() == Approx(expected).margin(1e-9));
+    if (cell["type"] == "image") {
+      ++image_cells;
+      CHECK(cell["grid_row"].get<int>() >= 0);
+      CHECK(cell["grid_col"].get<int>() < 4);  // 16 image tokens: a 4 × 4 grid
+    }
+    if (cell["layer"] == layers - 1 && cell["position"] == last_position)
+      CHECK(cell["restored"].get<double>() == Approx(1.0).margin(1e-4));  // the whole final state restored
+  }
+  CHECK(image_cells == 16 * layers);
+  CHECK(fs::exists(root / "analyses" / "patch" / "patch.csv"));
+
+  const auto image_only = test::run_loupe(base + "--positions image --out image --json");
+  INFO(image_only.err);
+  REQUIRE(image_only.status == 0);
+  CHECK(nlohmann::json::parse(image_only.out)["cells"].size() == size_t(16 * layers));
+  CHECK(positions > 16);
+
+  const auto refused = [&](const std::string& options, const std::string& part) {
+    const auto bad = test::run_loupe(base + options + " --out bad");
+    INFO(options << "\n" << bad.err);
+    CHECK(bad.status == 1);
+    CHECK_THAT(bad.err, Catch::Contains(part));
+  };
+  refused("--positions mean-image", "a patch sweep");
+  refused("--metric target-logprob", "--metric");
+  refused("--hook blocks.{l}.hook_nothing", "hook_nothing");
+  CHECK_FALSE(fs::exists(root / "analyses" / "bad"));
+}
