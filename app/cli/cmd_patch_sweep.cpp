@@ -1,7 +1,8 @@
 // `loupe patch-sweep`: a clean and a corrupted image (the same scene with a woman and with a man),
 // every (layer, position) of a block site restored from the clean run in turn, and how much of the
 // clean gender logit difference each restores (core/study/patch_study.h); written to
-// W/analyses/NAME/patch.{csv,json}.
+// W/analyses/NAME/patch.{csv,json}; `loupe pairs`: the dataset's clean / corrupt pairs for it
+// (core/study/counterfactual_pairs.h).
 #include <iostream>
 #include <optional>
 
@@ -9,6 +10,8 @@
 #include "app/cli/model_args.h"
 #include "core/error.h"
 #include "core/jobs/progress_printer.h"
+#include "core/io/dataset.h"
+#include "core/study/counterfactual_pairs.h"
 #include "core/study/patch_study.h"
 #include "core/workspace/workspace.h"
 
@@ -58,7 +61,29 @@ int run_patch_sweep(const Args& args) {
   return 0;
 }
 
+int run_pairs(const Args& args) {
+  const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
+  const std::string split = args.has("split") ? io::canonical_split(args.get("split")) : "";
+  const std::string name = args.get_or("out", "pairs");
+  workspace::check_entry_name(name, "--out");
+  const util::Table pairs = study::counterfactual_pairs(io::load_dataset(space.dataset().string()), split);
+  util::write_table_files(space.analyses_dir() / name, "pairs", pairs);
+  std::cout << (args.has("json") ? pairs.json().dump() + "\n" : pairs.csv());
+  return 0;
+}
+
 }  // namespace
+
+CommandSpec pairs_command() {
+  return {"pairs",
+          "clean / corrupt pairs for patch-sweep: the dataset's rows of one scene and activity with a woman and a man",
+          "loupe pairs --workspace DIR [--split S] [--out NAME] [--json]",
+          {{"workspace", "DIR", "workspace folder (loupe init) over a dataset with gender, scene and activity columns"},
+           {"split", "S", "only this split's rows (eval = balanced); default every row"},
+           {"out", "NAME", "write DIR/analyses/NAME/pairs.{csv,json} (default pairs)"},
+           {"json", "", "print the pairs as a JSON list"}},
+          run_pairs};
+}
 
 CommandSpec patch_sweep_command() {
   return {"patch-sweep",

@@ -5,10 +5,12 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "cli_run.h"
+#include "core/io/dataset.h"
 #include "support/temp_dir.h"
 
 using namespace loupe;
@@ -63,5 +65,37 @@ TEST_CASE("loupe patch-sweep restores the clean gender logit difference cell by 
   refused("--positions mean-image", "a patch sweep");
   refused("--metric target-logprob", "--metric");
   refused("--hook blocks.{l}.hook_nothing", "hook_nothing");
+  CHECK_FALSE(fs::exists(root / "analyses" / "bad"));
+}
+
+TEST_CASE("loupe pairs pairs each scene and activity's woman and man rows", "[cli][patch]") {
+  test::TempDir dir("loupe-pairs");
+  const fs::path root = dir.path / "ws";
+  REQUIRE(test::run_loupe("synth --out '" + (dir.path / "data").string() + "' --n 80 --seed 2").status == 0);
+  REQUIRE(test::run_loupe("init --workspace '" + root.string() + "' --model '" + test::kDemoModel + "' --dataset '" +
+                          (dir.path / "data").string() + "'")
+              .status == 0);
+  const auto run = test::run_loupe("pairs --workspace '" + root.string() + "' --json");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const auto pairs = nlohmann::json::parse(run.out);
+  REQUIRE(!pairs.empty());
+  const io::Dataset dataset = io::load_dataset((dir.path / "data").string());
+  std::set<int64_t> used;
+  for (const auto& pair : pairs) {
+    const auto& woman = dataset.rows.at(pair["woman_row"].get<size_t>()).labels;
+    const auto& man = dataset.rows.at(pair["man_row"].get<size_t>()).labels;
+    CHECK(woman.at("gender") == "woman");
+    CHECK(man.at("gender") == "man");
+    CHECK(woman.at("scene") == pair["scene"].get<std::string>());
+    CHECK(man.at("scene") == pair["scene"].get<std::string>());
+    CHECK(woman.at("activity") == man.at("activity"));
+    CHECK(used.insert(pair["woman_row"].get<int64_t>()).second);  // each row in one pair at most
+    CHECK(used.insert(pair["man_row"].get<int64_t>()).second);
+  }
+  CHECK(fs::exists(root / "analyses" / "pairs" / "pairs.csv"));
+  const auto split = test::run_loupe("pairs --workspace '" + root.string() + "' --split dev --out bad");
+  CHECK(split.status == 1);
+  CHECK_THAT(split.err, Catch::Contains("dev"));
   CHECK_FALSE(fs::exists(root / "analyses" / "bad"));
 }
