@@ -77,12 +77,12 @@ int run_embed(const Args& args) {
 }
 
 
-// `loupe analyze embed`: a labelled map of a store's pooled vectors or an SAE's decoder rows.
+// `loupe analyze embed`: labelled maps of a store's pooled vectors (one a hook) or an SAE's decoder rows.
 int run_analyze_embed(const Args& args) {
   study::MapRequest request;
   request.workspace = args.get("workspace");
   request.store = args.get_or("store", "");
-  request.hook = args.get_or("hook", "");
+  const std::vector<std::string> hooks = args.has("hooks") ? split_list(args.get("hooks")) : std::vector<std::string>{""};
   request.sae = args.get_or("sae", "");
   request.split = args.get_or("split", "");
   request.grouping = analysis::parse_grouping(args.get_or("by", "caption"));
@@ -94,20 +94,33 @@ int run_analyze_embed(const Args& args) {
   workspace::check_entry_name(name, "--out");
   workspace::RunRecord record;
   record.command = "analyze embed";
-  record.parameters = {{"store", request.store}, {"hook", request.hook}, {"sae", request.sae}, {"split", request.split},
-                       {"method", request.method}, {"out", name}};
+  record.parameters = {{"store", request.store}, {"hooks", args.get_or("hooks", "")}, {"sae", request.sae},
+                       {"split", request.split}, {"method", request.method}, {"out", name}};
   if (request.method == "tsne")
     record.parameters.update({{"perplexity", request.tsne.perplexity}, {"seed", request.tsne.seed}});
-  std::optional<study::LabelledMap> map;
+  std::vector<study::LabelledMap> maps;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
-    map = jobs::run_in_foreground("analyze embed", [&](jobs::JobContext& job) {
-      return study::labelled_map(request, job);
-    }, std::cerr).as<study::LabelledMap>();
+    // Every map is made before any is written: all or nothing.
+    maps = jobs::run_in_foreground("analyze embed", [&](jobs::JobContext& job) {
+      std::vector<study::LabelledMap> made;
+      for (const std::string& hook : hooks) {
+        study::MapRequest one = request;
+        one.hook = hook;
+        made.push_back(study::labelled_map(one, job));
+      }
+      return made;
+    }, std::cerr).as<std::vector<study::LabelledMap>>();
     const fs::path folder = space.analyses_dir() / name;
-    study::write_map(folder, *map);
-    logged.message = std::to_string(map->points.row_count()) + " points; " + (folder / (map->name + ".csv")).string();
+    for (const study::LabelledMap& map : maps) study::write_map(folder, map);
+    logged.message = std::to_string(maps.size()) + " maps; " + folder.string();
   });
-  std::cout << (args.has("json") ? map->points.json().dump() + "\n" : map->points.csv());
+  if (args.has("json")) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    for (const study::LabelledMap& map : maps) out[map.name] = map.points.json();
+    std::cout << out.dump() << "\n";
+    return 0;
+  }
+  for (const study::LabelledMap& map : maps) std::cout << "# " << map.name << "\n" << map.points.csv();
   return 0;
 }
 
@@ -131,7 +144,7 @@ CommandSpec embed_command() {
 CommandSpec analyze_embed_command() {
   std::vector<OptionSpec> options = {
       {"workspace", "DIR", "workspace folder (loupe init)"},
-      {"hook", "HOOK", "map the store's pooled entry vectors at this hook, one point per entry"},
+      {"hooks", "NAMES", "map the store's pooled entry vectors at each of these comma-separated hooks, one point per entry"},
       {"sae", "NAME", "or map the decoder rows of DIR/saes/NAME, one point per latent"},
       {"store", "NAME", "the store in DIR/stores (default acts; with --sae the one it was trained on)"},
       {"split", "NAME", "only the entries of this split (eval = balanced); default: every entry"},
@@ -140,10 +153,10 @@ CommandSpec analyze_embed_command() {
   for (const OptionSpec& spec : tsne_option_specs()) options.push_back(spec);
   options.insert(options.end(), {{"out", "NAME", "write DIR/analyses/NAME/{HOOK|decoder-SAE}-METHOD.{csv,json,safetensors} (default maps)"},
                                  {"device", "cpu|cuda", "with --sae: where to encode (default cpu)"},
-                                 {"json", "", "print the points as a JSON list"}});
+                                 {"json", "", "print {MAP: [points]} for each map"}});
   return {"analyze embed",
           "a labelled 2-D map of a store's entries at a hook or of an SAE's decoder directions, for colouring by any label",
-          "loupe analyze embed --workspace DIR (--hook HOOK [--store NAME] | --sae NAME) [--method pca|tsne] [--perplexity 30] "
+          "loupe analyze embed --workspace DIR (--hooks NAMES [--store NAME] | --sae NAME) [--method pca|tsne] [--perplexity 30] "
           "[--split NAME] [--by figure|caption] [--out NAME] [--json]",
           options,
           run_analyze_embed};

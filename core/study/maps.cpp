@@ -108,7 +108,7 @@ LabelledMap decoder_map(const MapRequest& request, jobs::JobContext& job) {
 
 LabelledMap labelled_map(const MapRequest& request, jobs::JobContext& job) {
   if (request.hook.empty() == request.sae.empty())
-    throw InputError("a map is of a store's vectors at a hook (--hook) or of an SAE's decoder (--sae): give one");
+    throw InputError("a map is of a store's vectors at hooks (--hooks) or of an SAE's decoder (--sae): give one");
   if (request.method != "pca" && request.method != "tsne")
     throw InputError("--method takes pca or tsne, not '" + request.method + "'");
   return request.hook.empty() ? decoder_map(request, job) : store_map(request, job);

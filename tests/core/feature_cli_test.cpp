@@ -91,7 +91,7 @@ TEST_CASE("analyze features writes latents.csv, latents.json and summary.json", 
   const auto map = run_loupe("analyze embed" + ws + " --sae l2 --by figure --json");
   INFO(map.err);
   REQUIRE(map.status == 0);
-  const auto points = nlohmann::json::parse(map.out);
+  const auto points = nlohmann::json::parse(map.out)["decoder-l2-pca"];
   REQUIRE(points.size() == 512);
   CHECK(points[7]["latent"] == 7);
   CHECK(points[7]["frequency"] == latents[7]["frequency"]);

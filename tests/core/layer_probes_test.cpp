@@ -150,10 +150,14 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
   CHECK(fs::exists(root / "analyses" / "r" / "rank.json"));
 
   // A labelled map of the pooled vectors: one point per entry, its labels beside the PCA coordinates.
-  const auto map = test::run_loupe("analyze embed --workspace " + quoted_path(root) + " --hook blocks.3.hook_resid_post --json");
+  const auto map = test::run_loupe("analyze embed --workspace " + quoted_path(root) +
+                                   " --hooks blocks.3.hook_resid_post,blocks.0.hook_resid_post --json");
   INFO(map.err);
   REQUIRE(map.status == 0);
-  const auto points = nlohmann::json::parse(map.out);
+  const auto by_name = nlohmann::json::parse(map.out);
+  CHECK(by_name.size() == 2);  // one map a hook
+  CHECK(by_name.contains("blocks.0.hook_resid_post-pca"));
+  const auto& points = by_name["blocks.3.hook_resid_post-pca"];
   REQUIRE(points.size() == 20);
   const torch::Tensor expected = analysis::pca(pooled.vectors, 2).embedding;  // [20, 2]
   for (size_t i = 0; i < points.size(); ++i) {
@@ -166,12 +170,12 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
   const fs::path maps = root / "analyses" / "maps";
   CHECK(tensor::load((maps / "blocks.3.hook_resid_post-pca.safetensors").string(), "ids").size(0) == 20);
   const auto tsne = test::run_loupe("analyze embed --workspace " + quoted_path(root) +
-                                    " --hook blocks.0.hook_resid_post --method tsne --perplexity 5 --iterations 300");
+                                    " --hooks blocks.0.hook_resid_post --method tsne --perplexity 5 --iterations 300");
   INFO(tsne.err);
   CHECK(tsne.status == 0);
   CHECK(fs::exists(maps / "blocks.0.hook_resid_post-tsne.csv"));
   const auto crowded = test::run_loupe("analyze embed --workspace " + quoted_path(root) +
-                                       " --hook blocks.0.hook_resid_post --method tsne --out bad");
+                                       " --hooks blocks.0.hook_resid_post --method tsne --out bad");
   CHECK(crowded.status == 1);  // perplexity 30 with 20 points
   CHECK_THAT(crowded.err, Catch::Contains("perplexity"));
   const auto both = test::run_loupe("analyze embed --workspace " + quoted_path(root) + " --out bad");
