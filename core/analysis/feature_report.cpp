@@ -2,15 +2,13 @@
 
 #include <cmath>
 
+#include "core/util/optional_cell.h"
+
 namespace loupe::analysis {
 
 namespace {
 
 const char* kLanguageCodes[2] = {"en", "ar"};
-
-util::Cell optional_cell(const std::optional<double>& value) {
-  return value ? util::Cell(*value) : util::Cell();
-}
 
 template <class Number>
 nlohmann::ordered_json optional_json(const std::optional<Number>& value) {
@@ -87,7 +85,7 @@ util::Table latent_table(const FeatureAnalysis& analysis) {
       for (double value : {effect ? effect->cohens_d : NAN, effect ? effect->p : NAN, effect ? effect->q : NAN})
         row.push_back(std::isnan(value) ? util::Cell() : util::Cell(value));
     }
-    row.push_back(optional_cell(latent.alignment_r));
+    row.push_back(util::optional_cell(latent.alignment_r));
     row.push_back(analysis.alignment ? util::Cell(int64_t(is_aligned(analysis, latent))) : util::Cell());
     row.push_back(std::string(specific_language(analysis, latent)));
     table.add_row(std::move(row));

@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 #include "core/eval/gender.h"
-#include "core/util/table.h"
+#include "core/util/optional_cell.h"
 
 namespace loupe::eval {
 
@@ -22,8 +22,6 @@ nlohmann::ordered_json value(std::optional<double> number) {
   return number ? nlohmann::ordered_json(*number) : nlohmann::ordered_json(nullptr);
 }
 
-util::Cell cell(std::optional<double> number) { return number ? util::Cell(*number) : util::Cell(); }
-
 nlohmann::ordered_json leakage_json(const std::optional<Leakage>& leakage) {
   if (!leakage) return nullptr;
   return {{"images", leakage->images}, {"leakage", leakage->leakage}, {"accuracy", leakage->accuracy}};
@@ -39,8 +37,8 @@ nlohmann::ordered_json scenes_json(const std::vector<SceneAmplification>& scenes
                      {"predicted_share", util::ColumnType::Real},
                      {"amplification", util::ColumnType::Real}});
   for (const SceneAmplification& scene : scenes)
-    table.add_row({scene.scene, scene.reference.woman, scene.reference.man, cell(scene.reference_share),
-                   scene.stated_female, scene.stated_male, cell(scene.predicted_share), cell(scene.amplification)});
+    table.add_row({scene.scene, scene.reference.woman, scene.reference.man, util::optional_cell(scene.reference_share),
+                   scene.stated_female, scene.stated_male, util::optional_cell(scene.predicted_share), util::optional_cell(scene.amplification)});
   return table.json();
 }
 

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/io/hf_config.h"
 #include "core/model/hook_names.h"
+#include "core/util/optional_cell.h"
 #include "core/study/analyze_features.h"
 #include "core/workspace/saes.h"
 #include "core/workspace/workspace.h"
@@ -16,11 +17,7 @@ namespace {
 
 using util::Cell;
 using util::ColumnType;
-
-template <class Number>
-Cell cell_of(const std::optional<Number>& value) {
-  return value ? Cell(*value) : Cell();
-}
+using util::optional_cell;
 
 std::optional<double> difference(const std::optional<double>& en, const std::optional<double>& ar) {
   if (en && ar) return *en - *ar;
@@ -36,27 +33,27 @@ struct SummaryRow {
 SummaryRow row_of(const std::string& sae, const std::string& store, const analysis::FeatureAnalysis& analysis,
                   const io::ModelConfig& config) {
   const analysis::FeatureSummary summary = analysis::summarize(analysis);
-  std::array<std::optional<double>, 2> rank, information;
+  std::array<std::optional<int64_t>, 2> rank;
+  std::array<std::optional<double>, 2> information;
   for (size_t l = 0; l < 2; ++l)
     if (analysis.code_rank[l]) {
-      rank[l] = double(analysis.code_rank[l]->components_95);
+      rank[l] = analysis.code_rank[l]->components_95;
       information[l] = analysis.code_rank[l]->information_content;
     }
-  const auto integer = [](const std::optional<double>& value) {
-    return value ? Cell(int64_t(*value)) : Cell();
-  };
+  const std::optional<int64_t> rank_difference =
+      rank[0] && rank[1] ? std::optional<int64_t>(*rank[0] - *rank[1]) : std::nullopt;
   SummaryRow row;
   row.layer = model::parse_hook(analysis.hook, config).layer;
   row.sae = sae;
   row.cells = {sae, store, analysis.hook, row.layer, int64_t(summary.latents),
                analysis.vectors_by_language[0], analysis.vectors_by_language[1],
-               cell_of(summary.l0[0]), cell_of(summary.l0[1]),
-               cell_of(summary.dead_by_language[0]), cell_of(summary.dead_by_language[1]),
-               cell_of(summary.mean_activation[0]), cell_of(summary.mean_activation[1]),
-               integer(rank[0]), integer(rank[1]), integer(difference(rank[0], rank[1])),
-               cell_of(information[0]), cell_of(information[1]), cell_of(difference(information[0], information[1])),
-               summary.active_both, summary.aligned, cell_of(summary.alignment_ratio),
-               cell_of(summary.aligned_similarity), cell_of(summary.gender_bias_correlation)};
+               optional_cell(summary.l0[0]), optional_cell(summary.l0[1]),
+               optional_cell(summary.dead_by_language[0]), optional_cell(summary.dead_by_language[1]),
+               optional_cell(summary.mean_activation[0]), optional_cell(summary.mean_activation[1]),
+               optional_cell(rank[0]), optional_cell(rank[1]), optional_cell(rank_difference),
+               optional_cell(information[0]), optional_cell(information[1]), optional_cell(difference(information[0], information[1])),
+               summary.active_both, summary.aligned, optional_cell(summary.alignment_ratio),
+               optional_cell(summary.aligned_similarity), optional_cell(summary.gender_bias_correlation)};
   return row;
 }
 
