@@ -18,7 +18,7 @@ namespace loupe::sae {
 namespace {
 
 constexpr int64_t kMaxExpansion = int64_t(1) << 16;
-constexpr int64_t kMaxTokens = int64_t(1) << 40;
+constexpr int64_t kMaxStoreTokens = int64_t(1) << 40;
 
 // Training holds eight [d_in, d_sae] float32 matrices (W_enc, W_dec, their gradients and two Adam
 // moments each); on the CPU they must fit in the machine's memory, checked before allocating.
@@ -45,8 +45,8 @@ PreparedTraining prepare_store_training(const StoreTrainingRequest& request) {
   if (request.expansion < 1 || request.expansion > kMaxExpansion)
     throw InputError("--expansion must be from 1 to " + std::to_string(kMaxExpansion) + ", got " +
                      std::to_string(request.expansion));
-  if (request.tokens < 0 || request.tokens > kMaxTokens)
-    throw InputError("--tokens must be from 1 to " + std::to_string(kMaxTokens) + ", got " + std::to_string(request.tokens));
+  if (request.tokens < 0 || request.tokens > kMaxStoreTokens)
+    throw InputError("--tokens must be from 1 to " + std::to_string(kMaxStoreTokens) + ", got " + std::to_string(request.tokens));
   if (request.options.batch < 1)  // before the steps are counted in batches
     throw InputError("--batch must be at least 1, got " + std::to_string(request.options.batch));
   const std::filesystem::path store_folder = ws.store_dir(request.store);

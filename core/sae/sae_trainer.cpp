@@ -118,7 +118,7 @@ void truncate_metrics(const fs::path& path, int64_t keep) {
 
 // The largest batch and run (tokens = steps · batch) a training accepts.
 constexpr int64_t kMaxBatch = int64_t(1) << 24;
-constexpr int64_t kMaxTokens = int64_t(1) << 50;
+constexpr int64_t kMaxRunTokens = int64_t(1) << 50;
 
 InputError diverged(int64_t step) {
   return InputError("the SAE training diverged at step " + std::to_string(step) +
@@ -167,9 +167,9 @@ void validate(const SaeTrainOptions& o) {
   if (o.batch < 1 || o.batch > kMaxBatch)
     throw InputError("--batch must be from 1 to " + std::to_string(kMaxBatch) + ", got " + std::to_string(o.batch));
   if (o.steps < 1) throw InputError("the SAE needs at least 1 training step (--tokens at least one --batch)");
-  if (o.steps > kMaxTokens / o.batch)
+  if (o.steps > kMaxRunTokens / o.batch)
     throw InputError("the SAE would train on " + std::to_string(o.steps) + " steps of " + std::to_string(o.batch) +
-                     " vectors; at most " + std::to_string(kMaxTokens) + " tokens are supported");
+                     " vectors; at most " + std::to_string(kMaxRunTokens) + " tokens are supported");
   if (!(o.lr > 0) || !std::isfinite(o.lr)) throw InputError("--lr must be a positive number");
   if (!(o.objective.l1 >= 0) || !std::isfinite(o.objective.l1)) throw InputError("--l1 must be a finite number, zero or positive");
   if (!(o.decay_fraction >= 0 && o.decay_fraction <= 1) || !(o.warmup_fraction >= 0 && o.warmup_fraction <= 1))

@@ -73,7 +73,7 @@ struct SaeStudy {
 };
 
 // Made once per test process: the extraction is the slow part.
-const SaeStudy& study() {
+const SaeStudy& shared_sae_study() {
   static const SaeStudy shared;
   return shared;
 }
@@ -81,7 +81,7 @@ const SaeStudy& study() {
 }  // namespace
 
 TEST_CASE("train-sae trains on a store and eval-sae scores the caption loss", "[sae][cli]") {
-  const SaeStudy& study = ::study();
+  const SaeStudy& study = shared_sae_study();
   const auto trained = run_loupe(study.train("--hook blocks.2.hook_resid_post --out l2 --lr 0.005 --log-every 10"));
   INFO(trained.err);
   REQUIRE(trained.status == 0);
@@ -117,7 +117,7 @@ TEST_CASE("train-sae trains on a store and eval-sae scores the caption loss", "[
 }
 
 TEST_CASE("train-sae refuses hooks and widths that do not fit", "[sae][cli]") {
-  const SaeStudy& study = ::study();
+  const SaeStudy& study = shared_sae_study();
   const auto absent = run_loupe(study.train("--hook blocks.3.hook_resid_post --out x"));
   CHECK(absent.status != 0);
   CHECK_THAT(absent.err, Catch::Contains("blocks.1.hook_resid_post"));  // lists what the store has
@@ -141,7 +141,7 @@ TEST_CASE("train-sae refuses hooks and widths that do not fit", "[sae][cli]") {
 }
 
 TEST_CASE("train-sae reports the saved SAE's figures on the store's held-out rows", "[sae][cli]") {
-  const SaeStudy& study = ::study();
+  const SaeStudy& study = shared_sae_study();
   const auto trained = run_loupe(study.train("--hook blocks.2.hook_resid_post --out held --lr 0.005"));
   INFO(trained.err);
   REQUIRE(trained.status == 0);
@@ -171,7 +171,7 @@ TEST_CASE("train-sae reports the saved SAE's figures on the store's held-out row
 }
 
 TEST_CASE("train-sae refuses a held-out share that is not above 0 and at most 0.5", "[sae][cli]") {
-  const SaeStudy& study = ::study();
+  const SaeStudy& study = shared_sae_study();
   for (const char* share : {"0", "0.6", "nan"}) {
     const auto refused = run_loupe(study.train("--hook blocks.2.hook_resid_post --out h --held-out " + std::string(share)));
     INFO(share << ": " << refused.err);
@@ -181,7 +181,7 @@ TEST_CASE("train-sae refuses a held-out share that is not above 0 and at most 0.
 }
 
 TEST_CASE("train-sae refuses impossible numbers with a clear error and leaves no folder behind", "[sae][cli]") {
-  const SaeStudy& study = ::study();
+  const SaeStudy& study = shared_sae_study();
   struct Case {
     std::string options, names;
   };
@@ -211,7 +211,7 @@ TEST_CASE("train-sae refuses impossible numbers with a clear error and leaves no
 }
 
 TEST_CASE("eval-sae refuses bad SAE files and pooled positions, naming what is wrong", "[sae][cli]") {
-  const SaeStudy& study = ::study();
+  const SaeStudy& study = shared_sae_study();
   const fs::path saes = study.root / "saes";
   // An SAE of the width of blocks.2.hook_resid_post (256), written directly.
   auto saved = [&](const std::string& name, const std::function<void(sae::Sae&)>& edit = {}) {
@@ -269,7 +269,7 @@ TEST_CASE("eval-sae refuses bad SAE files and pooled positions, naming what is w
 }
 
 TEST_CASE("train-sae --resume refuses a checkpoint with an impossible step and keeps the folder", "[sae][cli]") {
-  const SaeStudy& study = ::study();
+  const SaeStudy& study = shared_sae_study();
   const std::string command =
       "train-sae --workspace " + quoted(study.root) + " --hook blocks.1.hook_resid_post --out resumed --expansion 2 "
       "--k 8 --batch 64 --tokens 640 --checkpoint-every 5";
@@ -298,7 +298,7 @@ TEST_CASE("train-sae --resume refuses a checkpoint with an impossible step and k
 }
 
 TEST_CASE("train-sae refuses an unfinished store and a shard changed since extraction (issue 21)", "[sae][cli]") {
-  const SaeStudy& study = ::study();
+  const SaeStudy& study = shared_sae_study();
   const fs::path stores = study.root / "stores";
   auto copy_store = [&](const std::string& name) {
     fs::remove_all(stores / name);
@@ -334,7 +334,7 @@ TEST_CASE("train-sae refuses an unfinished store and a shard changed since extra
 }
 
 TEST_CASE("eval-sae refuses a --rows below 1 instead of reading it as every row (issue 21)", "[sae][cli]") {
-  const SaeStudy& study = ::study();
+  const SaeStudy& study = shared_sae_study();
   sae::SaeConfig config;
   config.d_in = 256;
   config.d_sae = 512;

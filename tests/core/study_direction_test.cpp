@@ -18,7 +18,7 @@ using namespace loupe;
 
 namespace {
 
-const std::string kImages = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images";
+const std::string kDemoImages = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images";
 
 study::GenderDirection run_direction(const model::VlmImpl& vlm, const text::Tokenizer& tokenizer,
                                      const study::GenderDirectionRequest& request) {
@@ -56,7 +56,7 @@ torch::Tensor image_mean(const model::VlmImpl& vlm, const text::Tokenizer& token
 TEST_CASE("the gender direction is the mean difference of image-token activations", "[study][direction]") {
   auto vlm = model::load_vlm(test::kDemoModel);
   const auto tokenizer = model::model_tokenizer(test::kDemoModel);
-  const std::vector<study::LabeledImage> images = study::dataset_gender_images(kImages);
+  const std::vector<study::LabeledImage> images = study::dataset_gender_images(kDemoImages);
   REQUIRE(images.size() == 10);
   study::GenderDirectionRequest request;
   request.hook = "blocks.0.hook_resid_post";
@@ -89,7 +89,7 @@ TEST_CASE("the gender direction is the mean difference of image-token activation
 
 TEST_CASE("loupe direction writes a steering vector with its provenance that flips the caption", "[study][direction][cli]") {
   const std::string out = test::temp_path("gender-caption.safetensors");
-  const auto made = test::run_loupe("direction --data '" + kImages + "' --hook blocks.0.hook_resid_post --out '" + out + "'");
+  const auto made = test::run_loupe("direction --data '" + kDemoImages + "' --hook blocks.0.hook_resid_post --out '" + out + "'");
   INFO(made.err);
   REQUIRE(made.status == 0);
   const io::SafeTensors file = io::SafeTensors::open(out);
@@ -102,7 +102,7 @@ TEST_CASE("loupe direction writes a steering vector with its provenance that fli
   CHECK(provenance["langs"] == nlohmann::json::array({"en"}));
   CHECK(provenance["women"].get<int>() + provenance["men"].get<int>() + provenance["skipped"].get<int>() == 10);
 
-  const std::string image = kImages + "/kitchen.png";
+  const std::string image = kDemoImages + "/kitchen.png";
   const auto steered = test::run_loupe("caption --image '" + image + "' --lang en --steer 'blocks.0.hook_resid_post=" + out +
                                        ":gender-caption@-2@image'");
   INFO(steered.err);
@@ -111,7 +111,7 @@ TEST_CASE("loupe direction writes a steering vector with its provenance that fli
 
   const auto no_gender = test::run_loupe("direction --data '" + std::string(LOUPE_FIXTURES) + "/preprocess' --hook blocks.0.hook_resid_post --out '" + out + "'");
   CHECK(no_gender.status != 0);
-  const auto bad_hook = test::run_loupe("direction --data '" + kImages + "' --hook blocks.9.hook_resid_post --out '" + out + "'");
+  const auto bad_hook = test::run_loupe("direction --data '" + kDemoImages + "' --hook blocks.9.hook_resid_post --out '" + out + "'");
   CHECK(bad_hook.status != 0);
   CHECK(bad_hook.err.find("blocks.9") != std::string::npos);
 }
