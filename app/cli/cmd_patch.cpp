@@ -36,11 +36,10 @@ int run_patch(const Args& args) {
   const auto sweep = jobs::run_in_foreground("patch", [&](jobs::JobContext& job) {
     return intervene::patch_sweep(*vlm, clean, corrupt, request, job);
   }, std::cerr).as<intervene::PatchSweep>();
-  tensor::save(out, {{"patched_last_logits", sweep.patched_last_logits},
-                     {"clean_last_logits", sweep.clean_last_logits},
-                     {"corrupt_last_logits", sweep.corrupt_last_logits}},
+  tensor::save(out, {{"patched_last_logits", sweep.patched}, {"clean_last_logits", sweep.clean},
+                     {"corrupt_last_logits", sweep.corrupt}},
                {{"hook", args.get("hook")}, {"positions", args.get("positions")}});
-  std::cerr << "wrote patched_last_logits " << c10::str(sweep.patched_last_logits.sizes()) << " to " << out << "\n";
+  std::cerr << "wrote patched_last_logits " << c10::str(sweep.patched.sizes()) << " to " << out << "\n";
   return 0;
 }
 

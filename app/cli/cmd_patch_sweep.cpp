@@ -29,14 +29,16 @@ int run_patch_sweep(const Args& args) {
   request.positions = parse_positions(args.get_or("positions", "all"));
   request.batch = args.get_int("batch", request.batch);
   request.max_new_tokens = args.get_count("max-new-tokens", request.max_new_tokens);
-  const std::string metric = args.get_or("metric", "gender-logit-diff");
-  if (metric != "gender-logit-diff") throw InputError("--metric takes gender-logit-diff, not '" + metric + "'");
+  request.metric = study::parse_patch_metric(args.get_or("metric", "gender-logit-diff"));
+  const std::string method = args.get_or("method", "exact");
+  request.method = study::parse_patch_method(method);
   const std::string name = args.get_or("out", "patch");
   workspace::check_entry_name(name, "--out");
   workspace::RunRecord record;
   record.command = "patch-sweep";
   record.parameters = {{"clean", request.clean_image}, {"corrupt", request.corrupt_image}, {"lang", language_code(request.lang)},
-                       {"hook", request.hook}, {"positions", positions_word(request.positions)}, {"out", name}};
+                       {"hook", request.hook}, {"positions", positions_word(request.positions)},
+                       {"metric", study::patch_metric_word(request.metric)}, {"method", method}, {"out", name}};
   std::optional<study::GenderPatch> result;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     result = jobs::run_in_foreground("patch-sweep", [&](jobs::JobContext& job) {
@@ -47,17 +49,29 @@ int run_patch_sweep(const Args& args) {
     util::write_table_files(space.analyses_dir() / name, "patch", result->table);
     logged.message = std::to_string(result->table.row_count()) + " cells; " + (space.analyses_dir() / name).string();
   });
+  const nlohmann::json rank_correlation =
+      result->rank_correlation ? nlohmann::json(*result->rank_correlation) : nlohmann::json();
   if (args.has("json")) {
-    std::cout << nlohmann::ordered_json{{"caption", result->caption},       {"female_word", result->female_word},
-                                        {"male_word", result->male_word},   {"clean_logit_diff", result->clean_diff},
-                                        {"corrupt_logit_diff", result->corrupt_diff}, {"cells", result->table.json()}}
+    std::cout << nlohmann::ordered_json{{"caption", result->caption},
+                                        {"metric", study::patch_metric_word(request.metric)},
+                                        {"method", method},
+                                        {"female_word", result->female_word},
+                                        {"male_word", result->male_word},
+                                        {"target_word", result->target_word},
+                                        {"clean_metric", result->clean_metric},
+                                        {"corrupt_metric", result->corrupt_metric},
+                                        {"rank_correlation", rank_correlation},
+                                        {"cells", result->table.json()}}
                      .dump()
               << "\n";
     return 0;
   }
-  std::cout << "patch-sweep: clean caption '" << result->caption << "', " << result->female_word << " − " << result->male_word
-            << ": clean " << result->clean_diff << ", corrupt " << result->corrupt_diff << "\n"
-            << result->table.csv();
+  std::cout << "patch-sweep: clean caption '" << result->caption << "', "
+            << (request.metric == study::PatchMetric::GenderLogitDiff ? result->female_word + " − " + result->male_word
+                                                                      : "log p(" + result->target_word + ")")
+            << ": clean " << result->clean_metric << ", corrupt " << result->corrupt_metric;
+  if (result->rank_correlation) std::cout << "; attribution vs exact rank correlation " << *result->rank_correlation;
+  std::cout << "\n" << result->table.csv();
   return 0;
 }
 
@@ -89,7 +103,8 @@ CommandSpec patch_sweep_command() {
   return {"patch-sweep",
           "restore each (layer, position) of the clean run in the corrupted one: where the figure's gender enters",
           "loupe patch-sweep --workspace DIR --clean IMG --corrupt IMG [--lang en|ar] [--hook 'blocks.{l}.hook_resid_post'] "
-          "[--positions all|image|text|template|last|LIST] [--metric gender-logit-diff] [--batch 16] [--out NAME] [--json]",
+          "[--positions all|image|text|template|last|LIST] [--metric gender-logit-diff|target-logprob] "
+          "[--method exact|attribution|both] [--batch 16] [--out NAME] [--json]",
           {{"workspace", "DIR", "workspace folder (loupe init): its model"},
            {"clean", "IMG", "the clean image (e.g. a scene with a woman)"},
            {"corrupt", "IMG", "the corrupted image (the same scene with a man), the same size"},
@@ -97,13 +112,16 @@ CommandSpec patch_sweep_command() {
            {"hook", "NAME", "a block site with {l} for the layer (default blocks.{l}.hook_resid_post)"},
            {"positions", "WORDS", "positions to restore (default all; text: the caption before the gendered word)"},
            {"metric", "NAME", "gender-logit-diff (the female word's logit minus the male word's at the clean caption's "
-                              "first gendered word)"},
+                              "first gendered word, default) or target-logprob (that word's log-probability)"},
+           {"method", "NAME", "exact (one patched run a cell, default), attribution (gradient x (clean - corrupt), one "
+                              "backward pass) or both, with their rank correlation"},
            {"batch", "B", "patched copies per forward pass (default 16)"},
            {"max-new-tokens", "N", "longest clean caption in tokens (default 24)"},
            {"out", "NAME", "write DIR/analyses/NAME/patch.{csv,json} (default patch)"},
            {"dtype", "f32|bf16|f16", "model dtype (default f32)"},
            {"device", "cpu|cuda", "device (default cpu)"},
-           {"json", "", "print {caption, female_word, male_word, clean_logit_diff, corrupt_logit_diff, cells: [...]}"}},
+           {"json", "", "print {caption, metric, method, female_word, male_word, target_word, clean_metric, corrupt_metric, "
+                        "rank_correlation, cells: [...]}"}},
           run_patch_sweep};
 }
 

@@ -108,4 +108,27 @@ std::optional<double> pearson(const PairSums& s) {
   return std::clamp(sxy / std::sqrt(sxx * syy), -1.0, 1.0);
 }
 
+std::vector<double> mid_ranks(const std::vector<double>& values) {
+  std::vector<size_t> order(values.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return values[a] < values[b]; });
+  std::vector<double> ranks(values.size());
+  for (size_t start = 0; start < order.size();) {
+    size_t end = start;
+    while (end < order.size() && values[order[end]] == values[order[start]]) ++end;
+    for (size_t i = start; i < end; ++i) ranks[order[i]] = double(start + end + 1) / 2;
+    start = end;
+  }
+  return ranks;
+}
+
+std::optional<double> spearman(const std::vector<double>& x, const std::vector<double>& y) {
+  if (x.size() != y.size())
+    throw InputError("a rank correlation needs pairs: " + std::to_string(x.size()) + " vs " + std::to_string(y.size()) + " values");
+  const std::vector<double> rx = mid_ranks(x), ry = mid_ranks(y);
+  PairSums sums;
+  for (size_t i = 0; i < rx.size(); ++i) sums.add(rx[i], ry[i]);
+  return pearson(sums);
+}
+
 }  // namespace loupe::analysis

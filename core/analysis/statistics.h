@@ -1,5 +1,5 @@
 // Two-group and paired statistics for the analyses, torch-free: group summaries, Cohen's d, Welch's
-// t-test, Benjamini-Hochberg q-values and Pearson's r.
+// t-test, Benjamini-Hochberg q-values, Pearson's and Spearman's correlations.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -52,5 +52,11 @@ struct PairSums {
   }
 };
 std::optional<double> pearson(const PairSums& sums);
+
+// The 1-based ranks of `values`, ties given the mean of their ranks.
+std::vector<double> mid_ranks(const std::vector<double>& values);
+// Spearman's rank correlation: Pearson's r of the mid-ranks. x and y have the same size (InputError
+// otherwise); empty when fewer than 2 pairs or either side is constant.
+std::optional<double> spearman(const std::vector<double>& x, const std::vector<double>& y);
 
 }  // namespace loupe::analysis

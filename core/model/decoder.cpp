@@ -119,7 +119,7 @@ torch::Tensor LanguageModelImpl::embed(const torch::Tensor& ids) const {
 }
 
 torch::Tensor LanguageModelImpl::forward(const torch::Tensor& embeddings, int64_t first, const torch::Tensor& image_groups,
-                                         std::vector<LayerCache>& cache, HookSet& hooks) const {
+                                         std::vector<LayerCache>& cache, HookSet& hooks, int64_t first_layer) const {
   const int64_t length = embeddings.size(1);
   const bool prefill = cache.empty() || cache.front().length() == 0;
   cache.resize(size_t(config.layers));
@@ -143,7 +143,7 @@ torch::Tensor LanguageModelImpl::forward(const torch::Tensor& embeddings, int64_
   }
 
   torch::Tensor h = embeddings;
-  for (int64_t i = 0; i < config.layers; ++i) {
+  for (int64_t i = first_layer; i < config.layers; ++i) {
     const bool sliding = config.is_sliding[size_t(i)];
     AttentionCall call;
     call.hooks = &hooks;

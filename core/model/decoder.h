@@ -58,8 +58,10 @@ struct LanguageModelImpl : torch::nn::Module {
   // embeddings [B, T, hidden] at absolute positions first..first+T-1 → logits [B, T, vocab].
   // image_groups [B, T] (prefill only, may be undefined): >0 marks tokens of one image, which see
   // each other in both directions. cache: one entry per layer, extended in place.
+  // first_layer > 0 (prefill only): `embeddings` is the residual stream entering that layer and the
+  // layers before it are skipped; their cache entries stay empty.
   torch::Tensor forward(const torch::Tensor& embeddings, int64_t first, const torch::Tensor& image_groups,
-                        std::vector<LayerCache>& cache, HookSet& hooks) const;
+                        std::vector<LayerCache>& cache, HookSet& hooks, int64_t first_layer = 0) const;
 
   // W_U [vocab, hidden]: lm_head's weight, or the token embeddings when the two are tied.
   torch::Tensor unembedding() const;

@@ -76,15 +76,32 @@ torch::Tensor VlmImpl::forward(const VlmInputs& inputs, Session& session) const 
     throw InputError("the prompt holds " + std::to_string(image_tokens) + " image tokens but no image was given");
   }
 
-  torch::Tensor groups;
-  if (config.family == io::Family::Gemma3 && session.length == 0) {
-    torch::Tensor types = inputs.token_type_ids.defined() ? inputs.token_type_ids.to(device()) : image_mask.to(torch::kInt64);
-    if (types.sizes() != ids.sizes())
-      throw InputError("token_type_ids " + c10::str(types.sizes()) + " do not match input_ids " + c10::str(ids.sizes()));
-    groups = image_groups(types);
-  }
+  const torch::Tensor groups = session.length == 0 ? prefill_image_groups(inputs, image_mask) : torch::Tensor();
   torch::Tensor logits = language_model->forward(embeddings, session.length, groups, session.cache, session.hooks);
   session.length += length;
+  return logits;
+}
+
+torch::Tensor VlmImpl::prefill_image_groups(const VlmInputs& inputs, const torch::Tensor& image_mask) const {
+  if (config.family != io::Family::Gemma3) return {};
+  torch::Tensor types = inputs.token_type_ids.defined() ? inputs.token_type_ids.to(device()) : image_mask.to(torch::kInt64);
+  if (types.sizes() != image_mask.sizes())
+    throw InputError("token_type_ids " + c10::str(types.sizes()) + " do not match input_ids " + c10::str(image_mask.sizes()));
+  return image_groups(types);
+}
+
+torch::Tensor VlmImpl::resume(const VlmInputs& inputs, const torch::Tensor& hidden, int64_t layer, Session& session) const {
+  if (session.length != 0) throw InputError("resuming a run from a layer needs a fresh session");
+  if (layer < 0 || layer >= config.text.layers)
+    throw InputError("layer " + std::to_string(layer) + " is not one of this model's " + std::to_string(config.text.layers));
+  const torch::Tensor ids = inputs.input_ids.to(device(), torch::kInt64);  // [B or 1, T]
+  if (hidden.dim() != 3 || hidden.size(1) != ids.size(1) || hidden.size(2) != config.text.hidden)
+    throw InputError("the resumed residual stream has shape " + c10::str(hidden.sizes()) + "; expected [B, " +
+                     std::to_string(ids.size(1)) + ", " + std::to_string(config.text.hidden) + "]");
+  torch::Tensor groups = prefill_image_groups(inputs, ids == config.image_token_id);
+  if (groups.defined()) groups = groups.expand({hidden.size(0), -1});
+  torch::Tensor logits = language_model->forward(hidden, 0, groups, session.cache, session.hooks, layer);
+  session.length = ids.size(1);
   return logits;
 }
 

@@ -33,12 +33,20 @@ struct VlmImpl : torch::nn::Module {
   // returns logits [B, T, vocab]. Throws InputError when image tokens and images do not match or
   // the sequence outgrows the model's context.
   torch::Tensor forward(const VlmInputs& inputs, Session& session) const;
+  // The decoder alone from layer `layer` on: hidden [B, T, hidden] is the residual stream entering
+  // that layer in a prefill of `inputs` (captured at blocks.{layer}.hook_resid_pre); returns logits
+  // [B, T, vocab] and fires the hooks of that layer on. Patching uses it to skip the layers a patch
+  // cannot change. `session` must be fresh, and cannot decode on afterwards (the skipped layers
+  // cache nothing).
+  torch::Tensor resume(const VlmInputs& inputs, const torch::Tensor& hidden, int64_t layer, Session& session) const;
   // pixels [N, 3, S, S] → projected image features [N, image_tokens, hidden] (fires vision hooks).
   torch::Tensor image_features(const torch::Tensor& pixels, HookSet& hooks) const;
 
   torch::Device device() const { return language_model->model->embed_tokens->weight.device(); }
   torch::ScalarType dtype() const { return language_model->model->embed_tokens->weight.scalar_type(); }
   int64_t parameter_count() const;
+  // Gemma 3's image groups of a prefill ([B, T], see LanguageModelImpl::forward); undefined for Llava.
+  torch::Tensor prefill_image_groups(const VlmInputs& inputs, const torch::Tensor& image_mask) const;
 
   io::ModelConfig config;
   VisionTower vision_tower{nullptr};

@@ -70,3 +70,13 @@ TEST_CASE("Pearson's r from pair sums, empty for a constant side", "[analysis][s
   one.add(1, 2);
   CHECK_FALSE(pearson(one).has_value());
 }
+
+TEST_CASE("Spearman's rank correlation from mid-ranks, as scipy computes it", "[analysis][statistics]") {
+  const std::vector<double> x = {0.3, 1.2, -0.7, 1.2, 5.0, 2.2}, y = {1, 3, 0, 2, 9, 2};
+  CHECK(mid_ranks(x) == std::vector<double>{2, 3.5, 1, 3.5, 6, 5});  // scipy.stats.rankdata
+  REQUIRE(spearman(x, y).has_value());
+  CHECK(*spearman(x, y) == Approx(0.8676470588235294).epsilon(1e-12));  // scipy.stats.spearmanr
+  CHECK(*spearman(x, {-1, -3, 0, -2, -9, -2}) == Approx(-0.8676470588235294).epsilon(1e-12));
+  CHECK_FALSE(spearman(x, {4, 4, 4, 4, 4, 4}).has_value());
+  CHECK_THROWS_AS(spearman(x, {1, 2}), loupe::InputError);
+}
