@@ -29,6 +29,7 @@ std::vector<CommandSpec> all_commands() {
       analyze_embed_command(),
       mitigate_command(),
       patch_sweep_command(),
+      circuit_command(),
       pairs_command(),
       analyze_lens_command(),
       analyze_dla_command(),

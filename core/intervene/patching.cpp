@@ -1,6 +1,7 @@
 #include "core/intervene/patching.h"
 
 #include "core/error.h"
+#include "core/model/inputs.h"
 
 namespace loupe::intervene {
 
@@ -17,15 +18,6 @@ model::HookPoint patch_site(const std::string& templated_name, const io::ModelCo
 }
 
 namespace {
-
-// batch 1 → `copies` identical rows.
-model::VlmInputs repeated(const model::VlmInputs& one, int64_t copies) {
-  model::VlmInputs batch;
-  batch.input_ids = one.input_ids.expand({copies, -1}).contiguous();
-  if (one.token_type_ids.defined()) batch.token_type_ids = one.token_type_ids.expand({copies, -1}).contiguous();
-  if (one.pixel_values.defined()) batch.pixel_values = one.pixel_values.repeat({copies, 1, 1, 1});
-  return batch;
-}
 
 // The checks patch_sweep and attribution_patch share; returns the number of layers swept.
 int64_t check_patch(const model::VlmImpl& vlm, const model::VlmInputs& clean, const model::VlmInputs& corrupt,
@@ -78,7 +70,7 @@ PatchSweep patch_sweep(const model::VlmImpl& vlm, const model::VlmInputs& clean,
       for (int64_t i = 0; i < copies; ++i)
         patched.hooks.replace(point_at(l), source, {request.positions[size_t(first + i)]}, {i});
       const torch::Tensor logits =
-          request.vision ? vlm.forward(repeated(corrupt, copies), patched)
+          request.vision ? vlm.forward(model::repeated_inputs(corrupt, copies), patched)
                          : vlm.resume(corrupt, corrupt_run.hooks.captured(resid_pre(l)).expand({copies, -1, -1}), l, patched);
       row.push_back(readout(logits.select(1, -1).to(torch::kFloat32)));  // [copies, ...]
       job.advance(copies, model::hook_name(point_at(l)));

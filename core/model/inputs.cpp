@@ -8,6 +8,7 @@
 #include "core/io/image.h"
 #include "core/tensor/convert.h"
 #include "core/text/prompt.h"
+#include "core/text/token_type.h"
 #include "core/util/id_list.h"
 
 namespace loupe::model {
@@ -93,6 +94,23 @@ VlmInputs prepare_inputs(const VlmImpl& model, const std::string& model_folder, 
   inputs.input_ids = torch::tensor(ids, torch::kInt64).unsqueeze(0);
   inputs.pixel_values = pixels;
   return inputs;
+}
+
+VlmInputs with_answer(const VlmInputs& prompt, const std::vector<int64_t>& answer) {
+  const torch::Tensor tokens = torch::tensor(answer, torch::kInt64).view({1, -1}).to(prompt.input_ids.device());
+  VlmInputs inputs;
+  inputs.input_ids = torch::cat({prompt.input_ids, tokens}, 1);
+  inputs.token_type_ids = torch::cat({prompt.token_type_ids, torch::full_like(tokens, kTextToken)}, 1);
+  inputs.pixel_values = prompt.pixel_values;
+  return inputs;
+}
+
+VlmInputs repeated_inputs(const VlmInputs& one, int64_t copies) {
+  VlmInputs batch;
+  batch.input_ids = one.input_ids.expand({copies, -1}).contiguous();
+  if (one.token_type_ids.defined()) batch.token_type_ids = one.token_type_ids.expand({copies, -1}).contiguous();
+  if (one.pixel_values.defined()) batch.pixel_values = one.pixel_values.repeat({copies, 1, 1, 1});
+  return batch;
 }
 
 }  // namespace loupe::model

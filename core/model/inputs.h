@@ -38,4 +38,10 @@ text::Prompt family_prompt(const io::ModelConfig& config, const text::Tokenizer&
 VlmInputs caption_prompt(const VlmImpl& model, const text::Tokenizer& tokenizer, const std::string& question,
                          const torch::Tensor& pixels);
 
+// The batch-1 `prompt` followed by `answer` (token ids, typed as text): [1, T + n], same images.
+VlmInputs with_answer(const VlmInputs& prompt, const std::vector<int64_t>& answer);
+
+// Batch-1 inputs as `copies` identical rows: ids and types [copies, T], the images repeated.
+VlmInputs repeated_inputs(const VlmInputs& one, int64_t copies);
+
 }  // namespace loupe::model

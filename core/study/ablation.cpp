@@ -80,11 +80,7 @@ std::pair<double, double> logit_differences(const model::VlmImpl& model, const m
                                             const std::vector<int64_t>& caption, const GenderedStep& gendered,
                                             const AblationRequest& request, const io::ModelConfig& config) {
   const int64_t length = prompt.input_ids.size(1);
-  const torch::Tensor answer = torch::tensor(caption, torch::kInt64).view({1, -1}).to(prompt.input_ids.device());
-  model::VlmInputs inputs;
-  inputs.input_ids = torch::cat({prompt.input_ids, answer}, 1).repeat({2, 1});  // [2, T + n]
-  inputs.token_type_ids = torch::cat({prompt.token_type_ids, torch::full_like(answer, kTextToken)}, 1).repeat({2, 1});
-  inputs.pixel_values = prompt.pixel_values.repeat({2, 1, 1, 1});
+  const model::VlmInputs inputs = model::repeated_inputs(model::with_answer(prompt, caption), 2);  // [2, T + n]
   model::Session session;
   add_edit(request, config, prompt.token_type_ids, session.hooks);
   const torch::Tensor logits = model.forward(inputs, session).select(1, length - 1 + int64_t(gendered.step));  // [2, vocab]

@@ -71,11 +71,7 @@ GenderPatch gender_patch_sweep(const model::VlmImpl& model, const text::Tokenize
 
   // The prompt and the caption before the gendered word, with the clean and the corrupted image.
   const std::vector<int64_t> before(caption.tokens.begin(), caption.tokens.begin() + int64_t(gendered->step));
-  const torch::Tensor prefix = torch::tensor(before, torch::kInt64).view({1, -1}).to(prompt.input_ids.device());
-  model::VlmInputs clean;
-  clean.input_ids = torch::cat({prompt.input_ids, prefix}, 1);  // [1, T + s]
-  clean.token_type_ids = torch::cat({prompt.token_type_ids, torch::full_like(prefix, kTextToken)}, 1);
-  clean.pixel_values = clean_pixels;
+  const model::VlmInputs clean = model::with_answer(prompt, before);  // [1, T + s]
   model::VlmInputs corrupt = clean;
   corrupt.pixel_values = corrupt_pixels;
 
