@@ -4,10 +4,9 @@
 
 #include "core/error.h"
 #include "core/intervene/attention_edits.h"
-#include "core/model/caption.h"
 #include "core/model/inputs.h"
 #include "core/study/caption_prompts.h"
-#include "core/study/gender_tokens.h"
+#include "core/study/gendered_prefix.h"
 
 namespace loupe::study {
 
@@ -45,13 +44,9 @@ std::vector<GenderEntry> gender_entries(const model::VlmImpl& model, const text:
   for_each_caption_prompt(model, tokenizer, images, request.langs, &job, [&](const DatasetImage&, Language lang,
                                                                             const torch::Tensor& pixels,
                                                                             const model::VlmInputs& prompt) {
-    model::Session session;
-    const model::Caption caption = model::caption_images(model, tokenizer, pixels, {lang, request.max_new_tokens, &job}, session)[0];
-    const auto gendered = gendered_step(tokenizer, caption.tokens, lang);
-    if (!gendered) return;
-    const std::vector<int64_t> before(caption.tokens.begin(), caption.tokens.begin() + int64_t(gendered->step));
-    entries.push_back({model::with_answer(prompt, before), gendered->female_id, gendered->male_id,
-                       caption.tokens[gendered->step] == gendered->female_id ? 1.0 : -1.0});
+    const GenderedPrefix prefix = gendered_prefix(model, tokenizer, prompt, pixels, {lang, request.max_new_tokens, &job});
+    if (!prefix.gendered) return;
+    entries.push_back({prefix.inputs, prefix.gendered->female_id, prefix.gendered->male_id, prefix.says_female() ? 1.0 : -1.0});
   });
   if (entries.empty())
     throw InputError("no caption of these images names a gendered word with a one-token counterpart: nothing to prune for");
@@ -61,7 +56,7 @@ std::vector<GenderEntry> gender_entries(const model::VlmImpl& model, const text:
 MeanOutputs mean_outputs(const model::VlmImpl& model, const std::vector<GenderEntry>& entries) {
   torch::NoGradGuard no_grad;
   const int64_t layers = model.config.text.layers;
-  MeanOutputs sums;
+  MeanOutputs sums{std::vector<torch::Tensor>(static_cast<size_t>(layers)), std::vector<torch::Tensor>(static_cast<size_t>(layers))};
   int64_t positions = 0;
   for (const GenderEntry& entry : entries) {
     model::Session session;
@@ -73,13 +68,8 @@ MeanOutputs mean_outputs(const model::VlmImpl& model, const std::vector<GenderEn
     for (int64_t l = 0; l < layers; ++l) {
       const torch::Tensor z = session.hooks.captured({model::Site::Z, l, false})[0].to(torch::kFloat64).sum(0);  // [H, hd]
       const torch::Tensor mlp = session.hooks.captured({model::Site::MlpOut, l, false})[0].to(torch::kFloat64).sum(0);  // [hidden]
-      if (sums.z.size() < size_t(layers)) {
-        sums.z.push_back(z);
-        sums.mlp.push_back(mlp);
-      } else {
-        sums.z[size_t(l)] += z;
-        sums.mlp[size_t(l)] += mlp;
-      }
+      sums.z[size_t(l)] = sums.z[size_t(l)].defined() ? sums.z[size_t(l)] + z : z;
+      sums.mlp[size_t(l)] = sums.mlp[size_t(l)].defined() ? sums.mlp[size_t(l)] + mlp : mlp;
     }
     positions += entry.inputs.input_ids.size(1);
   }

@@ -7,7 +7,7 @@
 #include "core/intervene/patching.h"
 #include "core/model/caption.h"
 #include "core/model/inputs.h"
-#include "core/study/gender_tokens.h"
+#include "core/study/gendered_prefix.h"
 #include "core/text/prompt.h"
 #include "core/text/token_type.h"
 
@@ -62,16 +62,14 @@ GenderPatch gender_patch_sweep(const model::VlmImpl& model, const text::Tokenize
   const torch::Tensor clean_pixels = model::image_pixels(model.config, request.clean_image);
   const torch::Tensor corrupt_pixels = model::image_pixels(model.config, request.corrupt_image);
   const model::VlmInputs prompt = model::caption_prompt(model, tokenizer, text::caption_question(request.lang), clean_pixels);
-  model::Session session;
-  const model::Caption caption =
-      model::caption_images(model, tokenizer, clean_pixels, {request.lang, request.max_new_tokens, &job}, session)[0];
-  const auto gendered = gendered_step(tokenizer, caption.tokens, request.lang);
+  const GenderedPrefix prefix = gendered_prefix(model, tokenizer, prompt, clean_pixels, {request.lang, request.max_new_tokens, &job});
+  const model::Caption& caption = prefix.caption;
+  const auto& gendered = prefix.gendered;
   if (!gendered)
     throw InputError("the clean caption '" + caption.text + "' names no gendered word with a one-token counterpart");
 
   // The prompt and the caption before the gendered word, with the clean and the corrupted image.
-  const std::vector<int64_t> before(caption.tokens.begin(), caption.tokens.begin() + int64_t(gendered->step));
-  const model::VlmInputs clean = model::with_answer(prompt, before);  // [1, T + s]
+  const model::VlmInputs& clean = prefix.inputs;  // [1, T + s]
   model::VlmInputs corrupt = clean;
   corrupt.pixel_values = corrupt_pixels;
 
