@@ -57,7 +57,7 @@ void create_folder(const std::filesystem::path& folder) {
 
 std::string dataset_csv(int n, const SynthOptions& options) {
   validate(options, n);
-  const SplitSizes sizes = split_sizes(n);
+  const SplitSizes sizes = split_sizes(n, options);
   std::string csv = "image,en_caption,ar_caption,gender,scene,activity,split,caption_gender\n";
   for (int i = 0; i < n; ++i) csv += csv_row(plan_sample(options, sizes, i), n);
   return csv;
@@ -74,7 +74,7 @@ DatasetSummary write_dataset(const std::string& out_dir, int n, const SynthOptio
                      "beside the new ones: choose a new --out or remove that folder first");
   create_folder(root / "images");
   DatasetSummary summary;
-  summary.sizes = split_sizes(n);
+  summary.sizes = split_sizes(n, options);
   for (int i = 0; i < n; ++i) {
     const SamplePlan plan = plan_sample(options, summary.sizes, i);
     ++summary.figures[int(plan.split)][int(plan.figure)];

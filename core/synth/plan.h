@@ -9,6 +9,12 @@
 //   counter:  scenes in turn, figure of the gender opposite to the scene's stereotype; truthful.
 // Activity (one of the scene's two) and phrasing are uniform. Everything about sample i is drawn
 // from Rng::for_sample(seed, i), so samples can be made in any order.
+//
+// With SynthOptions::pairs the n samples are counterfactual pairs instead (split "pairs"): samples
+// 2k (a woman) and 2k + 1 (a man) share scene (scenes in turn), activity, phrasing and render seed,
+// captions are truthful. A woman and a man draw as many random numbers for their looks (one for
+// bare legs, one for a beard), so everything drawn after the figure is the same for both and the two
+// images differ only where the figure does.
 #pragma once
 #include <cstdint>
 
@@ -16,24 +22,26 @@
 
 namespace loupe::synth {
 
-enum class Split { Train, Balanced, Counter };
-constexpr int kSplitCount = 3;
-const char* split_name(Split split);  // "train", "balanced", "counter"
+enum class Split { Train, Balanced, Counter, Pairs };
+constexpr int kSplitCount = 4;
+const char* split_name(Split split);  // "train", "balanced", "counter", "pairs"
 
 struct SynthOptions {
   uint64_t seed = 1;
   double bias = 0.85;                        // P(stereotyped gender | gendered train figure)
   double neutral_share = 0.2;                // share of train figures with hidden gender cues
   double neutral_stereotyped_caption = 0.6;  // share of those captioned with the scene's stereotyped word
+  bool pairs = false;                        // counterfactual woman / man pairs instead of the three splits
 };
 
-// Throws InputError when n < 1 or a probability lies outside [0, 1].
+// Throws InputError when n < 1, n is odd for pairs, or a probability lies outside [0, 1].
 void validate(const SynthOptions& options, long long n);
 
 struct SplitSizes {
-  int train = 0, balanced = 0, counter = 0;
+  int train = 0, balanced = 0, counter = 0, pairs = 0;
 };
-SplitSizes split_sizes(int n);
+SplitSizes split_sizes(int n);                               // the three splits
+SplitSizes split_sizes(int n, const SynthOptions& options);  // all n in `pairs` when options.pairs
 
 struct SamplePlan {
   int index = 0;

@@ -248,6 +248,54 @@ TEST_CASE("rendering depends only on the plan", "[synth]") {
   CHECK(first.pixels != render_sample(plan).pixels);
 }
 
+namespace {
+double identical_pixel_share(const io::Image& a, const io::Image& b) {
+  int same = 0;
+  for (size_t p = 0; p < a.pixels.size(); p += 3)
+    same += a.pixels[p] == b.pixels[p] && a.pixels[p + 1] == b.pixels[p + 1] && a.pixels[p + 2] == b.pixels[p + 2];
+  return double(same) / double(a.pixels.size() / 3);
+}
+}  // namespace
+
+TEST_CASE("counterfactual pairs share scene, activity and seed and differ only where the figure does", "[synth]") {
+  SynthOptions options;
+  options.seed = 5;
+  options.pairs = true;
+  const int n = 24;
+  const SplitSizes sizes = split_sizes(n, options);
+  CHECK(sizes.pairs == n);
+  CHECK(sizes.train + sizes.balanced + sizes.counter == 0);
+  std::set<int> scenes;
+  double least_shared = 1;
+  for (int k = 0; k < n / 2; ++k) {
+    const SamplePlan woman = plan_sample(options, sizes, 2 * k), man = plan_sample(options, sizes, 2 * k + 1);
+    CHECK(woman.split == Split::Pairs);
+    CHECK(woman.figure == Subject::Woman);
+    CHECK(man.figure == Subject::Man);
+    CHECK(woman.caption == woman.figure);
+    CHECK(man.caption == man.figure);
+    CHECK(woman.scene == man.scene);
+    CHECK(woman.activity == man.activity);
+    CHECK(woman.phrasing == man.phrasing);
+    CHECK(woman.render_seed == man.render_seed);
+    scenes.insert(int(woman.scene));
+    const io::Image woman_image = render_sample(woman), man_image = render_sample(man);
+    CHECK(woman_image.pixels != man_image.pixels);
+    // Should the two figures draw different counts of numbers, the noise and props after them would
+    // differ too, and almost no pixel would be shared.
+    least_shared = std::min(least_shared, identical_pixel_share(woman_image, man_image));
+  }
+  CHECK(scenes.size() == size_t(kSceneCount));
+  CHECK(least_shared > 0.75);
+
+  // Consecutive pairs are different images.
+  CHECK(render_sample(plan_sample(options, sizes, 0)).pixels != render_sample(plan_sample(options, sizes, 2)).pixels);
+  CHECK_THROWS_WITH(validate(options, 7), Catch::Contains("even number of samples, got 7"));
+  CHECK(dataset_csv(4, options).find(",woman,") != std::string::npos);
+  CHECK(csv_lines(dataset_csv(4, options))[2].find(",man,") != std::string::npos);
+  CHECK(csv_lines(dataset_csv(4, options))[1].find(",pairs,woman") != std::string::npos);
+}
+
 TEST_CASE("write_dataset is deterministic for a seed, whatever the thread count", "[synth]") {
   TempDir a("a"), b("b"), c("c");
   SynthOptions options;
