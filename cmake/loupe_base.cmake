@@ -11,7 +11,7 @@ endforeach()
 # The torch-free vocabulary of core/study (positions, heatmap quantities, gender labels), which
 # the desktop app's torch-free parts use too, the torch-free statistics of core/analysis, and the
 # parsing layers of SAEs (cfg.json, weights headers) and stores (manifest, rows.jsonl, checksums).
-foreach(file study/steer_positions study/steering_set study/heatmap_types study/gender_labels analysis/statistics analysis/paired_tests sae/sae_config
+foreach(file study/steer_positions study/steering_set study/ablation_set study/heatmap_types study/gender_labels analysis/statistics analysis/paired_tests sae/sae_config
         store/store_manifest store/store_entries store/sha256)
   list(APPEND LOUPE_BASE_SOURCES ${LOUPE_ROOT}/core/${file}.cpp)
 endforeach()

@@ -13,7 +13,6 @@
 #include "core/error.h"
 #include "core/jobs/progress_printer.h"
 #include "core/model/inputs.h"
-#include "core/sae/sae_io.h"
 #include "core/study/ablation.h"
 #include "core/util/atomic_file.h"
 #include "core/util/id_list.h"
@@ -25,28 +24,26 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The edits --latents, --how, --mode and --delta-scale ask for.
-std::vector<intervene::LatentEdit> latent_edits(const Args& args, const workspace::Workspace& space, const std::string& sae_name) {
-  const std::vector<int64_t> latents = util::parse_id_list(args.get("latents"), "--latents");
-  const std::string how = args.get_or("how", "zero");
+// --latents, --how, --analysis, --mode and --delta-scale of the SAE `sae_name`.
+void latent_ablation(const Args& args, const workspace::Workspace& space, const std::string& sae_name,
+                     study::AblationSpec& spec) {
+  spec.kind = study::AblationSpec::Kind::Latents;
+  spec.sae_folder = space.sae_dir(sae_name).string();
+  spec.latents = util::parse_id_list(args.get("latents"), "--latents");
   const std::string mode = args.get_or("mode", "replace");
-  if (how != "zero" && how != "mean") throw InputError("--how takes zero or mean, not '" + how + "'");
   if (mode != "replace" && mode != "residual") throw InputError("--mode takes replace or residual, not '" + mode + "'");
   if (mode == "replace" && args.has("delta-scale"))
     throw InputError("--delta-scale scales the residual mode's subtraction; add --mode residual");
-  const double weight = mode == "residual" ? args.get_double("delta-scale", 1.0) : 1.0;
-  if (!std::isfinite(weight)) throw InputError("--delta-scale must be a finite number");
-  std::vector<double> targets(latents.size(), 0.0);
-  if (how == "mean") {
+  spec.residual = mode == "residual";
+  spec.delta_scale = spec.residual ? args.get_double("delta-scale", 1.0) : 1.0;
+  if (!std::isfinite(spec.delta_scale)) throw InputError("--delta-scale must be a finite number");
+  if (spec.mean) {
     const fs::path csv = space.analyses_dir() / args.get_or("analysis", sae_name) / "latents.csv";
     if (!fs::exists(csv))
       throw InputError("--how mean reads each latent's mean from " + csv.string() + "; run `loupe analyze features --sae " +
                        sae_name + "` first (or name its --analysis)");
-    targets = study::latent_means(csv, latents);
+    spec.means_csv = csv.string();
   }
-  std::vector<intervene::LatentEdit> edits;
-  for (size_t i = 0; i < latents.size(); ++i) edits.push_back({latents[i], intervene::LatentEdit::Kind::Set, targets[i], weight});
-  return edits;
 }
 
 nlohmann::json parameters_of(const Args& args) {
@@ -59,40 +56,41 @@ nlohmann::json parameters_of(const Args& args) {
 }
 
 // What --sae/--latents, --heads or --knockout ask for; returns the default analysis name.
-std::string ablation_target(const Args& args, const workspace::Workspace& space, study::AblationRequest& request) {
+std::string ablation_target(const Args& args, const workspace::Workspace& space, study::AblationSpec& spec) {
   const int given = int(args.has("sae")) + int(args.has("heads")) + int(args.has("knockout"));
   if (given != 1) throw InputError("ablate one thing: --sae NAME --latents LIST, --heads L.H,... or --knockout LAYERS");
   const std::string how = args.get_or("how", "zero");
   if (args.has("knockout") && args.has("how")) throw InputError("--how is for latents and heads; a knockout removes attention");
+  if (how != "zero" && how != "mean") throw InputError("--how takes zero or mean, not '" + how + "'");
+  spec.mean = how == "mean";
   if (!args.has("sae")) {
     for (const char* flag : {"latents", "mode", "delta-scale", "analysis"})
       if (args.has(flag)) throw InputError(std::string("--") + flag + " belongs to an SAE latent ablation (--sae)");
   }
+  // A knockout blocks the non-image queries from the image keys unless told otherwise.
+  spec.positions = parse_positions(args.get_or("positions", args.has("knockout") ? "non-image" : "all"));
   if (args.has("heads")) {
-    if (how != "zero" && how != "mean") throw InputError("--how takes zero or mean, not '" + how + "'");
-    request.heads = study::parse_heads(args.get("heads"));
+    spec.kind = study::AblationSpec::Kind::Heads;
+    spec.heads = study::parse_heads(args.get("heads"));
     return "ablate-heads";
   }
   if (args.has("knockout")) {
-    request.knockout_layers = util::parse_id_list(args.get("knockout"), "--knockout");
+    spec.kind = study::AblationSpec::Kind::Knockout;
+    spec.layers = util::parse_id_list(args.get("knockout"), "--knockout");
     return "ablate-knockout";
   }
   const std::string sae_name = args.get("sae");
   workspace::check_entry_name(sae_name, "--sae");
-  request.edits = latent_edits(args, space, sae_name);
-  request.sae = std::make_shared<const sae::Sae>(sae::load_sae(space.sae_dir(sae_name).string()));
+  latent_ablation(args, space, sae_name, spec);
   return "ablate-" + sae_name;
 }
 
 int run_ablate(const Args& args) {
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
-  study::AblationRequest request;
-  const std::string default_name = ablation_target(args, space, request);
-  // A knockout blocks the non-image queries from the image keys unless told otherwise.
-  request.positions = parse_positions(args.get_or("positions", args.has("knockout") ? "non-image" : "all"));
-  request.langs = study_languages(args);
-  request.max_new_tokens = args.get_count("max-new-tokens", request.max_new_tokens);
-  const bool mean_heads = args.has("heads") && args.get_or("how", "zero") == "mean";
+  study::AblationSpec spec;
+  const std::string default_name = ablation_target(args, space, spec);
+  const std::vector<Language> langs = study_languages(args);
+  const int64_t max_new_tokens = args.get_count("max-new-tokens", 24);
 
   const std::vector<study::DatasetImage> images = study_images(args, space);
   const std::string name = args.get_or("out", default_name);
@@ -103,7 +101,7 @@ int run_ablate(const Args& args) {
     entries = jobs::run_in_foreground("ablate", [&](jobs::JobContext& job) {
       const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
       const auto tokenizer = model::model_tokenizer(space.model().string());
-      if (mean_heads) request.head_means = study::head_means(*model, *tokenizer, images, request.langs, request.heads, &job);
+      const study::AblationRequest request = study::ablation_request(spec, *model, *tokenizer, images, langs, max_new_tokens, &job);
       job.set_stage("captioning " + std::to_string(images.size()) + " images");
       return study::ablate_images(*model, *tokenizer, images, request, &job);
     }, std::cerr).as<std::vector<study::AblationEntry>>();
@@ -111,7 +109,7 @@ int run_ablate(const Args& args) {
   const util::Table summary_of = [&] {
     if (args.has("image")) {
       run();
-      return study::ablation_summary(entries, request.langs);
+      return study::ablation_summary(entries, langs);
     }
     workspace::RunRecord record;
     record.command = "ablate";
@@ -119,7 +117,7 @@ int run_ablate(const Args& args) {
     std::optional<util::Table> summary;
     space.run_logged(record, [&](workspace::RunRecord& logged) {
       run();
-      summary = study::ablation_summary(entries, request.langs);
+      summary = study::ablation_summary(entries, langs);
       const fs::path folder = space.analyses_dir() / name;
       util::write_table_files(folder, "ablation", *summary);
       util::write_file_atomic((folder / "ablation_entries.csv").string(), study::ablation_entries_table(entries).csv());

@@ -1,4 +1,4 @@
-// `loupe mitigate`: a workspace's synth split captioned with and without a steering set, and per
+// `loupe mitigate`: a workspace's synth split captioned with and without a steering or ablation set, and per
 // language the misgendering, bias measures, BLEU, ROUGE-L, changed captions and McNemar's test of
 // the error flips (core/study/mitigation.h); written to W/analyses/NAME/mitigation.json.
 #include <iomanip>
@@ -48,12 +48,17 @@ void print_language(const nlohmann::ordered_json& result, const char* lang) {
             << "  captions changed " << share(figures["changed"]) << "; gender errors fixed "
             << figures["error_flips"]["fixed"] << ", introduced " << figures["error_flips"]["introduced"] << " (McNemar p "
             << fixed(figures["error_flips"]["mcnemar_p"], 4) << ")\n";
+  const std::string intervened = std::string(lang) + "_intervened";
+  int shown = 0;
+  for (const auto& caption : result["captions"])
+    if (caption[lang] != caption[intervened] && shown++ < 3)
+      std::cout << "    " << caption[lang].get<std::string>() << "\n      → " << caption[intervened].get<std::string>() << "\n";
 }
 
 int run_mitigate(const Args& args) {
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
   study::MitigationRequest request;
-  request.set = study::read_steering_set(args.get("set"));
+  request.set = study::read_intervention_set(args.get("set"));
   request.evaluation.split = io::canonical_split(args.get("split"));
   request.evaluation.limit = args.get_count("limit", 0);
   request.evaluation.max_new_tokens = args.get_count("max-new-tokens", request.evaluation.max_new_tokens);
@@ -89,18 +94,18 @@ int run_mitigate(const Args& args) {
 
 CommandSpec mitigate_command() {
   return {"mitigate",
-          "caption a synth split with and without a steering set: misgendering, bias, BLEU, ROUGE-L, McNemar",
+          "caption a synth split with and without a steering or ablation set: misgendering, bias, BLEU, ROUGE-L, McNemar",
           "loupe mitigate --workspace DIR --split S --set FILE.json [--limit N] [--out NAME] [--max-new-tokens N] "
           "[--dtype f32|bf16|f16] [--device cpu|cuda] [--json]",
           {{"workspace", "DIR", "workspace folder (loupe init) over a `loupe synth` dataset"},
            {"split", "S", "the split to caption: balanced (eval), counter or train"},
-           {"set", "FILE.json", "the steering set (docs/interventions.md) applied to every caption of the second run"},
+           {"set", "FILE.json", "the steering and ablation set (docs/interventions.md) applied to every caption of the second run"},
            {"limit", "N", "only the split's first N rows"},
            {"out", "NAME", "write DIR/analyses/NAME/mitigation.json (default mitigate)"},
            {"max-new-tokens", "N", "longest caption in tokens (default 24)"},
            {"dtype", "f32|bf16|f16", "model dtype (default f32)"},
            {"device", "cpu|cuda", "device (default cpu)"},
-           {"json", "", "print {split, images, set, en: {baseline, intervened, changed, error_flips}, ar: ...}"}},
+           {"json", "", "print {split, images, set, ablations, en: {baseline, intervened, changed, error_flips}, ar: ..., captions: [...]}"}},
           run_mitigate};
 }
 

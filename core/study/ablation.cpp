@@ -11,22 +11,44 @@
 #include "core/io/csv.h"
 #include "core/model/caption.h"
 #include "core/model/inputs.h"
+#include "core/sae/sae_io.h"
 #include "core/study/caption_prompts.h"
 #include "core/study/gender_tokens.h"
 #include "core/study/steering.h"
 #include "core/text/prompt.h"
 #include "core/text/token_type.h"
 #include "core/util/atomic_file.h"
+#include "core/util/optional_cell.h"
 
 namespace loupe::study {
 
 namespace {
 
-// The ablation on batch row 1 only: row 0 is the clean run.
-void add_edit(const AblationRequest& request, const io::ModelConfig& config, const torch::Tensor& token_types,
-              model::HookSet& hooks) {
+// female − male logit at `gendered`, clean (row 0) and edited (row 1), the baseline caption teacher-forced.
+std::pair<double, double> logit_differences(const model::VlmImpl& model, const model::VlmInputs& prompt,
+                                            const std::vector<int64_t>& caption, const GenderedStep& gendered,
+                                            const AblationRequest& request, const io::ModelConfig& config) {
+  const int64_t length = prompt.input_ids.size(1);
+  const model::VlmInputs inputs = model::repeated_inputs(model::with_answer(prompt, caption), 2);  // [2, T + n]
+  model::Session session;
+  add_ablation(request, config, prompt.token_type_ids, session.hooks, {1});
+  const torch::Tensor logits = model.forward(inputs, session).select(1, length - 1 + int64_t(gendered.step));  // [2, vocab]
+  const torch::Tensor difference = (logits.select(1, gendered.female_id) - logits.select(1, gendered.male_id)).to(torch::kFloat64);
+  return {difference[0].item<double>(), difference[1].item<double>()};
+}
+
+double mean_of(const std::vector<double>& values) {
+  double sum = 0;
+  for (double value : values) sum += value;
+  return values.empty() ? 0.0 : sum / double(values.size());
+}
+
+}  // namespace
+
+void add_ablation(const AblationRequest& request, const io::ModelConfig& config, const torch::Tensor& token_types,
+                  model::HookSet& hooks, model::Rows rows) {
   const auto selection = [&](const model::HookPoint& point) {
-    return model::Selection{resolve_positions(request.positions, point, token_types, request.max_new_tokens), {1}};
+    return model::Selection{resolve_positions(request.positions, point, token_types, request.max_new_tokens), rows};
   };
   if (request.sae) {
     const model::HookPoint point = model::parse_hook(request.sae->config.hook_name, config);
@@ -51,7 +73,7 @@ void add_edit(const AblationRequest& request, const io::ModelConfig& config, con
   }
 }
 
-void check_request(const AblationRequest& request, const io::ModelConfig& config) {
+void check_ablation(const AblationRequest& request, const io::ModelConfig& config) {
   const int kinds = int(bool(request.sae)) + int(!request.heads.empty()) + int(!request.knockout_layers.empty());
   if (kinds != 1) throw InputError("an ablation is of SAE latents, attention heads or an attention knockout: exactly one");
   if (request.sae) {
@@ -75,37 +97,16 @@ void check_request(const AblationRequest& request, const io::ModelConfig& config
   for (int64_t layer : request.knockout_layers) check_layer(layer);
 }
 
-// female − male logit at `gendered`, clean (row 0) and edited (row 1), the baseline caption teacher-forced.
-std::pair<double, double> logit_differences(const model::VlmImpl& model, const model::VlmInputs& prompt,
-                                            const std::vector<int64_t>& caption, const GenderedStep& gendered,
-                                            const AblationRequest& request, const io::ModelConfig& config) {
-  const int64_t length = prompt.input_ids.size(1);
-  const model::VlmInputs inputs = model::repeated_inputs(model::with_answer(prompt, caption), 2);  // [2, T + n]
-  model::Session session;
-  add_edit(request, config, prompt.token_type_ids, session.hooks);
-  const torch::Tensor logits = model.forward(inputs, session).select(1, length - 1 + int64_t(gendered.step));  // [2, vocab]
-  const torch::Tensor difference = (logits.select(1, gendered.female_id) - logits.select(1, gendered.male_id)).to(torch::kFloat64);
-  return {difference[0].item<double>(), difference[1].item<double>()};
-}
-
-double mean_of(const std::vector<double>& values) {
-  double sum = 0;
-  for (double value : values) sum += value;
-  return values.empty() ? 0.0 : sum / double(values.size());
-}
-
-}  // namespace
-
 std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
                                          const std::vector<DatasetImage>& images, const AblationRequest& request,
                                          jobs::JobContext* job) {
-  check_request(request, model.config);
+  check_ablation(request, model.config);
   std::vector<AblationEntry> entries;
   for_each_caption_prompt(model, tokenizer, images, request.langs, job, [&](const DatasetImage& image, Language lang,
                                                                            const torch::Tensor& pixels,
                                                                            const model::VlmInputs& prompt) {
     model::Session session;
-    add_edit(request, model.config, prompt.token_type_ids, session.hooks);
+    add_ablation(request, model.config, prompt.token_type_ids, session.hooks, {1});
     const auto captions = model::caption_images(model, tokenizer, pixels.repeat({2, 1, 1, 1}),
                                                 {lang, request.max_new_tokens, job}, session);
     AblationEntry entry;
@@ -123,24 +124,6 @@ std::vector<AblationEntry> ablate_images(const model::VlmImpl& model, const text
     entries.push_back(std::move(entry));
   });
   return entries;
-}
-
-std::vector<HeadRef> parse_heads(const std::string& list) {
-  std::vector<HeadRef> heads;
-  size_t start = 0;
-  while (start <= list.size()) {
-    const size_t comma = std::min(list.find(',', start), list.size());
-    const std::string word = list.substr(start, comma - start);
-    const size_t dot = word.find('.');
-    const auto digits = [](const std::string& text) {
-      return !text.empty() && text.size() < 10 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-    };
-    if (dot == std::string::npos || !digits(word.substr(0, dot)) || !digits(word.substr(dot + 1)))
-      throw InputError("--heads takes LAYER.HEAD items such as 2.1,1.3; '" + word + "' is not one");
-    heads.push_back({std::stoll(word.substr(0, dot)), std::stoll(word.substr(dot + 1))});
-    start = comma + 1;
-  }
-  return heads;
 }
 
 std::map<int64_t, torch::Tensor> head_means(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
@@ -203,6 +186,36 @@ std::vector<double> latent_means(const std::filesystem::path& latents_csv, const
   return out;
 }
 
+AblationRequest ablation_request(const AblationSpec& spec, const model::VlmImpl& model, const text::Tokenizer& tokenizer,
+                                 const std::vector<DatasetImage>& images, const std::vector<Language>& langs,
+                                 int64_t max_new_tokens, jobs::JobContext* job) {
+  AblationRequest request;
+  request.positions = spec.positions;
+  request.langs = langs;
+  request.max_new_tokens = max_new_tokens;
+  switch (spec.kind) {
+    case AblationSpec::Kind::Latents: {
+      request.sae = std::make_shared<const sae::Sae>(sae::load_sae(spec.sae_folder));
+      const std::vector<double> targets = spec.mean ? latent_means(spec.means_csv, spec.latents)
+                                                    : std::vector<double>(spec.latents.size(), 0.0);
+      const double weight = spec.residual ? spec.delta_scale : 1.0;
+      for (size_t i = 0; i < spec.latents.size(); ++i)
+        request.edits.push_back({spec.latents[i], intervene::LatentEdit::Kind::Set, targets[i], weight});
+      break;
+    }
+    case AblationSpec::Kind::Heads:
+      request.heads = spec.heads;
+      break;
+    case AblationSpec::Kind::Knockout:
+      request.knockout_layers = spec.layers;
+      break;
+  }
+  check_ablation(request, model.config);
+  if (spec.kind == AblationSpec::Kind::Heads && spec.mean)
+    request.head_means = head_means(model, tokenizer, images, langs, spec.heads, job);
+  return request;
+}
+
 util::Table ablation_entries_table(const std::vector<AblationEntry>& entries) {
   using util::ColumnType;
   util::Table table({{"row", ColumnType::Integer},
@@ -215,12 +228,11 @@ util::Table ablation_entries_table(const std::vector<AblationEntry>& entries) {
                      {"changed", ColumnType::Integer},
                      {"logit_diff_clean", ColumnType::Real},
                      {"logit_diff_ablated", ColumnType::Real}});
-  const auto optional_cell = [](const std::optional<double>& value) { return value ? util::Cell(*value) : util::Cell(); };
   for (const AblationEntry& e : entries)
     table.add_row({e.image.row < 0 ? util::Cell() : util::Cell(e.image.row), e.image.image, std::string(language_code(e.lang)),
                    e.baseline, e.ablated, std::string(eval::gender_name(e.baseline_gender)),
                    std::string(eval::gender_name(e.ablated_gender)), int64_t(e.baseline != e.ablated),
-                   optional_cell(e.logit_diff_clean), optional_cell(e.logit_diff_ablated)});
+                   util::optional_cell(e.logit_diff_clean), util::optional_cell(e.logit_diff_ablated)});
   return table;
 }
 

@@ -18,6 +18,7 @@
 #include "core/eval/gender.h"
 #include "core/intervene/sae_edit.h"
 #include "core/jobs/job.h"
+#include "core/study/ablation_set.h"
 #include "core/study/dataset_image.h"
 #include "core/model/vlm.h"
 #include "core/study/steer_positions.h"
@@ -25,13 +26,6 @@
 #include "core/util/table.h"
 
 namespace loupe::study {
-
-// One attention head of the decoder.
-struct HeadRef {
-  int64_t layer = 0, head = 0;
-};
-// "L.H,L.H", e.g. "2.1,1.1". Throws InputError naming the part that is not LAYER.HEAD.
-std::vector<HeadRef> parse_heads(const std::string& list);
 
 struct AblationRequest {
   // What is ablated, exactly one of: SAE latents (sae and edits, at the SAE's hook), attention heads
@@ -46,6 +40,22 @@ struct AblationRequest {
   std::vector<Language> langs = {Language::English, Language::Arabic};
   int64_t max_new_tokens = 24;
 };
+
+// Throws InputError when the request does not fit the model: not exactly one kind, an SAE of
+// another hook's width, a latent, head or layer the model lacks.
+void check_ablation(const AblationRequest& request, const io::ModelConfig& config);
+
+// The request's hook operations on batch `rows` (empty: every row) of a run whose prompt has these
+// token types [1, T] (a knockout's keys are its image tokens).
+void add_ablation(const AblationRequest& request, const io::ModelConfig& config, const torch::Tensor& token_types,
+                  model::HookSet& hooks, model::Rows rows = {});
+
+// A set entry (or `loupe ablate`'s options) made runnable: its SAE loaded, a latent mean ablation's
+// targets read from its latents.csv, a head mean ablation's targets averaged over `images` in
+// `langs` (head_means). Throws what those readers throw and check_ablation's errors.
+AblationRequest ablation_request(const AblationSpec& spec, const model::VlmImpl& model, const text::Tokenizer& tokenizer,
+                                 const std::vector<DatasetImage>& images, const std::vector<Language>& langs,
+                                 int64_t max_new_tokens, jobs::JobContext* job = nullptr);
 
 struct AblationEntry {
   DatasetImage image;

@@ -2,6 +2,7 @@
 
 #include "core/analysis/paired_tests.h"
 #include "core/error.h"
+#include "core/study/ablation.h"
 #include "core/study/steering.h"
 #include "core/synth/caption_metrics.h"
 #include "core/train/split_report.h"
@@ -24,8 +25,17 @@ nlohmann::ordered_json figures_of(const nlohmann::json& report, const char* lang
 
 nlohmann::ordered_json mitigate(const model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
                                 const MitigationRequest& request, jobs::JobContext& job) {
-  if (request.set.empty()) throw InputError("the steering set holds no steer");
-  const std::vector<Steer> steers = steers_of(request.set, model.config);
+  if (request.set.steers.empty() && request.set.ablations.empty()) throw InputError("the set holds no steer or ablation");
+  const std::vector<Steer> steers = steers_of(request.set.steers, model.config);
+  std::vector<AblationRequest> ablations;
+  if (!request.set.ablations.empty()) {
+    std::vector<DatasetImage> images;
+    for (const io::DatasetRow* row : train::split_rows(dataset, io::canonical_split(request.evaluation.split), request.evaluation.limit))
+      images.push_back({row->image, int64_t(row - dataset.rows.data())});
+    for (const AblationSpec& spec : request.set.ablations)
+      ablations.push_back(ablation_request(spec, model, tokenizer, images, {kLanguages.begin(), kLanguages.end()},
+                                           request.evaluation.max_new_tokens, &job));
+  }
 
   train::SplitEvaluationOptions plain = request.evaluation;
   plain.intervention = nullptr;
@@ -36,16 +46,26 @@ nlohmann::ordered_json mitigate(const model::VlmImpl& model, const text::Tokeniz
   steered.intervention = [&](Language, const torch::Tensor& token_types, model::HookSet& hooks) {
     for (const Steer& steer : steers)
       add_steer(steer, token_types, steered.max_new_tokens, model.device(), model.dtype(), hooks);
+    for (const AblationRequest& ablation : ablations) add_ablation(ablation, model.config, token_types, hooks);
   };
-  job.set_stage("the steered captions");
+  job.set_stage("the intervened captions");
   const train::SplitEvaluation intervened = train::evaluate_split(model, tokenizer, dataset, steered, job);
 
   const nlohmann::json before = train::split_report(baseline, dataset, request.evaluation.split);
   const nlohmann::json after = train::split_report(intervened, dataset, request.evaluation.split);
   nlohmann::ordered_json out = {{"split", request.evaluation.split}, {"images", baseline.records.size()}};
   nlohmann::ordered_json set = nlohmann::ordered_json::array();
-  for (const SteerSpec& spec : request.set) set.push_back(steer_spec_word(spec));
+  for (const SteerSpec& spec : request.set.steers) set.push_back(steer_spec_word(spec));
   out["set"] = set;
+  nlohmann::ordered_json ablation_entries = nlohmann::ordered_json::array();
+  for (const AblationSpec& spec : request.set.ablations) ablation_entries.push_back(ablation_entry_json(spec));
+  out["ablations"] = ablation_entries;
+  nlohmann::ordered_json captions = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < baseline.records.size(); ++i) {
+    const synth::CaptionRecord &a = baseline.records[i], &b = intervened.records[i];
+    captions.push_back({{"image", a.image}, {"figure", a.figure}, {"en", a.en}, {"en_intervened", b.en}, {"ar", a.ar},
+                        {"ar_intervened", b.ar}});
+  }
   for (const Language lang : kLanguages) {
     const char* code = language_code(lang);
     int64_t changed = 0, fixed = 0, introduced = 0;
@@ -62,6 +82,7 @@ nlohmann::ordered_json mitigate(const model::VlmImpl& model, const text::Tokeniz
                  {"changed", double(changed) / double(std::max<size_t>(1, baseline.records.size()))},
                  {"error_flips", {{"fixed", fixed}, {"introduced", introduced}, {"mcnemar_p", test.p}}}};
   }
+  out["captions"] = captions;
   return out;
 }
 

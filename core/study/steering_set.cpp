@@ -48,23 +48,40 @@ SteerSpec steer_of(const util::JsonFields& fields, const fs::path& folder) {
 
 }  // namespace
 
-std::vector<SteerSpec> parse_steering_set(std::string_view text, const std::string& where, const fs::path& folder) {
+InterventionSet parse_intervention_set(std::string_view text, const std::string& where, const fs::path& folder) {
   const nlohmann::json json = util::parse_json_text(text, where);
   if (!json.is_array()) throw FormatError(where + ": a steering set is a JSON list of steers, not " + util::describe_json(json));
   if (json.empty()) throw FormatError(where + ": the steering set holds no steer");
   if (json.size() > kMaxSteeringSetSize)
     throw FormatError(where + ": a steering set holds at most " + std::to_string(kMaxSteeringSetSize) + " steers, not " +
                       std::to_string(json.size()));
-  std::vector<SteerSpec> set;
+  InterventionSet set;
   for (size_t i = 0; i < json.size(); ++i) {
     const util::JsonFields fields(json[i], where + ": [" + std::to_string(i) + "]");
+    if (fields.has("ablate")) {
+      set.ablations.push_back(parse_ablation_entry(fields, folder));
+      continue;
+    }
     try {
-      set.push_back(steer_of(fields, folder));
+      set.steers.push_back(steer_of(fields, folder));
     } catch (const InputError& error) {  // a bad --steer word: name the entry
       throw InputError(fields.where() + ": " + error.what());
     }
   }
   return set;
+}
+
+InterventionSet read_intervention_set(const fs::path& path) {
+  const std::string text = util::read_file(path.string());
+  return parse_intervention_set(text, path.string(), path.parent_path());
+}
+
+std::vector<SteerSpec> parse_steering_set(std::string_view text, const std::string& where, const fs::path& folder) {
+  InterventionSet set = parse_intervention_set(text, where, folder);
+  if (!set.ablations.empty())
+    throw FormatError(where + ": the set holds " + std::to_string(set.ablations.size()) +
+                      " ablation(s); steering applies steers only (`loupe mitigate` applies both)");
+  return std::move(set.steers);
 }
 
 std::vector<SteerSpec> read_steering_set(const fs::path& path) {

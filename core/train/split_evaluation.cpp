@@ -9,8 +9,6 @@
 
 namespace loupe::train {
 
-namespace {
-
 std::vector<const io::DatasetRow*> split_rows(const io::Dataset& dataset, const std::string& label, int64_t limit) {
   for (const char* column : {"gender", "scene", "activity", "split"})
     if (std::find(dataset.label_columns.begin(), dataset.label_columns.end(), column) == dataset.label_columns.end())
@@ -22,8 +20,6 @@ std::vector<const io::DatasetRow*> split_rows(const io::Dataset& dataset, const 
   if (rows.empty()) throw InputError(io::no_rows_in_split(dataset, label));
   return rows;
 }
-
-}  // namespace
 
 SplitEvaluation evaluate_split(const model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
                                const SplitEvaluationOptions& options, jobs::JobContext& job) {

@@ -28,6 +28,10 @@ struct SplitEvaluation {
   synth::CaptionMetrics metrics;
 };
 
+// The rows of the split `label` (canonical name), the first `limit` when limit > 0. Throws
+// InputError for a dataset without the synth label columns or a split with no rows.
+std::vector<const io::DatasetRow*> split_rows(const io::Dataset& dataset, const std::string& label, int64_t limit);
+
 // Throws InputError for an unknown split name, a dataset without the synth label columns
 // (gender, scene, activity, split), or a split with no rows. The job counts one item per image and
 // may cancel between batches (loupe::Cancelled).

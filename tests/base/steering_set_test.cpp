@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include "core/error.h"
+#include <nlohmann/json.hpp>
+
 #include "core/study/steering_set.h"
 #include "support/temp_dir.h"
 
@@ -65,6 +67,61 @@ TEST_CASE("a bad steering set file is refused naming the entry and the field", "
   for (int i = 0; i < 257; ++i) many += std::string(i ? "," : "") + "{" + good + R"(, "alpha": 1})";
   CHECK_THAT(error_of(many + "]"), Contains("at most 256"));
   CHECK_THROWS_AS(study::read_steering_set("/no/such/set.json"), loupe::IoError);
+}
+
+TEST_CASE("an intervention set reads ablations beside steers; a steering set refuses them", "[study][steering]") {
+  const std::string text = R"([
+    {"ablate": "latents", "sae": "saes/gender", "latents": [3, 17], "how": "mean", "means": "latents.csv",
+     "mode": "residual", "delta_scale": 0.5, "positions": "image"},
+    {"hook": "blocks.0.hook_resid_post", "direction": "d.safetensors:v", "alpha": 1},
+    {"ablate": "heads", "heads": "2.1,1.0"},
+    {"ablate": "knockout", "layers": [1, 2]}
+  ])";
+  const study::InterventionSet set = study::parse_intervention_set(text, "set.json", "/s");
+  REQUIRE(set.steers.size() == 1);
+  REQUIRE(set.ablations.size() == 3);
+  const study::AblationSpec& latents = set.ablations[0];
+  CHECK(latents.kind == study::AblationSpec::Kind::Latents);
+  CHECK(latents.sae_folder == "/s/saes/gender");
+  CHECK(latents.latents == std::vector<int64_t>{3, 17});
+  CHECK(latents.mean);
+  CHECK(latents.means_csv == "/s/latents.csv");
+  CHECK(latents.residual);
+  CHECK(latents.delta_scale == 0.5);
+  CHECK(latents.positions.kind == PositionKind::Image);
+  const study::AblationSpec& heads = set.ablations[1];
+  CHECK(heads.kind == study::AblationSpec::Kind::Heads);
+  REQUIRE(heads.heads.size() == 2);
+  CHECK(heads.heads[1].layer == 1);
+  CHECK(heads.heads[1].head == 0);
+  CHECK_FALSE(heads.mean);
+  CHECK(heads.positions.kind == PositionKind::All);
+  const study::AblationSpec& knockout = set.ablations[2];
+  CHECK(knockout.layers == std::vector<int64_t>{1, 2});
+  CHECK(knockout.positions.kind == PositionKind::NonImage);
+
+  // Each entry written back reads to the same ablation.
+  nlohmann::ordered_json written = nlohmann::ordered_json::array();
+  for (const auto& spec : set.ablations) written.push_back(study::ablation_entry_json(spec));
+  const study::InterventionSet again = study::parse_intervention_set(written.dump(), "again.json", "");
+  REQUIRE(again.ablations.size() == 3);
+  for (size_t i = 0; i < 3; ++i) CHECK(study::ablation_entry_json(again.ablations[i]) == written[i]);
+
+  CHECK_THAT(message_of<loupe::Error>([&] { study::parse_steering_set(text, "set.json", "/s"); }),
+             Contains("3 ablation(s)") && Contains("loupe mitigate"));
+  const auto error_of = [](const std::string& entry) {
+    return message_of<loupe::Error>([&] { study::parse_intervention_set("[" + entry + "]", "set.json", "/s"); });
+  };
+  CHECK_THAT(error_of(R"({"ablate": "neurons"})"), Contains("[0]") && Contains("latents, heads or knockout"));
+  CHECK_THAT(error_of(R"({"ablate": "heads", "heads": "2"})"), Contains("[0]") && Contains("LAYER.HEAD"));
+  CHECK_THAT(error_of(R"({"ablate": "heads", "heads": "2.1", "how": "half"})"), Contains("`how`"));
+  CHECK_THAT(error_of(R"({"ablate": "heads", "heads": "2.1", "latents": [1]})"), Contains("`latents` is not a field"));
+  CHECK_THAT(error_of(R"({"ablate": "latents", "sae": "s", "latents": []})"), Contains("lists no latent"));
+  CHECK_THAT(error_of(R"({"ablate": "latents", "sae": "s", "latents": [-1]})"), Contains("`latents[0]`"));
+  CHECK_THAT(error_of(R"({"ablate": "latents", "sae": "s", "latents": [1], "how": "mean"})"), Contains("needs `means`"));
+  CHECK_THAT(error_of(R"({"ablate": "latents", "sae": "s", "latents": [1], "delta_scale": 2})"), Contains("residual"));
+  CHECK_THAT(error_of(R"({"ablate": "knockout", "layers": [1], "positions": "mean-image"})"), Contains("[0]"));
+  CHECK_THAT(error_of(R"({"ablate": "knockout"})"), Contains("`layers`"));
 }
 
 TEST_CASE("an alpha sweep lists its steps, the end included, and refuses a sweep with none", "[study][steering]") {

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -63,6 +64,49 @@ TEST_CASE("loupe mitigate captions a split with and without a steering set", "[c
   REQUIRE(pushed.status == 0);
   const auto moved = nlohmann::json::parse(pushed.out);
   CHECK(moved["en"]["changed"].get<double>() + moved["ar"]["changed"].get<double>() > 0.0);
+
+  // An ablation set: attention to the image knocked out at every layer leaves the model blind, so
+  // every image gets one caption per language.
+  util::write_file_atomic((dir.path / "blind.json").string(), R"([{"ablate": "knockout", "layers": [0, 1, 2, 3]}])");
+  const auto blind = test::run_loupe("mitigate" + ws + " --set '" + (dir.path / "blind.json").string() +
+                                     "' --split train --limit 6 --out blind --json");
+  INFO(blind.err);
+  REQUIRE(blind.status == 0);
+  const auto knocked = nlohmann::json::parse(blind.out);
+  CHECK(knocked["set"].empty());
+  REQUIRE(knocked["ablations"].size() == 1);
+  CHECK(knocked["ablations"][0]["positions"] == "non-image");
+  REQUIRE(knocked["captions"].size() == 6);
+  std::set<std::string> baseline_en, blind_en, blind_ar;
+  for (const auto& caption : knocked["captions"]) {
+    baseline_en.insert(caption["en"].get<std::string>());
+    blind_en.insert(caption["en_intervened"].get<std::string>());
+    blind_ar.insert(caption["ar_intervened"].get<std::string>());
+  }
+  CHECK(baseline_en.size() > 1);
+  CHECK(blind_en.size() == 1);
+  CHECK(blind_ar.size() == 1);
+  CHECK(knocked["en"]["changed"].get<double>() > 0.0);
+
+  // Steers and ablations together; a head mean ablation averages over the split's images.
+  util::write_file_atomic((dir.path / "both.json").string(),
+                          R"([{"hook": "blocks.0.hook_resid_post", "direction": "push.safetensors:push", "alpha": 0},
+                              {"ablate": "heads", "heads": "1.1,2.1", "how": "mean"}])");
+  const auto both = test::run_loupe("mitigate" + ws + " --set '" + (dir.path / "both.json").string() +
+                                    "' --split train --limit 4 --out both --json");
+  INFO(both.err);
+  REQUIRE(both.status == 0);
+  const auto mixed = nlohmann::json::parse(both.out);
+  CHECK(mixed["set"].size() == 1);
+  CHECK(mixed["ablations"][0]["heads"] == "1.1,2.1");
+  CHECK(mixed["ablations"][0]["how"] == "mean");
+
+  util::write_file_atomic((dir.path / "badhead.json").string(), R"([{"ablate": "heads", "heads": "1.9"}])");
+  const auto badhead = test::run_loupe("mitigate" + ws + " --set '" + (dir.path / "badhead.json").string() +
+                                       "' --split train --limit 2 --out badhead");
+  CHECK(badhead.status == 1);
+  CHECK_THAT(badhead.err, Catch::Contains("head 1.9"));
+  CHECK_FALSE(fs::exists(root / "analyses" / "badhead"));
 
   const auto split = test::run_loupe("mitigate" + ws + write_set(1) + " --split dev --out bad");
   CHECK(split.status == 1);
