@@ -42,6 +42,7 @@ int run_dose_response(const Args& args, const workspace::Workspace& space, const
   record.parameters = {{"split", args.get("split")}, {"set", fs::weakly_canonical(args.get("set")).string()},
                        {"sweep", args.get_or("sweep", "")}, {"lang", args.get_or("lang", "both")},
                        {"limit", args.get_count("limit", 0)}, {"where", args.all("where")}, {"max_new_tokens", sweep.max_new_tokens},
+                       {"batch", args.get_count("batch", 8)},
                        {"out", name}};
   std::optional<util::Table> table;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
@@ -52,7 +53,7 @@ int run_dose_response(const Args& args, const workspace::Workspace& space, const
       const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
       const auto tokenizer = model::model_tokenizer(space.model().string());
       job.set_stage("captioning " + std::to_string(rows.size()) + " rows");
-      return study::dose_response(*model, *tokenizer, rows, sweep, job);
+      return study::dose_response(*model, *tokenizer, rows, sweep, job, args.get_count("batch", 8));
     }, std::cerr).as<util::Table>();
     util::write_table_files(folder, "dose_response", *table);
     logged.message = std::to_string(rows.size()) + " rows, " + std::to_string(table->row_count()) + " (alpha, language) cells; " +
@@ -71,6 +72,7 @@ int run_steer(const Args& args) {
   if (args.has("sweep")) request.alphas = study::parse_alpha_sweep(args.get("sweep"));
   request.max_new_tokens = args.get_count("max-new-tokens", request.max_new_tokens);
   if (args.has("split")) return run_dose_response(args, space, images, request);
+  if (args.has("batch")) throw InputError("--batch sets how many rows of a --split share a generation");
   request.image = images[0].image;
   if (images[0].row >= 0)  // its labels (scene and activity) decide "kept"
     request.labels = io::load_dataset(space.dataset().string()).rows[size_t(images[0].row)].labels;
@@ -102,7 +104,7 @@ int run_steer(const Args& args) {
 CommandSpec steer_command() {
   return {"steer",
           "caption an image with a steering set against the unsteered baseline, optionally over an alpha sweep",
-          "loupe steer --workspace DIR (--image PATH | --split S [--limit N] [--out NAME]) --set FILE.json "
+          "loupe steer --workspace DIR (--image PATH | --split S [--limit N] [--batch N] [--out NAME]) --set FILE.json "
           "[--lang en|ar|both] [--sweep alpha=FROM:TO:STEP] [--max-new-tokens N] [--dtype f32|bf16|f16] "
           "[--device cpu|cuda] [--json]",
           {{"workspace", "DIR", "workspace folder (loupe init): its model, and its dataset's labels for the image"},
@@ -110,6 +112,7 @@ CommandSpec steer_command() {
            {"split", "S", "or every row of this dataset split: the dose-response table, written to "
                           "DIR/analyses/NAME/dose_response.csv and .json"},
            {"limit", "N", "--split: the first N rows of the split"},
+           {"batch", "N", "--split: rows whose sweeps share one batched generation (default 8; lower it for a large model)"},
            where_option(),
            {"out", "NAME", "--split: the analysis folder's name (default steer)"},
            {"set", "FILE.json", "the steering set: a JSON list of {hook, direction, alpha, positions, mode} (docs/interventions.md)"},

@@ -1,5 +1,7 @@
 #include "core/study/dose_response.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace loupe::study {
@@ -44,19 +46,21 @@ util::Cell share(int64_t part, int64_t whole) {
 }  // namespace
 
 util::Table dose_response(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
-                          const std::vector<io::DatasetRow>& rows, const SweepRequest& sweep, jobs::JobContext& job) {
+                          const std::vector<io::DatasetRow>& rows, const SweepRequest& sweep, jobs::JobContext& job,
+                          int64_t images_per_batch) {
   if (rows.empty()) throw InputError("the dose-response needs at least one dataset row");
+  if (images_per_batch < 1) throw InputError("the dose-response batch must hold at least one image");
   const size_t steps = sweep.alphas.empty() ? 1 : sweep.alphas.size();
   std::vector<std::vector<Tally>> tallies(steps, std::vector<Tally>(sweep.langs.size()));  // [step][language]
   job.set_total(int64_t(rows.size()));
-  for (const io::DatasetRow& row : rows) {
-    SweepRequest request = sweep;
-    request.image = row.image;
-    request.labels = row.labels;
-    const SweepResult result = steer_sweep(model, tokenizer, request, &job);
-    for (size_t s = 0; s < steps; ++s)
-      for (size_t l = 0; l < sweep.langs.size(); ++l) tallies[s][l].add(result.baseline[l], result.steps[s].captions[l]);
-    job.advance(1, row.image);
+  for (size_t first = 0; first < rows.size(); first += size_t(images_per_batch)) {
+    std::vector<SweepImage> images;
+    for (size_t r = first; r < std::min(rows.size(), first + size_t(images_per_batch)); ++r)
+      images.push_back({rows[r].image, rows[r].labels});
+    for (const SweepResult& result : steer_sweeps(model, tokenizer, sweep, images, &job))
+      for (size_t s = 0; s < steps; ++s)
+        for (size_t l = 0; l < sweep.langs.size(); ++l) tallies[s][l].add(result.baseline[l], result.steps[s].captions[l]);
+    job.advance(int64_t(images.size()), images.back().image);
   }
 
   util::Table table({{"alpha", util::ColumnType::Real},

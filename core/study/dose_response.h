@@ -1,6 +1,6 @@
 // The dose-response of a steering set over a dataset split (`loupe steer --split`): every row's
-// image captioned unsteered and at each alpha (study::steer_sweep, one batched generation per image
-// and language), summarised per (alpha, language):
+// image captioned unsteered and at each alpha (study::steer_sweeps, one batched generation per
+// language for `images_per_batch` rows at a time), summarised per (alpha, language):
 //   gendered      rows whose baseline caption states female or male
 //   flips         of those, rows whose steered caption states the other gender
 //   flip_rate     flips / gendered (empty when no row is gendered)
@@ -22,8 +22,9 @@ namespace loupe::study {
 // Columns: alpha, lang, rows, gendered, flips, flip_rate, female_baselines, flips_to_male,
 // male_baselines, flips_to_female, scene_kept, activity_kept, log_likelihood, baseline_log_likelihood; one row per alpha (the set's own alphas: an empty alpha) and language.
 // Reports progress per dataset row through `job`; an image that cannot be read ends it with the
-// reader's error, which names the file.
+// reader's error, which names the file. Throws InputError for no rows or images_per_batch < 1.
 util::Table dose_response(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
-                          const std::vector<io::DatasetRow>& rows, const SweepRequest& sweep, jobs::JobContext& job);
+                          const std::vector<io::DatasetRow>& rows, const SweepRequest& sweep, jobs::JobContext& job,
+                          int64_t images_per_batch = 8);
 
 }  // namespace loupe::study

@@ -2,7 +2,8 @@
 // set's own alphas or at each alpha of a sweep. Every caption comes with the gender it states,
 // whether the image's scene and activity words survived (when the dataset labels them, as synth
 // datasets do) and its log-likelihood under the unsteered model. The steered copies of one
-// language run as one batched generation, each batch row steered with its own alpha.
+// language run as one batched generation, each batch row steered with its own alpha; several
+// images' copies can share that generation (steer_sweeps).
 #pragma once
 #include <torch/torch.h>
 
@@ -54,5 +55,19 @@ struct SweepResult {
 // loupe::Cancelled when `job` (may be null) is cancelled.
 SweepResult steer_sweep(const model::VlmImpl& model, const text::Tokenizer& tokenizer, const SweepRequest& request,
                         const jobs::JobContext* job = nullptr);
+
+// One image of a multi-image sweep, with its dataset labels (scene, activity), if known.
+struct SweepImage {
+  std::string image;
+  std::map<std::string, std::string> labels;
+};
+
+// The sweeps of all `images` at once (request.image and request.labels unused): per language one
+// generation of images × (1 + steps) rows, and one teacher-forced pass (or a few, within a memory
+// bound on the logits) that scores every caption. Each result is what steer_sweep gives for its
+// image, up to the rounding a larger batch brings. Same errors as steer_sweep, and for no image.
+std::vector<SweepResult> steer_sweeps(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
+                                      const SweepRequest& request, const std::vector<SweepImage>& images,
+                                      const jobs::JobContext* job = nullptr);
 
 }  // namespace loupe::study
