@@ -4,6 +4,9 @@
 #include <cmath>
 #include <limits>
 #include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "core/analysis/pca.h"
 #include "core/analysis/tsne_interpolation.h"
@@ -40,6 +43,23 @@ torch::Tensor distance_block(const torch::Tensor& x, const torch::Tensor& norms,
   const torch::Tensor self = torch::arange(begin, begin + rows, torch::kInt64);
   d2.index_put_({torch::arange(rows, torch::kInt64), self}, std::numeric_limits<float>::infinity());
   return d2;
+}
+
+// The matrix product behind distance_block rounds differently with BLAS's kernel and thread
+// choices (even between two calls in one process), and t-SNE amplifies any difference. So the
+// neighbours it finds get their squared distances again, summed directly in float64, and are
+// ordered by (distance, index): the affinities then depend on the points alone.
+void exact_distances(const float* points, int64_t d, int64_t i, int64_t* neighbours, double* d2, int64_t k) {
+  std::vector<std::pair<double, int64_t>> found(static_cast<size_t>(k));
+  for (int64_t e = 0; e < k; ++e) {
+    const float* a = points + i * d;
+    const float* b = points + neighbours[e] * d;
+    double sum = 0;
+    for (int64_t c = 0; c < d; ++c) sum += (double(a[c]) - double(b[c])) * (double(a[c]) - double(b[c]));
+    found[size_t(e)] = {sum, neighbours[e]};
+  }
+  std::sort(found.begin(), found.end());
+  for (int64_t e = 0; e < k; ++e) std::tie(d2[e], neighbours[e]) = found[size_t(e)];
 }
 
 // Each row's conditional probabilities p_{j|i} over its neighbours' squared distances, with the
@@ -286,8 +306,12 @@ Affinities tsne_affinities(const torch::Tensor& x_in, double perplexity) {
     std::copy(v.data_ptr<double>(), v.data_ptr<double>() + rows * k, d2.begin() + begin * k);
     std::copy(ix.data_ptr<int64_t>(), ix.data_ptr<int64_t>() + rows * k, nearest.begin() + begin * k);
   }
+  const float* points = x.data_ptr<float>();
   for_ranges(n, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) conditional_row(&d2[size_t(i * k)], &conditional[size_t(i * k)], k, perplexity);
+    for (int64_t i = begin; i < end; ++i) {
+      exact_distances(points, x.size(1), i, &nearest[size_t(i * k)], &d2[size_t(i * k)], k);
+      conditional_row(&d2[size_t(i * k)], &conditional[size_t(i * k)], k, perplexity);
+    }
   });
   // P + Pᵀ as sorted rows with duplicates merged, then normalised to sum 1.
   std::vector<std::vector<std::pair<int64_t, double>>> rows(static_cast<size_t>(n));
