@@ -2,7 +2,7 @@
 # torch-free vocabulary of core/study). The main build, the fuzzers (tests/fuzz) and the sanitizer
 # builds (tests/sanitize) all take it from here, so the three compile one source list.
 # Needs LOUPE_ROOT (the repository root), nlohmann_json, STB_INCLUDE_DIR and Threads found first.
-set(LOUPE_BASE_DIRS io text synth jobs eval util workspace)
+set(LOUPE_BASE_DIRS io text synth jobs eval util workspace report)
 set(LOUPE_BASE_SOURCES "")
 foreach(dir ${LOUPE_BASE_DIRS})
   file(GLOB_RECURSE dir_sources CONFIGURE_DEPENDS ${LOUPE_ROOT}/core/${dir}/*.cpp)

@@ -33,7 +33,8 @@ std::vector<CommandSpec> all_commands() {
       pairs_command(),
       analyze_lens_command(),
       analyze_dla_command(),
-      embed_command()};
+      embed_command(),
+      plot_command()};
 }
 
 }  // namespace loupe::cli

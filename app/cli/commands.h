@@ -36,6 +36,7 @@ CommandSpec pairs_command();
 CommandSpec analyze_lens_command();
 CommandSpec analyze_dla_command();
 CommandSpec embed_command();
+CommandSpec plot_command();
 
 std::vector<CommandSpec> all_commands();
 

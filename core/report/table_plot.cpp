@@ -1,0 +1,191 @@
+#include "core/report/table_plot.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <map>
+#include <optional>
+
+#include "core/error.h"
+#include "core/io/csv.h"
+
+namespace loupe::report {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::optional<double> parse_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || errno == ERANGE) return std::nullopt;
+  return v;
+}
+
+struct Rows {
+  std::string name;
+  std::vector<std::string> header;
+  std::vector<io::CsvRecord> rows;
+
+  size_t column(const std::string& column) const {
+    const auto it = std::find(header.begin(), header.end(), column);
+    if (it != header.end()) return size_t(it - header.begin());
+    std::string known;
+    for (const std::string& h : header) known += (known.empty() ? "" : ", ") + h;
+    throw InputError(name + " has no column '" + column + "'; its columns are " + known);
+  }
+  const std::string& at(const io::CsvRecord& row, size_t column) const {
+    static const std::string kEmpty;
+    return column < row.fields.size() ? row.fields[column] : kEmpty;
+  }
+  // The cell as a number: empty is NaN (a gap), anything else that is not a number is an error.
+  double number(const io::CsvRecord& row, size_t column) const {
+    const std::string& text = at(row, column);
+    if (text.empty()) return kNaN;
+    const std::optional<double> v = parse_number(text);
+    if (!v)
+      throw InputError(name + " line " + std::to_string(row.line) + ": column '" + header[column] + "' holds '" + text +
+                       "', not a number");
+    return *v;
+  }
+};
+
+Rows read_rows(std::string_view csv, const std::string& name, const TablePlotSpec& spec) {
+  std::vector<io::CsvRecord> records = io::parse_csv(csv, name);
+  if (records.empty()) throw InputError(name + " is empty: it has no header line");
+  Rows rows{name, records.front().fields, {}};
+  std::vector<std::pair<size_t, std::string>> filters;
+  for (const auto& [column, value] : spec.where) filters.push_back({rows.column(column), value});
+  for (size_t r = 1; r < records.size(); ++r) {
+    const bool kept = std::all_of(filters.begin(), filters.end(), [&](const auto& f) { return rows.at(records[r], f.first) == f.second; });
+    if (kept) rows.rows.push_back(std::move(records[r]));
+  }
+  if (rows.rows.empty()) throw InputError(name + " has no rows" + std::string(spec.where.empty() ? "" : " that pass the --where filters"));
+  return rows;
+}
+
+// The distinct values of a column as axis categories: numeric order when all are numbers,
+// otherwise the order of first appearance; `index` maps each value to its position.
+struct Categories {
+  std::vector<std::string> labels;
+  std::map<std::string, size_t> index;
+  bool numeric = true;
+};
+
+Categories categories(const Rows& rows, size_t column) {
+  Categories out;
+  std::vector<std::string> seen;
+  for (const io::CsvRecord& row : rows.rows) {
+    const std::string& v = rows.at(row, column);
+    if (out.index.count(v)) continue;
+    out.index[v] = seen.size();
+    seen.push_back(v);
+    out.numeric = out.numeric && parse_number(v).has_value();
+  }
+  if (out.numeric)
+    std::stable_sort(seen.begin(), seen.end(), [](const std::string& a, const std::string& b) { return *parse_number(a) < *parse_number(b); });
+  for (size_t i = 0; i < seen.size(); ++i) out.index[seen[i]] = i;
+  out.labels = std::move(seen);
+  return out;
+}
+
+Plot heatmap_plot(const Rows& rows, const TablePlotSpec& spec) {
+  if (spec.value.empty()) throw InputError("a heatmap needs the column of its cell values (--value)");
+  const size_t x = rows.column(spec.x), y = rows.column(spec.y.front()), value = rows.column(spec.value);
+  const Categories cols = categories(rows, x), row_values = categories(rows, y);
+  Heatmap map;
+  map.rows = int64_t(row_values.labels.size());
+  map.cols = int64_t(cols.labels.size());
+  map.values.assign(size_t(map.rows * map.cols), kNaN);
+  map.row_labels = row_values.labels;
+  map.col_labels = cols.labels;
+  map.map = spec.colour_map;
+  map.colour_bar_label = spec.value;
+  std::vector<bool> filled(map.values.size(), false);
+  for (const io::CsvRecord& row : rows.rows) {
+    const size_t cell = row_values.index.at(rows.at(row, y)) * size_t(map.cols) + cols.index.at(rows.at(row, x));
+    if (filled[cell])
+      throw InputError(rows.name + " line " + std::to_string(row.line) + " gives cell (" + spec.x + " " + rows.at(row, x) + ", " +
+                       spec.y.front() + " " + rows.at(row, y) + ") a second time; filter the rows with --where");
+    filled[cell] = true;
+    map.values[cell] = rows.number(row, value);
+  }
+  Plot plot;
+  plot.heatmap = std::move(map);
+  plot.x.label = spec.x;
+  plot.y.label = spec.y.front();
+  return plot;
+}
+
+Plot series_plot(const Rows& rows, const TablePlotSpec& spec) {
+  if (!spec.error.empty() && spec.y.size() != 1) throw InputError("--error goes with one y column, not " + std::to_string(spec.y.size()));
+  const size_t x = rows.column(spec.x);
+  std::vector<size_t> ys, groups;
+  for (const std::string& column : spec.y) ys.push_back(rows.column(column));
+  for (const std::string& column : spec.group_by) groups.push_back(rows.column(column));
+  const bool has_error = !spec.error.empty();
+  const size_t error = has_error ? rows.column(spec.error) : 0;
+
+  Plot plot;
+  const Categories xs = categories(rows, x);
+  if (!xs.numeric) plot.x.categories = xs.labels;
+  const SeriesKind kind = spec.kind == PlotKind::Bars ? SeriesKind::Bars : spec.kind == PlotKind::Scatter ? SeriesKind::Scatter : SeriesKind::Line;
+  std::map<std::string, size_t> series_of;  // "y column | group values" -> index
+  for (const io::CsvRecord& row : rows.rows) {
+    std::string group;
+    for (size_t g : groups) group += (group.empty() ? "" : " ") + rows.at(row, g);
+    for (size_t k = 0; k < ys.size(); ++k) {
+      std::string name = ys.size() > 1 || group.empty() ? spec.y[k] : "";
+      name += (name.empty() || group.empty() ? "" : " ") + group;
+      auto [it, added] = series_of.insert({name, plot.series.size()});
+      if (added) plot.series.push_back(make_series(name, kind));
+      Series& s = plot.series[it->second];
+      s.x.push_back(xs.numeric ? rows.number(row, x) : double(xs.index.at(rows.at(row, x))));
+      s.y.push_back(rows.number(row, ys[k]));
+      if (has_error) s.error.push_back(rows.number(row, error));
+    }
+  }
+  if (kind == SeriesKind::Line)  // a line joins its points in x order
+    for (Series& s : plot.series) {
+      std::vector<size_t> order(s.x.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return s.x[a] < s.x[b]; });
+      Series sorted = make_series(s.name, s.kind);
+      for (size_t i : order) {
+        sorted.x.push_back(s.x[i]);
+        sorted.y.push_back(s.y[i]);
+        if (!s.error.empty()) sorted.error.push_back(s.error[i]);
+      }
+      s = std::move(sorted);
+    }
+  plot.legend = plot.series.size() > 1;
+  plot.x.label = spec.x;
+  plot.y.label = spec.y.size() == 1 ? spec.y.front() : "";
+  return plot;
+}
+
+}  // namespace
+
+PlotKind parse_plot_kind(const std::string& word) {
+  if (word == "line") return PlotKind::Line;
+  if (word == "scatter") return PlotKind::Scatter;
+  if (word == "bars") return PlotKind::Bars;
+  if (word == "heatmap") return PlotKind::Heatmap;
+  throw InputError("the plot kind is line, scatter, bars or heatmap, not '" + word + "'");
+}
+
+Plot plot_from_csv(std::string_view csv, const std::string& name, const TablePlotSpec& spec) {
+  if (spec.x.empty() || spec.y.empty()) throw InputError("a table plot names its x column and at least one y column");
+  const Rows rows = read_rows(csv, name, spec);
+  Plot plot = spec.kind == PlotKind::Heatmap ? heatmap_plot(rows, spec) : series_plot(rows, spec);
+  plot.title = spec.title;
+  plot.caption = spec.caption;
+  check_plot(plot);
+  return plot;
+}
+
+}  // namespace loupe::report
