@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <tuple>
 
 #include "core/error.h"
 #include "core/util/utf8.h"
@@ -262,7 +263,7 @@ std::string tick_label(double value, double step) {
   if (std::abs(value) < step * 1e-6) value = 0;
   char buffer[32];
   const double magnitude = std::max(std::abs(value), std::abs(step));
-  if (magnitude >= 1e5 || (value != 0 && magnitude < 1e-4)) {
+  if (magnitude >= 1e7 || (value != 0 && magnitude < 1e-4)) {
     std::snprintf(buffer, sizeof buffer, "%.4g", value);
   } else {
     const int decimals = std::clamp(int(-std::floor(std::log10(std::abs(step)) + 1e-9)), 0, 6);
@@ -367,7 +368,10 @@ Figure lay_out(const Plot& plot, double width, double height) {
     build.text({10 + kLabelSize, (area.min.y + area.max.y) / 2}, plot.y.label, Anchor::Middle, kLabelSize, kBlack, true);
   const double x_label_y = area.max.y + kTickLength + kTickSize * 1.8 + kLabelSize * 1.2;
   if (!plot.x.label.empty()) build.text({(area.min.x + area.max.x) / 2, x_label_y}, plot.x.label, Anchor::Middle, kLabelSize);
-  if (!plot.caption.empty()) build.text({10, height - 8}, plot.caption, Anchor::Start, kCaptionSize, kGrey);
+  if (!plot.caption.empty()) {  // one line: a long caption is set smaller (down to 7 px) to fit the width
+    const double fit = kCaptionSize * (width - 20) / std::max(1.0, text_width(plot.caption, kCaptionSize));
+    build.text({10, height - 8}, plot.caption, Anchor::Start, std::clamp(fit, 7.0, kCaptionSize), kGrey);
+  }
   if (map) build.colour_bar(*map, colours, area.max.x + 12);
   if (legend_width > 0) build.legend(area.max.x + 12 + colour_bar_width);
   return figure;

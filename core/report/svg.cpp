@@ -32,30 +32,6 @@ std::string paint(const char* what, const Rgba& c) {
   return out;
 }
 
-// XML text: & < > " escaped; bytes that are not UTF-8 and control characters XML forbids become
-// U+FFFD, so the document always parses.
-std::string escape(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i < text.size();) {
-    size_t length = 1;
-    const char32_t code = util::decode_checked(text, i, length);
-    if (code == util::kInvalidCodePoint || (code < 0x20 && code != '\t' && code != '\n')) {
-      out += "\xEF\xBF\xBD";
-    } else if (code == '&') {
-      out += "&amp;";
-    } else if (code == '<') {
-      out += "&lt;";
-    } else if (code == '>') {
-      out += "&gt;";
-    } else if (code == '"') {
-      out += "&quot;";
-    } else {
-      out.append(text, i, length);
-    }
-    i += length;
-  }
-  return out;
-}
 
 struct Writer {
   std::ostringstream out;
@@ -86,11 +62,34 @@ struct Writer {
     if (t.bold) out << " font-weight=\"bold\"";
     if (rtl) out << " direction=\"rtl\" unicode-bidi=\"embed\"";
     if (t.vertical) out << " transform=\"rotate(-90 " << number(t.at.x) << " " << number(t.at.y) << ")\"";
-    out << ">" << escape(t.text) << "</text>\n";
+    out << ">" << xml_escape(t.text) << "</text>\n";
   }
 };
 
 }  // namespace
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t length = 1;
+    const char32_t code = util::decode_checked(text, i, length);
+    if (code == util::kInvalidCodePoint || (code < 0x20 && code != '\t' && code != '\n')) {
+      out += "\xEF\xBF\xBD";
+    } else if (code == '&') {
+      out += "&amp;";
+    } else if (code == '<') {
+      out += "&lt;";
+    } else if (code == '>') {
+      out += "&gt;";
+    } else if (code == '"') {
+      out += "&quot;";
+    } else {
+      out.append(text, i, length);
+    }
+    i += length;
+  }
+  return out;
+}
 
 bool has_arabic(const std::string& text) {
   for (size_t i = 0; i < text.size();) {

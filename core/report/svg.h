@@ -10,6 +10,10 @@ namespace loupe::report {
 
 std::string svg(const Figure& figure);
 
+// XML (and HTML) text: & < > " escaped; bytes that are not UTF-8 and control characters XML
+// forbids become U+FFFD, so the document always parses.
+std::string xml_escape(const std::string& text);
+
 // True when `text` holds a character of the Arabic blocks (U+0600-06FF, 0750-077F, 08A0-08FF,
 // FB50-FDFF, FE70-FEFF).
 bool has_arabic(const std::string& text);

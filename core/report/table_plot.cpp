@@ -54,14 +54,26 @@ struct Rows {
   }
 };
 
+// "attn|mlp" -> {"attn", "mlp"}; "" -> {""} (the empty cell).
+std::vector<std::string> split_alternatives(const std::string& values) {
+  std::vector<std::string> out(1);
+  for (char c : values) {
+    if (c == '|') out.emplace_back();
+    else out.back() += c;
+  }
+  return out;
+}
+
 Rows read_rows(std::string_view csv, const std::string& name, const TablePlotSpec& spec) {
   std::vector<io::CsvRecord> records = io::parse_csv(csv, name);
   if (records.empty()) throw InputError(name + " is empty: it has no header line");
   Rows rows{name, records.front().fields, {}};
-  std::vector<std::pair<size_t, std::string>> filters;
-  for (const auto& [column, value] : spec.where) filters.push_back({rows.column(column), value});
+  std::vector<std::pair<size_t, std::vector<std::string>>> filters;  // column, the values it may hold
+  for (const auto& [column, values] : spec.where) filters.push_back({rows.column(column), split_alternatives(values)});
   for (size_t r = 1; r < records.size(); ++r) {
-    const bool kept = std::all_of(filters.begin(), filters.end(), [&](const auto& f) { return rows.at(records[r], f.first) == f.second; });
+    const bool kept = std::all_of(filters.begin(), filters.end(), [&](const auto& f) {
+      return std::find(f.second.begin(), f.second.end(), rows.at(records[r], f.first)) != f.second.end();
+    });
     if (kept) rows.rows.push_back(std::move(records[r]));
   }
   if (rows.rows.empty()) throw InputError(name + " has no rows" + std::string(spec.where.empty() ? "" : " that pass the --where filters"));
@@ -132,7 +144,9 @@ Plot series_plot(const Rows& rows, const TablePlotSpec& spec) {
 
   Plot plot;
   const Categories xs = categories(rows, x);
-  if (!xs.numeric) plot.x.categories = xs.labels;
+  // Bars stand at categories, numeric ones too (layer 0, 1, 2: one group of bars each, no 0.5 ticks).
+  const bool categorical = !xs.numeric || spec.kind == PlotKind::Bars;
+  if (categorical) plot.x.categories = xs.labels;
   const SeriesKind kind = spec.kind == PlotKind::Bars ? SeriesKind::Bars : spec.kind == PlotKind::Scatter ? SeriesKind::Scatter : SeriesKind::Line;
   std::map<std::string, size_t> series_of;  // "y column | group values" -> index
   for (const io::CsvRecord& row : rows.rows) {
@@ -144,7 +158,7 @@ Plot series_plot(const Rows& rows, const TablePlotSpec& spec) {
       auto [it, added] = series_of.insert({name, plot.series.size()});
       if (added) plot.series.push_back(make_series(name, kind));
       Series& s = plot.series[it->second];
-      s.x.push_back(xs.numeric ? rows.number(row, x) : double(xs.index.at(rows.at(row, x))));
+      s.x.push_back(categorical ? double(xs.index.at(rows.at(row, x))) : rows.number(row, x));
       s.y.push_back(rows.number(row, ys[k]));
       if (has_error) s.error.push_back(rows.number(row, error));
     }

@@ -2,11 +2,12 @@
 // turned into a plot description (core/report/plot.h) by naming columns, as `loupe plot` does.
 //
 //   line / scatter / bars  x = column X (numeric, or categories in order of first appearance when
-//                          any value is not a number), one series per Y column and per distinct
+//                          any value is not a number; for bars always), one series per Y column and per distinct
 //                          value of the group columns ("figure en"), ± the error column;
 //   heatmap                one cell per row at (x = X, row = Y[0]), coloured by the value column;
 //                          both axes' labels are the distinct values (numbers in numeric order).
-// Rows first pass the filters: a row is kept when every column named in `where` holds its value.
+// Rows first pass the filters: a row is kept when every column named in `where` holds its value,
+// or one of its values separated by '|' ("component=attn|mlp"; an empty value keeps empty cells).
 #pragma once
 #include <string>
 #include <string_view>

@@ -10,7 +10,7 @@
 namespace loupe::store {
 
 std::string shard_name(int64_t index) {
-  char name[32];
+  char name[48];  // room for any int64 index
   std::snprintf(name, sizeof name, "shard-%05lld.safetensors", static_cast<long long>(index));
   return name;
 }

@@ -49,7 +49,8 @@ TEST_CASE("ticks are round numbers covering the range, labelled without noise", 
   CHECK(report::tick_label(0.30000000000000004, 0.1) == "0.3");
   CHECK(report::tick_label(-1e-17, 0.5) == "0.0");
   CHECK(report::tick_label(-0.0, 1) == "0");
-  CHECK(report::tick_label(250000, 50000) == "2.5e+05");
+  CHECK(report::tick_label(250000, 50000) == "250000");
+  CHECK(report::tick_label(2.5e7, 5e6) == "2.5e+07");
   CHECK(report::tick_label(4, 2) == "4");
 }
 
@@ -210,6 +211,11 @@ TEST_CASE("a result table becomes one series per y column and group", "[report][
   spec.y = {"lang"};
   CHECK_THROWS_WITH(report::plot_from_csv(csv, "probe.csv", spec), Catch::Contains("line 2: column 'lang' holds 'en', not a number"));
   spec.y = {"accuracy_mean"};
+  spec.group_by.clear();
+  spec.where = {{"target", "stated|caption"}, {"lang", "en"}};  // either value
+  const Plot alternatives = report::plot_from_csv(csv, "probe.csv", spec);
+  REQUIRE(alternatives.series.size() == 1);
+  CHECK(alternatives.series[0].y == std::vector<double>{0.99});
   spec.where = {{"target", "stated"}};
   CHECK_THROWS_WITH(report::plot_from_csv(csv, "probe.csv", spec), Catch::Contains("no rows that pass"));
   CHECK_THROWS_WITH(report::parse_plot_kind("pie"), Catch::Contains("not 'pie'"));
@@ -239,4 +245,22 @@ TEST_CASE("a long table becomes a heatmap with its cells in place", "[report][ta
   CHECK_THROWS_WITH(report::plot_from_csv(csv + "1,2,0.7\n", "patch.csv", spec), Catch::Contains("a second time"));
   spec.value.clear();
   CHECK_THROWS_WITH(report::plot_from_csv(csv, "patch.csv", spec), Catch::Contains("--value"));
+}
+
+TEST_CASE("bars of a numeric column stand at its values as categories, in numeric order", "[report][table]") {
+  const std::string csv =
+      "component,layer,lang,mean_dla\n"
+      "attn,10,en,0.5\n"
+      "attn,2,en,-0.25\n"
+      "mlp,2,en,0.125\n";
+  report::TablePlotSpec spec;
+  spec.kind = report::PlotKind::Bars;
+  spec.x = "layer";
+  spec.y = {"mean_dla"};
+  spec.group_by = {"component"};
+  const Plot plot = report::plot_from_csv(csv, "dla.csv", spec);
+  CHECK(plot.x.categories == std::vector<std::string>{"2", "10"});
+  REQUIRE(plot.series.size() == 2);
+  CHECK(plot.series[0].x == std::vector<double>{1, 0});  // attn: layer 10 is the second category
+  CHECK(plot.series[1].x == std::vector<double>{0});
 }
