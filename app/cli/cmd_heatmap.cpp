@@ -7,12 +7,10 @@
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
 #include "core/error.h"
-#include "core/model/caption.h"
 #include "core/model/inputs.h"
 #include "core/sae/sae_io.h"
-#include "core/study/heatmap.h"
+#include "core/study/caption_heatmap.h"
 #include "core/tensor/convert.h"
-#include "core/text/prompt.h"
 #include "core/util/atomic_file.h"
 
 namespace loupe::cli {
@@ -75,19 +73,11 @@ int run_heatmap(const Args& args) {
   const float opacity = float(args.get_double("opacity", 0.6));
   if (!(opacity >= 0.0f && opacity <= 1.0f)) throw InputError("--opacity is between 0 and 1");
   auto vlm = model::load_vlm(folder, load_options(args));
-  const model::HookPoint point = study::heatmap_capture_point(inputs.hook, inputs.quantity, vlm->config);
   const auto tokenizer = model::model_tokenizer(folder);
-  const torch::Tensor pixels = model::image_pixels(vlm->config, image);  // [1, 3, S, S]
-
-  model::Session session;
-  session.hooks.capture(point);
-  model::CaptionOptions options;
-  options.lang = lang;
-  options.max_new_tokens = args.get_int("max-new-tokens", 24);
-  const model::Caption caption = model::caption_images(*vlm, *tokenizer, pixels, options, session)[0];
-  const model::VlmInputs prompt = model::caption_prompt(*vlm, *tokenizer, text::caption_question(lang), pixels);
-  const study::Heatmap map =
-      study::compute_heatmap(inputs, point, session.hooks, prompt.token_type_ids, int64_t(caption.tokens.size()));
+  const study::CaptionedHeatmap captioned =
+      study::caption_heatmap(*vlm, *tokenizer, image, lang, inputs, args.get_int("max-new-tokens", 24));
+  const model::Caption& caption = captioned.caption;
+  const study::Heatmap& map = captioned.map;
   if (!map.error.empty()) throw InputError("heatmap: " + map.error);
 
   const torch::Tensor grid = torch::tensor(map.patches).view({map.grid_height, map.grid_width});  // [gh, gw]

@@ -34,7 +34,8 @@ std::vector<CommandSpec> all_commands() {
       analyze_lens_command(),
       analyze_dla_command(),
       embed_command(),
-      plot_command()};
+      plot_command(),
+      report_command()};
 }
 
 }  // namespace loupe::cli

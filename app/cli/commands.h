@@ -37,6 +37,7 @@ CommandSpec analyze_lens_command();
 CommandSpec analyze_dla_command();
 CommandSpec embed_command();
 CommandSpec plot_command();
+CommandSpec report_command();
 
 std::vector<CommandSpec> all_commands();
 

@@ -42,6 +42,7 @@ struct ImageHeader {
 ImageHeader read_image_header(const uint8_t* bytes, size_t size, const std::string& name_for_errors);
 
 void save_png(const std::string& path, const Image& image);  // atomic; throws IoError / InputError
+std::string encode_png(const Image& image, const std::string& name_for_errors);  // the PNG file's bytes; throws as save_png
 
 enum class ResampleFilter { Bilinear, Bicubic };
 

@@ -24,7 +24,7 @@ using intervene::LatentEdit;
 
 namespace {
 
-const std::string kKitchen = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images/kitchen.png";
+using loupe::test::kKitchen;
 
 sae::Sae random_sae(int64_t d_in, uint64_t seed) {
   sae::SaeConfig config;

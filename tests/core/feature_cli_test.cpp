@@ -14,12 +14,12 @@
 using namespace loupe;
 namespace fs = std::filesystem;
 using loupe::test::kDemoModel;
+using loupe::test::quoted;
 using loupe::test::run_loupe;
 using loupe::test::TempDir;
 
 namespace {
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
 
 void require_ok(const std::string& command) {
   const auto run = run_loupe(command);

@@ -95,7 +95,6 @@ TEST_CASE("the effective rank and information content of a known spectrum", "[an
 
 namespace {
 
-std::string quoted_path(const fs::path& path) { return "'" + path.string() + "'"; }
 
 }  // namespace
 
@@ -103,8 +102,8 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
   test::TempDir dir("loupe-layers");
   const fs::path root = dir.path / "study";
   const std::string images = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images";
-  REQUIRE(test::run_loupe("init --workspace " + quoted_path(root) + " --dataset '" + images + "'").status == 0);
-  const auto extracted = test::run_loupe("extract --workspace " + quoted_path(root) + " --hooks 'blocks.{0,3}.hook_resid_post'");
+  REQUIRE(test::run_loupe("init --workspace " + loupe::test::quoted(root) + " --dataset '" + images + "'").status == 0);
+  const auto extracted = test::run_loupe("extract --workspace " + loupe::test::quoted(root) + " --hooks 'blocks.{0,3}.hook_resid_post'");
   INFO(extracted.err);
   REQUIRE(extracted.status == 0);
 
@@ -116,7 +115,7 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
   const torch::Tensor first = store.read("blocks.3.hook_resid_post", 0, store.count()).index({rows.eq(pooled.entries[0])});
   CHECK(torch::allclose(pooled.vectors[0], first.to(torch::kFloat64).mean(0), 1e-6, 1e-9));
 
-  const auto probe = test::run_loupe("analyze probe --workspace " + quoted_path(root) + " --json");
+  const auto probe = test::run_loupe("analyze probe --workspace " + loupe::test::quoted(root) + " --json");
   INFO(probe.err);
   REQUIRE(probe.status == 0);
   const auto table = nlohmann::json::parse(probe.out);
@@ -136,7 +135,7 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
   }
   CHECK(fs::exists(root / "analyses" / "layers" / "probe.csv"));
 
-  const auto rank = test::run_loupe("analyze rank --workspace " + quoted_path(root) + " --out r --json");
+  const auto rank = test::run_loupe("analyze rank --workspace " + loupe::test::quoted(root) + " --out r --json");
   INFO(rank.err);
   REQUIRE(rank.status == 0);
   const auto ranks = nlohmann::json::parse(rank.out);
@@ -150,7 +149,7 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
   CHECK(fs::exists(root / "analyses" / "r" / "rank.json"));
 
   // A labelled map of the pooled vectors: one point per entry, its labels beside the PCA coordinates.
-  const auto map = test::run_loupe("analyze embed --workspace " + quoted_path(root) +
+  const auto map = test::run_loupe("analyze embed --workspace " + loupe::test::quoted(root) +
                                    " --hooks blocks.3.hook_resid_post,blocks.0.hook_resid_post --json");
   INFO(map.err);
   REQUIRE(map.status == 0);
@@ -169,21 +168,21 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
   }
   const fs::path maps = root / "analyses" / "maps";
   CHECK(tensor::load((maps / "blocks.3.hook_resid_post-pca.safetensors").string(), "ids").size(0) == 20);
-  const auto tsne = test::run_loupe("analyze embed --workspace " + quoted_path(root) +
+  const auto tsne = test::run_loupe("analyze embed --workspace " + loupe::test::quoted(root) +
                                     " --hooks blocks.0.hook_resid_post --method tsne --perplexity 5 --iterations 300");
   INFO(tsne.err);
   CHECK(tsne.status == 0);
   CHECK(fs::exists(maps / "blocks.0.hook_resid_post-tsne.csv"));
-  const auto crowded = test::run_loupe("analyze embed --workspace " + quoted_path(root) +
+  const auto crowded = test::run_loupe("analyze embed --workspace " + loupe::test::quoted(root) +
                                        " --hooks blocks.0.hook_resid_post --method tsne --out bad");
   CHECK(crowded.status == 1);  // perplexity 30 with 20 points
   CHECK_THAT(crowded.err, Catch::Contains("perplexity"));
-  const auto both = test::run_loupe("analyze embed --workspace " + quoted_path(root) + " --out bad");
+  const auto both = test::run_loupe("analyze embed --workspace " + loupe::test::quoted(root) + " --out bad");
   CHECK(both.status == 1);
   CHECK_THAT(both.err, Catch::Contains("give one"));
 
   // Directions read off the store: the female − male mean of pooled vectors, a principal component.
-  const std::string direction = "direction --workspace " + quoted_path(root) + " --hook blocks.3.hook_resid_post ";
+  const std::string direction = "direction --workspace " + loupe::test::quoted(root) + " --hook blocks.3.hook_resid_post ";
   const auto mean_difference = test::run_loupe(direction + "--by caption --name g3");
   INFO(mean_difference.err);
   REQUIRE(mean_difference.status == 0);
@@ -214,13 +213,13 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
   CHECK_FALSE(fs::exists(root / "directions" / "bad.safetensors"));
 
   const auto refused = [&](const std::string& options, const std::string& part) {
-    const auto bad = test::run_loupe("analyze probe --workspace " + quoted_path(root) + " --out bad " + options);
+    const auto bad = test::run_loupe("analyze probe --workspace " + loupe::test::quoted(root) + " --out bad " + options);
     INFO(options << "\n" << bad.err);
     CHECK(bad.status == 1);
     CHECK_THAT(bad.err, Catch::Contains(part));
   };
   // --by figure: the figure-gender probes and language, as --targets figure,language.
-  const auto by = test::run_loupe("analyze probe --workspace " + quoted_path(root) + " --by figure --out by --json");
+  const auto by = test::run_loupe("analyze probe --workspace " + loupe::test::quoted(root) + " --by figure --out by --json");
   INFO(by.err);
   REQUIRE(by.status == 0);
   const auto by_table = nlohmann::json::parse(by.out);

@@ -21,6 +21,7 @@
 using namespace loupe;
 namespace fs = std::filesystem;
 using loupe::test::kDemoModel;
+using loupe::test::quoted;
 using loupe::test::run_loupe;
 using loupe::test::TempDir;
 
@@ -51,7 +52,6 @@ std::set<int64_t> documented_held_out_rows(const store::StoreReader& store, doub
   return held;
 }
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
 
 // A workspace with the demo model, an 8-row dataset and a store of blocks.{1,2}.hook_resid_post.
 struct SaeStudy {

@@ -15,10 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kImages = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images";
-const std::string kKitchen = kImages + "/kitchen.png";
-
-std::string shell_path(const fs::path& path) { return "'" + path.string() + "'"; }
+const std::string& kImages = loupe::test::kDemoImages;
+using loupe::test::kKitchen;
 
 // A demo workspace with the caption-gender direction at blocks.0 and a set that steers with it.
 struct SteerStudy {
@@ -27,10 +25,10 @@ struct SteerStudy {
   fs::path set = root / "steering" / "gender.json";
 
   SteerStudy() {
-    REQUIRE(run_loupe("init --workspace " + shell_path(root) + " --dataset " + shell_path(kImages)).status == 0);
+    REQUIRE(run_loupe("init --workspace " + loupe::test::quoted(root) + " --dataset " + loupe::test::quoted(kImages)).status == 0);
     fs::create_directories(root / "directions");
-    const auto made = run_loupe("direction --data " + shell_path(kImages) + " --hook blocks.0.hook_resid_post --out " +
-                                shell_path(root / "directions" / "gender.safetensors"));
+    const auto made = run_loupe("direction --data " + loupe::test::quoted(kImages) + " --hook blocks.0.hook_resid_post --out " +
+                                loupe::test::quoted(root / "directions" / "gender.safetensors"));
     INFO(made.err);
     REQUIRE(made.status == 0);
     write_set(R"([{"hook": "blocks.0.hook_resid_post", "direction": "../directions/gender.safetensors:gender-caption",
@@ -41,7 +39,7 @@ struct SteerStudy {
     std::ofstream(set) << text;
   }
   loupe::test::CliRun steer(const std::string& options) const {
-    return run_loupe("steer --workspace " + shell_path(root) + " --set " + shell_path(set) + " " + options);
+    return run_loupe("steer --workspace " + loupe::test::quoted(root) + " --set " + loupe::test::quoted(set) + " " + options);
   }
   // A run that must succeed, its --json output parsed.
   nlohmann::json steer_json(const std::string& options) const {
@@ -56,7 +54,7 @@ struct SteerStudy {
 
 TEST_CASE("loupe steer flips the kitchen caption with the set and keeps its scene and activity", "[cli][steering]") {
   const SteerStudy study;
-  const auto result = study.steer_json("--image " + shell_path(kKitchen) + " --lang en");
+  const auto result = study.steer_json("--image " + loupe::test::quoted(kKitchen) + " --lang en");
   const auto& baseline = result["baseline"]["en"];
   CHECK(baseline["gender"] == "female");
   REQUIRE(result["steps"].size() == 1);
@@ -72,21 +70,21 @@ TEST_CASE("loupe steer flips the kitchen caption with the set and keeps its scen
   // The unsteered model prefers its own caption; each log-likelihood is the sum of the log
   // probabilities `loupe caption --choices` reports for the baseline caption's tokens.
   CHECK(step["log_likelihood_en"].get<double>() < baseline["log_likelihood"].get<double>());
-  const auto choices = run_loupe("caption --image " + shell_path(kKitchen) + " --lang en --json --choices");
+  const auto choices = run_loupe("caption --image " + loupe::test::quoted(kKitchen) + " --lang en --json --choices");
   REQUIRE(choices.status == 0);
   const auto traced = nlohmann::json::parse(choices.out);
   double total = 0;
   for (const auto& chip : traced["choices"]) total += std::log(chip["probability"].get<double>());
   CHECK(baseline["log_likelihood"].get<double>() == Approx(total).epsilon(1e-4));
 
-  const auto text = study.steer("--image " + shell_path(kKitchen) + " --lang en");
+  const auto text = study.steer("--image " + loupe::test::quoted(kKitchen) + " --lang en");
   REQUIRE(text.status == 0);
   CHECK_THAT(text.out, Catch::Contains("baseline") && Catch::Contains("set") && Catch::Contains("a man "));
 }
 
 TEST_CASE("loupe steer --sweep captions every alpha in both languages", "[cli][steering]") {
   const SteerStudy study;
-  const auto result = study.steer_json("--image " + shell_path(kKitchen) + " --sweep alpha=-2:0:1");
+  const auto result = study.steer_json("--image " + loupe::test::quoted(kKitchen) + " --sweep alpha=-2:0:1");
   REQUIRE(result["steps"].size() == 3);
   CHECK(result["steps"][0]["alpha"] == -2.0);
   CHECK(result["steps"][2]["alpha"] == 0.0);
@@ -103,7 +101,7 @@ TEST_CASE("loupe steer --sweep captions every alpha in both languages", "[cli][s
 
 TEST_CASE("loupe steer refuses a bad set, sweep or image before any captioning", "[cli][steering][errors]") {
   const SteerStudy study;
-  const std::string image = "--image " + shell_path(kKitchen);
+  const std::string image = "--image " + loupe::test::quoted(kKitchen);
   const auto expect_error = [&](const loupe::test::CliRun& run, const std::string& part) {
     INFO(run.err);
     CHECK(run.status == 1);
@@ -166,7 +164,7 @@ TEST_CASE("loupe steer --split writes the dose-response table of a split", "[cli
   CHECK(no_rows.status == 1);
   CHECK_THAT(no_rows.err, Catch::Contains("nosuch"));
   CHECK_FALSE(fs::exists(study.root / "analyses" / "none"));
-  const auto both = study.steer("--split balanced --image " + shell_path(kKitchen));
+  const auto both = study.steer("--split balanced --image " + loupe::test::quoted(kKitchen));
   CHECK(both.status == 1);
   CHECK_THAT(both.err, Catch::Contains("--image PATH") && Catch::Contains("--split S"));
 }

@@ -17,7 +17,7 @@ using namespace loupe;
 
 namespace {
 
-const std::string kKitchen = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images/kitchen.png";
+using loupe::test::kKitchen;
 
 size_t line_count(const std::string& path) {
   std::ifstream in(path);
