@@ -222,6 +222,19 @@ void sae_section(const Context& c, ReportSection& section, const fs::path& folde
       c.add_value(section, document, eval, "/sae_loss", prefix + "caption loss with the reconstruction");
       c.add_value(section, document, eval, "/zero_ablation_loss", prefix + "caption loss, hook zero-ablated");
       c.add_value(section, document, eval, "/fraction_of_loss_recovered", prefix + "fraction of loss recovered");
+      for (const auto& [code, language] : {std::pair{"en", "English"}, std::pair{"ar", "Arabic"}}) {
+        const std::string base = std::string("/by_language/") + code;
+        const std::string label = prefix + language + " captions: ";
+        c.add_value(section, document, eval, base + "/clean_loss", label + "caption loss, clean");
+        c.add_value(section, document, eval, base + "/sae_loss", label + "caption loss with the reconstruction");
+        c.add_value(section, document, eval, base + "/fraction_of_loss_recovered", label + "fraction of loss recovered");
+      }
+      for (const char* type : {"image", "text"}) {
+        const std::string base = std::string("/by_spliced_token_type/") + type;
+        const std::string label = prefix + "spliced at the " + type + " tokens only: ";
+        c.add_value(section, document, eval, base + "/sae_loss", label + "caption loss");
+        c.add_value(section, document, eval, base + "/fraction_of_loss_recovered", label + "fraction of loss recovered");
+      }
       c.note_run(section, "eval-sae", "sae", name);
     });
   } else {
@@ -371,7 +384,8 @@ Report build_report(const workspace::Workspace& ws, const OptionLookup& options)
 
   ReportSection saes = new_section("sae", "Sparse autoencoders");
   for (const fs::path& folder : folders_with(ws.root() / "saes", "cfg.json")) sae_section(c, saes, folder);
-  saes.notes.push_back("Caption loss is measured over all answer tokens together; loupe does not yet split it by token type.");
+  saes.notes.push_back("Caption loss is per answer token, overall and over the English and the Arabic captions; an SAE of image and "
+                       "text positions is also spliced in at one token type only (docs/sae.md).");
 
   ReportSection latents = new_section("latents", "Gender-associated latents and cross-lingual alignment");
   for (const fs::path& folder : folders_with(analyses, "latents.csv")) latents_section(c, latents, folder, report.latent_picks);

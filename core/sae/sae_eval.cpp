@@ -12,7 +12,20 @@ namespace loupe::sae {
 
 namespace {
 
-enum class Condition { Clean, Reconstructed, ZeroAblated };
+// The runs of one batch: the hook clean, reconstructed or zeroed at every selected position, and
+// (for the token-type split) reconstructed or zeroed at the selected image positions only, and at
+// the selected other positions only.
+enum class Condition { Clean, Reconstructed, ZeroAblated, ImageReconstructed, ImageZeroed, TextReconstructed, TextZeroed };
+constexpr int kConditions = 7;
+
+bool reconstructs(Condition c) {
+  return c == Condition::Reconstructed || c == Condition::ImageReconstructed || c == Condition::TextReconstructed;
+}
+
+double fraction_recovered(double clean, double reconstructed, double zero) {
+  const double gap = zero - clean;
+  return gap != 0 ? (zero - reconstructed) / gap : 0.0;
+}
 
 // [B, T] bool: the positions the SAE acts on. Each example's token types, as a store marks them:
 // answer tokens (those whose predecessor has a label) but the final <end_of_turn> are the caption's
@@ -54,16 +67,27 @@ struct HookStatistics {
 }  // namespace
 
 nlohmann::json CaptionLossResult::to_json() const {
-  return {{"clean_loss", clean},
-          {"sae_loss", reconstructed},
-          {"zero_ablation_loss", zero_ablated},
-          {"fraction_of_loss_recovered", fraction_recovered},
-          {"loss_increase", clean > 0 ? (reconstructed - clean) / clean : 0.0},
-          {"explained_variance", explained_variance},
-          {"l0", l0},
-          {"examples", examples},
-          {"answer_tokens", answer_tokens},
-          {"replaced_positions", replaced_positions}};
+  auto language = [](const CaptionLoss& loss) {
+    return nlohmann::json{{"clean_loss", loss.clean}, {"sae_loss", loss.reconstructed}, {"zero_ablation_loss", loss.zero_ablated},
+                          {"fraction_of_loss_recovered", loss.fraction_recovered}, {"answer_tokens", loss.answer_tokens}};
+  };
+  auto spliced = [](const SplicedLoss& loss) {
+    return nlohmann::json{{"sae_loss", loss.reconstructed}, {"zero_ablation_loss", loss.zero_ablated},
+                          {"fraction_of_loss_recovered", loss.fraction_recovered}, {"replaced_positions", loss.positions}};
+  };
+  nlohmann::json out = {{"clean_loss", clean},
+                        {"sae_loss", reconstructed},
+                        {"zero_ablation_loss", zero_ablated},
+                        {"fraction_of_loss_recovered", fraction_recovered},
+                        {"loss_increase", clean > 0 ? (reconstructed - clean) / clean : 0.0},
+                        {"explained_variance", explained_variance},
+                        {"l0", l0},
+                        {"examples", examples},
+                        {"answer_tokens", answer_tokens},
+                        {"replaced_positions", replaced_positions}};
+  out["by_language"] = {{"en", language(english)}, {"ar", language(arabic)}};
+  if (split_by_token_type) out["by_spliced_token_type"] = {{"image", spliced(image_only)}, {"text", spliced(text_only)}};
+  return out;
 }
 
 CaptionLossResult caption_loss_with_sae(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
@@ -84,7 +108,9 @@ CaptionLossResult caption_loss_with_sae(const model::VlmImpl& model, const text:
   const Sae on_device = sae.to(model.device());
   const torch::Device device = model.device();
   CaptionLossResult result;
-  double loss_sums[3] = {0, 0, 0};
+  double sums[2][kConditions] = {};  // [language][condition]: summed cross-entropy
+  int64_t tokens[2] = {0, 0};
+  int64_t spliced_positions[2] = {0, 0};  // image, other
   HookStatistics statistics;
   statistics.sum = torch::zeros({sae.config.d_in}, torch::kFloat64);
   job.set_stage("clean, reconstructed and zero-ablated runs");
@@ -100,45 +126,92 @@ CaptionLossResult caption_loss_with_sae(const model::VlmImpl& model, const text:
     inputs.input_ids = inputs.input_ids.to(device);
     inputs.token_type_ids = inputs.token_type_ids.to(device);
     inputs.pixel_values = inputs.pixel_values.to(device, model.dtype());
+    const torch::Tensor image_mask = mask & (inputs.token_type_ids == kImageToken);  // [B, T]
+    const torch::Tensor text_mask = mask & (inputs.token_type_ids != kImageToken);   // [B, T]
+    // Decided on the first batch: every example has the same kinds of positions.
+    if (first == 0) result.split_by_token_type = image_mask.any().item<bool>() && text_mask.any().item<bool>();
+    spliced_positions[0] += image_mask.sum().item<int64_t>();
+    spliced_positions[1] += text_mask.sum().item<int64_t>();
     const torch::Tensor labels = batch.labels.to(device);
-    for (Condition condition : {Condition::Clean, Condition::Reconstructed, Condition::ZeroAblated}) {
+    std::vector<Condition> conditions{Condition::Clean, Condition::Reconstructed, Condition::ZeroAblated};
+    if (result.split_by_token_type)
+      conditions.insert(conditions.end(), {Condition::ImageReconstructed, Condition::ImageZeroed, Condition::TextReconstructed, Condition::TextZeroed});
+    for (Condition condition : conditions) {
+      const torch::Tensor& where_mask = condition == Condition::ImageReconstructed || condition == Condition::ImageZeroed ? image_mask
+                                        : condition == Condition::TextReconstructed || condition == Condition::TextZeroed ? text_mask
+                                                                                                                          : mask;
       model::Session session;
       if (condition != Condition::Clean)
         session.hooks.callback(point, [&](const torch::Tensor& x, const model::HookContext&) {
           const torch::Tensor flat = x.reshape({x.size(0), x.size(1), -1});  // [B, T, d_in]
-          const torch::Tensor where = mask.unsqueeze(-1);
-          if (condition == Condition::ZeroAblated) return flat.masked_fill(where, 0).view(x.sizes());
-          const torch::Tensor selected = flat.index({mask}).to(torch::kFloat32);  // [n, d_in]
+          if (!reconstructs(condition)) return flat.masked_fill(where_mask.unsqueeze(-1), 0).view(x.sizes());
+          const torch::Tensor selected = flat.index({where_mask}).to(torch::kFloat32);  // [n, d_in]
           if (selected.size(0) == 0) return x;
           const torch::Tensor codes = on_device.encode(selected);          // [n, d_sae]
           const torch::Tensor reconstruction = on_device.decode(codes);    // [n, d_in]
-          statistics.squared_error += (reconstruction - selected).pow(2).sum().item<double>();
-          statistics.sum_squares += selected.pow(2).sum().item<double>();
-          statistics.sum += selected.sum(0).cpu().to(torch::kFloat64);
-          statistics.count += selected.size(0);
-          statistics.active += (codes != 0).sum().item<double>();
+          if (condition == Condition::Reconstructed) {  // the hook's statistics, once per position
+            statistics.squared_error += (reconstruction - selected).pow(2).sum().item<double>();
+            statistics.sum_squares += selected.pow(2).sum().item<double>();
+            statistics.sum += selected.sum(0).cpu().to(torch::kFloat64);
+            statistics.count += selected.size(0);
+            statistics.active += (codes != 0).sum().item<double>();
+          }
           torch::Tensor replaced = flat.clone();  // [B, T, d_in]
-          replaced.index_put_({mask}, reconstruction.to(x.scalar_type()));
+          replaced.index_put_({where_mask}, reconstruction.to(x.scalar_type()));
           return replaced.view(x.sizes());
         });
       const torch::Tensor logits = model.forward(inputs, session);  // [B, T, vocab]
-      loss_sums[int(condition)] += torch::nn::functional::cross_entropy(
-                                       logits.reshape({-1, logits.size(-1)}).to(torch::kFloat32), labels.reshape({-1}),
-                                       torch::nn::functional::CrossEntropyFuncOptions()
-                                           .ignore_index(train::kIgnoreLabel)
-                                           .reduction(torch::kSum))
-                                       .item<double>();
+      const torch::Tensor per_token = torch::nn::functional::cross_entropy(
+          logits.reshape({-1, logits.size(-1)}).to(torch::kFloat32), labels.reshape({-1}),
+          torch::nn::functional::CrossEntropyFuncOptions().ignore_index(train::kIgnoreLabel).reduction(torch::kNone));  // [B*T], 0 where ignored
+      const torch::Tensor per_example = per_token.view({labels.size(0), labels.size(1)}).to(torch::kFloat64).sum(1).cpu();  // [B]
+      for (size_t b = 0; b < indices.size(); ++b)
+        sums[examples.language(indices[b]) == Language::English ? 0 : 1][int(condition)] += per_example[int64_t(b)].item<double>();
     }
-    result.answer_tokens += (batch.labels != train::kIgnoreLabel).sum().item<int64_t>();
+    const torch::Tensor answer_tokens = (batch.labels != train::kIgnoreLabel).sum(1);  // [B]
+    for (size_t b = 0; b < indices.size(); ++b)
+      tokens[examples.language(indices[b]) == Language::English ? 0 : 1] += answer_tokens[int64_t(b)].item<int64_t>();
     result.examples += int64_t(indices.size());
     job.advance(int64_t(indices.size()));
   }
-  const double tokens = double(std::max<int64_t>(1, result.answer_tokens));
-  result.clean = loss_sums[0] / tokens;
-  result.reconstructed = loss_sums[1] / tokens;
-  result.zero_ablated = loss_sums[2] / tokens;
-  const double gap = result.zero_ablated - result.clean;
-  result.fraction_recovered = gap != 0 ? (result.zero_ablated - result.reconstructed) / gap : 0.0;
+  result.answer_tokens = tokens[0] + tokens[1];
+  auto mean = [&](int c, std::initializer_list<int> languages) {
+    double sum = 0;
+    int64_t count = 0;
+    for (int l : languages) {
+      sum += sums[l][c];
+      count += tokens[l];
+    }
+    return sum / double(std::max<int64_t>(1, count));
+  };
+  auto loss_over = [&](std::initializer_list<int> languages) {
+    CaptionLoss loss;
+    loss.clean = mean(int(Condition::Clean), languages);
+    loss.reconstructed = mean(int(Condition::Reconstructed), languages);
+    loss.zero_ablated = mean(int(Condition::ZeroAblated), languages);
+    loss.fraction_recovered = fraction_recovered(loss.clean, loss.reconstructed, loss.zero_ablated);
+    for (int l : languages) loss.answer_tokens += tokens[l];
+    return loss;
+  };
+  const CaptionLoss all = loss_over({0, 1});
+  result.clean = all.clean;
+  result.reconstructed = all.reconstructed;
+  result.zero_ablated = all.zero_ablated;
+  result.fraction_recovered = all.fraction_recovered;
+  result.english = loss_over({0});
+  result.arabic = loss_over({1});
+  if (result.split_by_token_type) {
+    auto spliced = [&](Condition reconstructed, Condition zeroed, int64_t positions) {
+      SplicedLoss loss;
+      loss.reconstructed = mean(int(reconstructed), {0, 1});
+      loss.zero_ablated = mean(int(zeroed), {0, 1});
+      loss.fraction_recovered = fraction_recovered(result.clean, loss.reconstructed, loss.zero_ablated);
+      loss.positions = positions;
+      return loss;
+    };
+    result.image_only = spliced(Condition::ImageReconstructed, Condition::ImageZeroed, spliced_positions[0]);
+    result.text_only = spliced(Condition::TextReconstructed, Condition::TextZeroed, spliced_positions[1]);
+  }
   result.explained_variance = statistics.explained_variance();
   result.l0 = statistics.count > 0 ? statistics.active / double(statistics.count) : 0.0;
   result.replaced_positions = statistics.count;

@@ -4,6 +4,9 @@
 // the hook. Replacement and ablation act on the positions the SAE was trained on (the store's
 // positions word: text = caption tokens, image = image tokens, all = every position, ...).
 //   fraction of loss recovered = (zero - sae) / (zero - clean)
+// Split by token type (docs/sae.md): the loss over the English and over the Arabic captions, and,
+// for an SAE of image and text positions, the reconstruction spliced at the image tokens only and at
+// the other tokens only.
 #pragma once
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -28,9 +31,27 @@ struct CaptionLossOptions {
   PositionSelector positions{PositionKind::Text};  // kCaptionLossPositions words
 };
 
+// Mean cross-entropy per answer token under the three conditions, over some of the answer tokens.
+struct CaptionLoss {
+  double clean = 0, reconstructed = 0, zero_ablated = 0;
+  double fraction_recovered = 0;  // (zero - reconstructed) / (zero - clean); 0 when zero == clean
+  int64_t answer_tokens = 0;
+};
+
+// The reconstruction spliced in at one token type only, the hook left clean elsewhere.
+struct SplicedLoss {
+  double reconstructed = 0, zero_ablated = 0, fraction_recovered = 0;  // against the same clean loss
+  int64_t positions = 0;  // replaced positions, summed over the examples
+};
+
 struct CaptionLossResult {
   double clean = 0, reconstructed = 0, zero_ablated = 0;  // mean cross-entropy per answer token
   double fraction_recovered = 0;
+  CaptionLoss english, arabic;  // the same runs, the loss over English / over Arabic captions
+  // When the SAE's positions hold both image and caption tokens (all, non-image...): the
+  // reconstruction (and the zero ablation) at the image tokens only, and at the others only.
+  bool split_by_token_type = false;
+  SplicedLoss image_only, text_only;
   double explained_variance = 0;  // of the SAE on the hook's activations at the replaced positions
   double l0 = 0;                  // mean active latents there
   int64_t examples = 0, answer_tokens = 0, replaced_positions = 0;

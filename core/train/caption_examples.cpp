@@ -47,7 +47,7 @@ CaptionExamples::CaptionExamples(const std::vector<io::DatasetRow>& rows, const 
     const std::string* captions[2] = {&rows[r].en_caption, &rows[r].ar_caption};
     for (int language = 0; language < 2; ++language) {
       const text::Prompt full = text::with_answer(tokenizer, prompts[language], *captions[language], config.family);
-      examples_.push_back({int64_t(r), full.ids, full.token_type_ids, prompts[language].ids.size()});
+      examples_.push_back({int64_t(r), kLanguages[size_t(language)], full.ids, full.token_type_ids, prompts[language].ids.size()});
     }
   }
   pixels_ = torch::cat(pixels);

@@ -11,6 +11,7 @@
 #include "core/io/hf_config.h"
 #include "core/model/vlm.h"
 #include "core/text/tokenizer.h"
+#include "core/util/language.h"
 
 namespace loupe::train {
 
@@ -39,12 +40,14 @@ class CaptionExamples {
 
   int64_t size() const { return int64_t(examples_.size()); }
   const torch::Tensor& pixels() const { return pixels_; }  // [rows, 3, S, S], in the order of `rows`
+  Language language(int64_t index) const { return examples_.at(size_t(index)).language; }  // the caption's
   // The examples at `indices` (each in [0, size())), right-padded to the longest.
   CaptionBatch batch(const std::vector<int64_t>& indices) const;
 
  private:
   struct Example {
     int64_t row = 0;
+    Language language = Language::English;
     std::vector<int64_t> ids;
     std::vector<int64_t> token_type_ids;
     size_t answer_start = 0;  // index in ids of the first answer token

@@ -109,6 +109,36 @@ TEST_CASE("train-sae trains on a store and eval-sae scores the caption loss", "[
   CHECK(report["zero_ablation_loss"].get<double>() > report["sae_loss"].get<double>());
   CHECK(report["fraction_of_loss_recovered"].get<double>() > 0);
   CHECK(report["training"]["steps"] == 50);
+  // The same runs split by caption language: the tokens add up, and the overall loss is their
+  // token-weighted mean.
+  const auto& en = report["by_language"]["en"];
+  const auto& ar = report["by_language"]["ar"];
+  REQUIRE(en["answer_tokens"].get<int64_t>() > 0);
+  REQUIRE(ar["answer_tokens"].get<int64_t>() > 0);
+  CHECK(en["answer_tokens"].get<int64_t>() + ar["answer_tokens"].get<int64_t>() == report["answer_tokens"].get<int64_t>());
+  for (const char* loss : {"clean_loss", "sae_loss", "zero_ablation_loss"}) {
+    const double weighted = (en[loss].get<double>() * en["answer_tokens"].get<double>() +
+                             ar[loss].get<double>() * ar["answer_tokens"].get<double>()) /
+                            report["answer_tokens"].get<double>();
+    CHECK(weighted == Approx(report[loss].get<double>()).epsilon(1e-9));
+  }
+  CHECK_FALSE(report.contains("by_spliced_token_type"));  // text positions only: nothing to split
+
+  // Over every position the SAE is spliced in at the image tokens only and at the text tokens only.
+  const auto all = run_loupe("eval-sae --workspace " + quoted(study.root) + " --sae l2 --split train --rows 4 --positions all");
+  INFO(all.err);
+  REQUIRE(all.status == 0);
+  const auto everywhere = nlohmann::json::parse(util::read_file((folder / "eval.json").string()));
+  REQUIRE(everywhere.contains("by_spliced_token_type"));
+  const auto& image = everywhere["by_spliced_token_type"]["image"];
+  const auto& text = everywhere["by_spliced_token_type"]["text"];
+  CHECK(image["replaced_positions"].get<int64_t>() + text["replaced_positions"].get<int64_t>() ==
+        everywhere["replaced_positions"].get<int64_t>());
+  CHECK(image["replaced_positions"].get<int64_t>() > 0);
+  CHECK(text["replaced_positions"].get<int64_t>() > 0);
+  // Zeroing only part of the positions hurts differently from zeroing them all, and the clean run is shared.
+  CHECK(everywhere["clean_loss"].get<double>() == Approx(report["clean_loss"].get<double>()).epsilon(1e-9));
+  CHECK(image["zero_ablation_loss"].get<double>() != everywhere["zero_ablation_loss"].get<double>());
 
   // Training the same name again without --resume is refused.
   const auto again = run_loupe(study.train("--hook blocks.2.hook_resid_post --out l2 --lr 0.005"));
