@@ -1,8 +1,12 @@
 // The runtime against transformers' own numbers (tests/fixtures/*-tiny, float32, eager attention).
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <iostream>
+
 #include "core/model/generate.h"
 #include "core/model/hook_names.h"
+#include "core/tensor/convert.h"
 #include "fixture_case.h"
 
 using namespace loupe;
@@ -186,5 +190,34 @@ TEST_CASE("on CUDA the runtime matches the reference too (skipped without a GPU)
     auto result = model::generate(*vlm, session, reference.inputs(), greedy_steps(steps));
     CHECK(result.tokens[0] == step_tokens(reference.meta["greedy_new_tokens"]));
     CHECK(test::relative_error(result.step_logits[0], reference.get("greedy_step_logits")) <= kFloat32Tolerance);
+  }
+}
+
+// bfloat16 on CUDA against transformers' own bfloat16 run of the same model and inputs, written by
+// `bench/gpu_reference.py bf16` into $LOUPE_BF16_REFERENCE (bench/gpu_caption.sh does both). The
+// bound is what transformers' bf16 drifts from the float32 reference, plus a margin of half that.
+TEST_CASE("on CUDA in bfloat16 the runtime drifts no more than transformers' bfloat16 (skipped without a GPU)", "[model][parity][gpu]") {
+  const char* reference_dir = std::getenv("LOUPE_BF16_REFERENCE");
+  if (!torch::cuda::is_available() || reference_dir == nullptr) {
+    WARN("no CUDA device or no LOUPE_BF16_REFERENCE: bfloat16 parity not checked");
+    return;
+  }
+  for (const std::string family : {"gemma3-tiny", "llava-tiny"}) {
+    INFO(family);
+    const auto reference = test::reference_case(family);
+    const io::SafeTensors transformers_bf16 = io::SafeTensors::open(std::string(reference_dir) + "/" + family + ".safetensors");
+    const double transformers_drift = std::stod(transformers_bf16.metadata().at("transformers_bf16_vs_float32"));
+    model::LoadOptions options;
+    options.device = torch::kCUDA;
+    options.dtype = torch::kBFloat16;
+    auto vlm = model::load_vlm(std::string(LOUPE_FIXTURES) + "/" + family, options);
+    torch::NoGradGuard no_grad;
+    model::Session session;
+    const torch::Tensor logits = vlm->forward(reference.inputs(), session)[0];
+    const double drift = test::relative_error(logits, reference.get("logits"));
+    const double against_transformers = test::relative_error(logits, tensor::view_of(transformers_bf16.at("logits")));
+    std::cout << family << " bfloat16 on CUDA: loupe vs float32 reference " << drift << ", transformers bf16 vs float32 "
+              << transformers_drift << ", loupe vs transformers bf16 " << against_transformers << "\n";
+    CHECK(drift <= 1.5 * transformers_drift);
   }
 }
