@@ -7,10 +7,8 @@
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
 #include "core/error.h"
-#include "core/report/pdf_print.h"
-#include "core/report/report_writers.h"
+#include "core/report/report_files.h"
 #include "core/study/latent_gallery.h"
-#include "core/util/atomic_file.h"
 #include "core/workspace/workspace.h"
 
 namespace loupe::cli {
@@ -50,58 +48,23 @@ int run_report(const Args& args) {
   if (gallery.latents_per_table < 0) throw InputError("--gallery is a count of latents, 0 or more");
   study::add_latent_gallery(study, space, load_options(args), gallery);
 
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) throw IoError("cannot create " + out.string() + ": " + ec.message());
-  std::vector<std::string> written;
-  const fs::path html = out / "report.html";
-  if (formats.count("html") || formats.count("pdf")) {
-    util::write_file_atomic(html.string(), report::report_html(study));
-    if (formats.count("html")) written.push_back(html.string());
-  }
-  if (formats.count("md")) {
-    fs::create_directories(out / "figures", ec);
-    if (ec) throw IoError("cannot create " + (out / "figures").string() + ": " + ec.message());
-    for (const report::ReportSection& section : study.sections)
-      for (const report::ReportFigure& figure : section.figures)
-        util::write_file_atomic((out / "figures" / (figure.file_name + ".svg")).string(), figure.svg);
-    for (const report::ReportSection& section : study.sections)
-      for (const report::ReportImage& image : section.images)
-        util::write_file_atomic((out / "figures" / (image.file_name + ".png")).string(), image.png);
-    util::write_file_atomic((out / "report.md").string(), report::report_markdown(study));
-    written.push_back((out / "report.md").string());
-  }
-  if (formats.count("json")) {
-    util::write_file_atomic((out / "report.json").string(), report::report_json(study).dump(2) + "\n");
-    written.push_back((out / "report.json").string());
-  }
-  util::write_file_atomic((out / "rerun.sh").string(), report::rerun_script(study));
-  written.push_back((out / "rerun.sh").string());
-  int status = 0;
-  if (formats.count("pdf")) {
-    if (const std::optional<std::string> chromium = report::find_chromium()) {
-      report::print_pdf(*chromium, html, out / "report.pdf");
-      written.push_back((out / "report.pdf").string());
-    } else {
-      std::cerr << "report.pdf was not written: no Chromium on PATH (install it with `sudo apt-get install chromium`, "
-                   "or set LOUPE_CHROMIUM); the other formats were\n";
-      status = 3;
-    }
-    if (!formats.count("html")) fs::remove(html, ec);  // printed from, not asked for
-  }
+  const report::WrittenReport written = report::write_report_files(study, out, formats);
+  if (written.pdf_skipped)
+    std::cerr << "report.pdf was not written: no Chromium on PATH (install it with `sudo apt-get install chromium`, "
+                 "or set LOUPE_CHROMIUM); the other formats were\n";
   size_t figures = 0, images = 0, problems = 0;
   for (const report::ReportSection& section : study.sections) {
     figures += section.figures.size();
     images += section.images.size();
     problems += section.problems.size();
   }
-  for (const std::string& file : written) std::cout << "wrote " << file << "\n";
+  for (const std::string& file : written.files) std::cout << "wrote " << file << "\n";
   std::cout << study.sections.size() << " sections, " << figures << " figures, " << images << " gallery images; " << study.missing.size()
             << " parts of a study not in the workspace yet";
   std::cout << (problems ? "; " + std::to_string(problems) + " files could not be read (named in the report)" : "") << "\n";
   for (const report::ReportSection& section : study.sections)
     for (const std::string& problem : section.problems) std::cerr << "could not read " << problem << "\n";
-  return status;
+  return written.pdf_skipped ? 3 : 0;
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 #include "core/io/csv.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
 #include "core/error.h"
 
 namespace loupe::io {
@@ -85,6 +89,36 @@ class CsvParser {
 
 std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& name_for_errors) {
   return CsvParser(text, name_for_errors).parse();
+}
+
+size_t CsvTable::column(const std::string& column) const {
+  const auto it = std::find(header.begin(), header.end(), column);
+  if (it != header.end()) return size_t(it - header.begin());
+  std::string known;
+  for (const std::string& h : header) known += (known.empty() ? "" : ", ") + h;
+  throw InputError(name + " has no column '" + column + "'; its columns are " + known);
+}
+
+const std::string& CsvTable::at(const CsvRecord& row, size_t column) const {
+  static const std::string kEmpty;
+  return column < row.fields.size() ? row.fields[column] : kEmpty;
+}
+
+CsvTable parse_csv_table(std::string_view text, const std::string& name) {
+  std::vector<CsvRecord> records = parse_csv(text, name);
+  if (records.empty()) throw InputError(name + " is empty: it has no header line");
+  CsvTable table{name, std::move(records.front().fields), {}};
+  table.rows.assign(std::make_move_iterator(records.begin() + 1), std::make_move_iterator(records.end()));
+  return table;
+}
+
+std::optional<double> parse_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || errno == ERANGE) return std::nullopt;
+  return v;
 }
 
 }  // namespace loupe::io

@@ -3,6 +3,7 @@
 // a last line with or without its line end, and a quote inside an unquoted field (kept literally,
 // as Python's csv module and pandas read it). Blank lines are skipped. Fields are kept verbatim.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,5 +18,23 @@ struct CsvRecord {
 // Throws FormatError naming `name_for_errors` and the line for a quoted field that is never closed
 // or text between a closing quote and the next comma or line end.
 std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& name_for_errors);
+
+// A CSV file with a header line, its columns found by name.
+struct CsvTable {
+  std::string name;  // for errors
+  std::vector<std::string> header;
+  std::vector<CsvRecord> rows;  // the records after the header, as parsed (a short row lacks its last cells)
+
+  // The index of `column`; InputError naming the table and listing its columns when it has none.
+  size_t column(const std::string& column) const;
+  // The cell, empty where the row is short.
+  const std::string& at(const CsvRecord& row, size_t column) const;
+};
+
+// Throws as parse_csv does, and InputError for text with no header line.
+CsvTable parse_csv_table(std::string_view text, const std::string& name);
+
+// The cell as a number when the whole of it reads as one (strtod, in range); nullopt otherwise.
+std::optional<double> parse_number(const std::string& text);
 
 }  // namespace loupe::io

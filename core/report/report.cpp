@@ -25,53 +25,42 @@ constexpr double kFigureWidth = 720, kFigureHeight = 420;
 constexpr size_t kTopLatents = 10, kTopPatchCells = 8;
 constexpr uintmax_t kLargestHashedFile = uintmax_t(1) << 30;  // weights beyond 1 GiB: size only
 
-struct Csv {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-  size_t column(const std::string& name, const std::string& file) const {
-    const auto it = std::find(header.begin(), header.end(), name);
-    if (it == header.end()) throw FormatError(file + " has no column '" + name + "'");
-    return size_t(it - header.begin());
-  }
-};
-
-Csv read_csv(const fs::path& path) {
-  const std::vector<io::CsvRecord> records = io::parse_csv(util::read_file(path.string()), path.string());
-  if (records.empty()) throw FormatError(path.string() + " is empty: it has no header line");
-  Csv csv;
-  csv.header = records.front().fields;
-  for (size_t r = 1; r < records.size(); ++r) {
-    std::vector<std::string> row = records[r].fields;
-    row.resize(csv.header.size());
-    csv.rows.push_back(std::move(row));
-  }
-  return csv;
+io::CsvTable read_csv(const fs::path& path, const std::string& name) {
+  return io::parse_csv_table(util::read_file(path.string()), name);
 }
 
-double cell_number(const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  return !text.empty() && end == text.c_str() + text.size() ? v : std::nan("");
+// The cell as a number; NaN when it is not one.
+double cell_number(const std::string& text) { return io::parse_number(text).value_or(std::nan("")); }
+
+// The rows (by index) whose `column` holds a finite number, largest first.
+std::vector<size_t> rows_by_descending(const io::CsvTable& csv, size_t column) {
+  std::vector<size_t> order;
+  for (size_t r = 0; r < csv.rows.size(); ++r)
+    if (std::isfinite(cell_number(csv.at(csv.rows[r], column)))) order.push_back(r);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return cell_number(csv.at(csv.rows[a], column)) > cell_number(csv.at(csv.rows[b], column));
+  });
+  return order;
 }
 
 // The rows (by index into csv.rows) restricted to `columns`, as a table.
-ReportTable select_rows(const Csv& csv, const std::string& source, const std::string& title, const std::vector<std::string>& columns,
+ReportTable select_rows(const io::CsvTable& csv, const std::string& title, const std::vector<std::string>& columns,
                         const std::vector<size_t>& rows) {
-  ReportTable table{title, source, columns, {}};
+  ReportTable table{title, csv.name, columns, {}};
   std::vector<size_t> index;
-  for (const std::string& c : columns) index.push_back(csv.column(c, source));
+  for (const std::string& c : columns) index.push_back(csv.column(c));
   for (size_t r : rows) {
     std::vector<std::string> cells;
-    for (size_t c : index) cells.push_back(csv.rows[r][c]);
+    for (size_t c : index) cells.push_back(csv.at(csv.rows[r], c));
     table.rows.push_back(std::move(cells));
   }
   return table;
 }
 
-ReportTable whole_table(const Csv& csv, const std::string& source, const std::string& title) {
+ReportTable whole_table(const io::CsvTable& csv, const std::string& title) {
   std::vector<size_t> rows(csv.rows.size());
   for (size_t r = 0; r < rows.size(); ++r) rows[r] = r;
-  return select_rows(csv, source, title, csv.header, rows);
+  return select_rows(csv, title, csv.header, rows);
 }
 
 ReportSection new_section(const char* id, const char* title) {
@@ -164,7 +153,6 @@ ReportSection model_and_data(const Context& c) {
   std::vector<fs::path> paths;
   std::error_code ec;
   for (const fs::directory_entry& entry : fs::directory_iterator(c.ws.model(), ec)) {
-    const std::string name = entry.path().filename().string();
     if (entry.is_regular_file(ec) && (entry.path().extension() == ".json" || entry.path().extension() == ".safetensors")) paths.push_back(entry.path());
   }
   std::sort(paths.begin(), paths.end());
@@ -265,24 +253,20 @@ void latents_section(const Context& c, ReportSection& section, const fs::path& f
     });
   const fs::path file = folder / "latents.csv";
   c.guarded(section, file, [&] {
-    const Csv csv = read_csv(file);
+    const io::CsvTable csv = read_csv(file, c.relative(file));
     const std::vector<std::string> columns{"latent", "frequency_en", "frequency_ar", "cohens_d_en", "q_en", "cohens_d_ar", "q_ar", "alignment_r"};
-    const size_t latent = csv.column("latent", c.relative(file));
+    const size_t latent = csv.column("latent");
     for (const char* lang : {"en", "ar"}) {
-      const size_t d = csv.column(std::string("cohens_d_") + lang, c.relative(file));
-      std::vector<size_t> order;
-      for (size_t r = 0; r < csv.rows.size(); ++r)
-        if (std::isfinite(cell_number(csv.rows[r][d]))) order.push_back(r);
-      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cell_number(csv.rows[a][d]) > cell_number(csv.rows[b][d]); });
+      const std::vector<size_t> order = rows_by_descending(csv, csv.column(std::string("cohens_d_") + lang));
       const size_t n = std::min(kTopLatents, order.size());
       const std::string language = std::string(lang) == "en" ? "English" : "Arabic";
       const std::vector<std::pair<std::string, std::vector<size_t>>> tops{
           {name + ": most female latents in " + language + " (largest d)", {order.begin(), order.begin() + long(n)}},
           {name + ": most male latents in " + language + " (smallest d)", {order.rbegin(), order.rbegin() + long(n)}}};
       for (const auto& [title, rows] : tops) {
-        section.tables.push_back(select_rows(csv, c.relative(file), title, columns, rows));
+        section.tables.push_back(select_rows(csv, title, columns, rows));
         LatentPick pick{title, c.relative(folder), sae, lang, {}};
-        for (size_t r : rows) pick.latents.push_back(int64_t(cell_number(csv.rows[r][latent])));
+        for (size_t r : rows) pick.latents.push_back(int64_t(cell_number(csv.at(csv.rows[r], latent))));
         picks.push_back(std::move(pick));
       }
     }
@@ -296,7 +280,7 @@ void table_and_figures(const Context& c, ReportSection& section, const fs::path&
   const fs::path path = folder / file;
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return;
-  c.guarded(section, path, [&] { section.tables.push_back(whole_table(read_csv(path), c.relative(path), title)); });
+  c.guarded(section, path, [&] { section.tables.push_back(whole_table(read_csv(path, c.relative(path)), title)); });
   c.note_run(section, command, "out", folder.filename().string());
 }
 
@@ -312,14 +296,10 @@ void layers_section(const Context& c, ReportSection& section, const fs::path& fo
 void patching_section(const Context& c, ReportSection& section, const fs::path& folder) {
   const fs::path file = folder / "patch.csv";
   c.guarded(section, file, [&] {
-    const Csv csv = read_csv(file);
-    const size_t restored = csv.column("restored", c.relative(file));
-    std::vector<size_t> order;
-    for (size_t r = 0; r < csv.rows.size(); ++r)
-      if (std::isfinite(cell_number(csv.rows[r][restored]))) order.push_back(r);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cell_number(csv.rows[a][restored]) > cell_number(csv.rows[b][restored]); });
+    const io::CsvTable csv = read_csv(file, c.relative(file));
+    std::vector<size_t> order = rows_by_descending(csv, csv.column("restored"));
     order.resize(std::min(order.size(), kTopPatchCells));
-    section.tables.push_back(select_rows(csv, c.relative(file), folder.filename().string() + ": the cells that restore the most",
+    section.tables.push_back(select_rows(csv, folder.filename().string() + ": the cells that restore the most",
                                          {"layer", "position", "type", "token", "restored"}, order));
   });
   const auto run = find_run(c.runs, "patch-sweep", "out", folder.filename().string());

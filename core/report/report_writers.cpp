@@ -1,14 +1,15 @@
 #include "core/report/report_writers.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
+#include <optional>
 #include <vector>
 
+#include "core/io/csv.h"
 #include "core/report/svg.h"
 
 namespace loupe::report {
@@ -20,10 +21,8 @@ constexpr size_t kWidestTable = 12;  // columns; a wider table of a few rows is 
 // A CSV cell as JSON: a number when the whole cell reads as one, null when empty.
 nlohmann::ordered_json cell_json(const std::string& text) {
   if (text.empty()) return nullptr;
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() + text.size() && errno != ERANGE && std::isfinite(v)) return v;
+  const std::optional<double> v = io::parse_number(text);
+  if (v && std::isfinite(*v)) return *v;
   return text;
 }
 

@@ -1,9 +1,7 @@
 #include "core/report/table_plot.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 #include <map>
 #include <optional>
@@ -17,36 +15,13 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::optional<double> parse_number(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || errno == ERANGE) return std::nullopt;
-  return v;
-}
-
-struct Rows {
-  std::string name;
-  std::vector<std::string> header;
-  std::vector<io::CsvRecord> rows;
-
-  size_t column(const std::string& column) const {
-    const auto it = std::find(header.begin(), header.end(), column);
-    if (it != header.end()) return size_t(it - header.begin());
-    std::string known;
-    for (const std::string& h : header) known += (known.empty() ? "" : ", ") + h;
-    throw InputError(name + " has no column '" + column + "'; its columns are " + known);
-  }
-  const std::string& at(const io::CsvRecord& row, size_t column) const {
-    static const std::string kEmpty;
-    return column < row.fields.size() ? row.fields[column] : kEmpty;
-  }
+// The rows of the table that pass the --where filters.
+struct Rows : io::CsvTable {
   // The cell as a number: empty is NaN (a gap), anything else that is not a number is an error.
   double number(const io::CsvRecord& row, size_t column) const {
     const std::string& text = at(row, column);
     if (text.empty()) return kNaN;
-    const std::optional<double> v = parse_number(text);
+    const std::optional<double> v = io::parse_number(text);
     if (!v)
       throw InputError(name + " line " + std::to_string(row.line) + ": column '" + header[column] + "' holds '" + text +
                        "', not a number");
@@ -65,17 +40,15 @@ std::vector<std::string> split_alternatives(const std::string& values) {
 }
 
 Rows read_rows(std::string_view csv, const std::string& name, const TablePlotSpec& spec) {
-  std::vector<io::CsvRecord> records = io::parse_csv(csv, name);
-  if (records.empty()) throw InputError(name + " is empty: it has no header line");
-  Rows rows{name, records.front().fields, {}};
+  Rows rows{io::parse_csv_table(csv, name)};
   std::vector<std::pair<size_t, std::vector<std::string>>> filters;  // column, the values it may hold
   for (const auto& [column, values] : spec.where) filters.push_back({rows.column(column), split_alternatives(values)});
-  for (size_t r = 1; r < records.size(); ++r) {
-    const bool kept = std::all_of(filters.begin(), filters.end(), [&](const auto& f) {
-      return std::find(f.second.begin(), f.second.end(), rows.at(records[r], f.first)) != f.second.end();
+  const auto dropped = std::remove_if(rows.rows.begin(), rows.rows.end(), [&](const io::CsvRecord& record) {
+    return !std::all_of(filters.begin(), filters.end(), [&](const auto& f) {
+      return std::find(f.second.begin(), f.second.end(), rows.at(record, f.first)) != f.second.end();
     });
-    if (kept) rows.rows.push_back(std::move(records[r]));
-  }
+  });
+  rows.rows.erase(dropped, rows.rows.end());
   if (rows.rows.empty()) throw InputError(name + " has no rows" + std::string(spec.where.empty() ? "" : " that pass the --where filters"));
   return rows;
 }
@@ -96,10 +69,10 @@ Categories categories(const Rows& rows, size_t column) {
     if (out.index.count(v)) continue;
     out.index[v] = seen.size();
     seen.push_back(v);
-    out.numeric = out.numeric && parse_number(v).has_value();
+    out.numeric = out.numeric && io::parse_number(v).has_value();
   }
   if (out.numeric)
-    std::stable_sort(seen.begin(), seen.end(), [](const std::string& a, const std::string& b) { return *parse_number(a) < *parse_number(b); });
+    std::stable_sort(seen.begin(), seen.end(), [](const std::string& a, const std::string& b) { return *io::parse_number(a) < *io::parse_number(b); });
   for (size_t i = 0; i < seen.size(); ++i) out.index[seen[i]] = i;
   out.labels = std::move(seen);
   return out;

@@ -133,6 +133,8 @@ CaptionLossResult caption_loss_with_sae(const model::VlmImpl& model, const text:
     spliced_positions[0] += image_mask.sum().item<int64_t>();
     spliced_positions[1] += text_mask.sum().item<int64_t>();
     const torch::Tensor labels = batch.labels.to(device);
+    std::vector<int> language_of(indices.size());  // per example: 0 English, 1 Arabic (the index of sums and tokens)
+    for (size_t b = 0; b < indices.size(); ++b) language_of[b] = examples.language(indices[b]) == Language::English ? 0 : 1;
     std::vector<Condition> conditions{Condition::Clean, Condition::Reconstructed, Condition::ZeroAblated};
     if (result.split_by_token_type)
       conditions.insert(conditions.end(), {Condition::ImageReconstructed, Condition::ImageZeroed, Condition::TextReconstructed, Condition::TextZeroed});
@@ -166,11 +168,11 @@ CaptionLossResult caption_loss_with_sae(const model::VlmImpl& model, const text:
           torch::nn::functional::CrossEntropyFuncOptions().ignore_index(train::kIgnoreLabel).reduction(torch::kNone));  // [B*T], 0 where ignored
       const torch::Tensor per_example = per_token.view({labels.size(0), labels.size(1)}).to(torch::kFloat64).sum(1).cpu();  // [B]
       for (size_t b = 0; b < indices.size(); ++b)
-        sums[examples.language(indices[b]) == Language::English ? 0 : 1][int(condition)] += per_example[int64_t(b)].item<double>();
+        sums[language_of[b]][int(condition)] += per_example[int64_t(b)].item<double>();
     }
     const torch::Tensor answer_tokens = (batch.labels != train::kIgnoreLabel).sum(1);  // [B]
     for (size_t b = 0; b < indices.size(); ++b)
-      tokens[examples.language(indices[b]) == Language::English ? 0 : 1] += answer_tokens[int64_t(b)].item<int64_t>();
+      tokens[language_of[b]] += answer_tokens[int64_t(b)].item<int64_t>();
     result.examples += int64_t(indices.size());
     job.advance(int64_t(indices.size()));
   }

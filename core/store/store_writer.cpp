@@ -75,8 +75,7 @@ StoreWriter StoreWriter::create(const fs::path& folder, const StoreSpec& spec, i
   if (fs::exists(folder / kManifestName, error))
     throw InputError("the store " + folder.string() + " already exists; pass --resume to continue it or choose another --out");
   if (shard_vectors < 1) throw InputError("vectors per shard must be at least 1");
-  fs::create_directories(folder, error);
-  if (error) throw IoError("cannot create " + folder.string() + ": " + error.message());
+  util::create_folders(folder);
   remove_leftovers(folder, nlohmann::json::array());
   fs::remove(folder / kRowsName, error);
   StoreWriter writer;

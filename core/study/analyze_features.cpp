@@ -39,8 +39,7 @@ void replace_folder(const fs::path& folder, const std::vector<std::pair<std::str
   std::error_code error;
   fs::remove_all(partial, error);
   fs::remove_all(old, error);
-  fs::create_directories(partial, error);
-  if (error) throw IoError("cannot create " + partial.string() + ": " + error.message());
+  util::create_folders(partial);
   try {
     for (const auto& [name, bytes] : files) util::write_file_atomic((partial / name).string(), bytes);
     if (fs::exists(folder)) fs::rename(folder, old);

@@ -30,7 +30,8 @@ std::vector<Example> top_examples(const nlohmann::json& latents, int64_t latent,
     if (entry.value("latent", int64_t(-1)) != latent) continue;
     for (const nlohmann::json& example : entry.value("top_examples", nlohmann::json::array())) {
       const std::string image = example.value("image", std::string());
-      if (out.size() >= count || example.value("language", std::string()) != language || image.empty()) continue;
+      if (out.size() >= count) return out;
+      if (example.value("language", std::string()) != language || image.empty()) continue;
       if (std::none_of(out.begin(), out.end(), [&](const Example& e) { return e.image == image; }))
         out.push_back({image, example.value("value", 0.0)});
     }
@@ -64,11 +65,11 @@ class Gallery {
         if (pick.sae.empty()) throw FormatError("its summary.json names no SAE, so the gallery cannot encode");
         const nlohmann::json& latents = latents_of(source);
         const std::shared_ptr<const sae::Sae> sae = sae_named(pick.sae);
-        const size_t n = std::min(pick.latents.size(), size_t(std::max(0, options_.latents_per_table)));
+        const size_t n = std::min(pick.latents.size(), size_t(options_.latents_per_table));
         for (size_t i = 0; i < n; ++i) {
-          const std::vector<Example> examples = top_examples(latents, pick.latents[i], pick.language, size_t(std::max(0, options_.images_per_latent)));
+          const std::vector<Example> examples = top_examples(latents, pick.latents[i], pick.language, size_t(options_.images_per_latent));
           for (size_t e = 0; e < examples.size(); ++e) {
-            report::ReportImage image = draw(pick, *sae, sae, pick.latents[i], examples[e], section);
+            report::ReportImage image = draw(pick, sae, pick.latents[i], examples[e], section);
             if (image.png.empty()) continue;
             image.file_name = "gallery-" + std::to_string(p) + "-latent" + std::to_string(pick.latents[i]) + "-" + std::to_string(e);
             image.source = source.generic_string();
@@ -109,8 +110,8 @@ class Gallery {
 
   // The example's image captioned with the latent's heatmap over it; an empty png (and a problem
   // of the section) when it cannot be drawn.
-  report::ReportImage draw(const report::LatentPick& pick, const sae::Sae& sae, const std::shared_ptr<const sae::Sae>& shared, int64_t latent,
-                           const Example& example, report::ReportSection& section) {
+  report::ReportImage draw(const report::LatentPick& pick, const std::shared_ptr<const sae::Sae>& sae, int64_t latent, const Example& example,
+                           report::ReportSection& section) {
     report::ReportImage out;
     out.group = pick.title;
     out.latent = latent;
@@ -119,9 +120,9 @@ class Gallery {
     out.activation = example.value;
     try {
       HeatmapInputs inputs;
-      inputs.hook = sae.config.hook_name;
+      inputs.hook = sae->config.hook_name;
       inputs.quantity = HeatQuantity::Latent;
-      inputs.sae = shared;
+      inputs.sae = sae;
       inputs.latent = latent;
       const CaptionedHeatmap captioned =
           caption_heatmap(*vlm_, *tokenizer_, example.image, parse_language(pick.language), inputs, options_.max_new_tokens);

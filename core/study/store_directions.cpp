@@ -8,6 +8,7 @@
 #include "core/store/store_reader.h"
 #include "core/study/layer_analyses.h"
 #include "core/tensor/convert.h"
+#include "core/util/atomic_file.h"
 #include "core/workspace/workspace.h"
 
 namespace loupe::study {
@@ -92,9 +93,7 @@ fs::path save_direction(const fs::path& workspace, const std::string& name, cons
   const workspace::Workspace space = workspace::Workspace::open(workspace);
   workspace::check_entry_name(name, "direction");
   const fs::path file = space.directions_dir() / (name + ".safetensors");
-  std::error_code error;
-  fs::create_directories(file.parent_path(), error);
-  if (error) throw IoError("cannot create " + file.parent_path().string() + ": " + error.message());
+  util::create_folders(file.parent_path());
   tensor::save(file.string(), {{name, direction.values}}, {{name, direction.hook}, {"provenance", direction.provenance.dump()}});
   return file;
 }

@@ -45,14 +45,6 @@ std::string csv_row(const SamplePlan& plan, int n) {
   return row + "\n";
 }
 
-void create_folder(const std::filesystem::path& folder) {
-  std::error_code error;
-  std::filesystem::create_directories(folder, error);
-  if (error || !std::filesystem::is_directory(folder))
-    throw IoError("cannot create output folder " + folder.string() + ": " +
-                  (error ? error.message() : "a file of that name is in the way"));
-}
-
 }  // namespace
 
 std::string dataset_csv(int n, const SynthOptions& options) {
@@ -72,7 +64,7 @@ DatasetSummary write_dataset(const std::string& out_dir, int n, const SynthOptio
       (!std::filesystem::is_empty(root / "images", error) && !error))
     throw InputError(out_dir + " already holds a dataset (image_caption.csv or images/); its old images would stay "
                      "beside the new ones: choose a new --out or remove that folder first");
-  create_folder(root / "images");
+  util::create_folders(root / "images", "output folder");
   DatasetSummary summary;
   summary.sizes = split_sizes(n, options);
   for (int i = 0; i < n; ++i) {

@@ -66,4 +66,11 @@ std::string read_file(const std::string& path) {
   return content.str();
 }
 
+void create_folders(const std::filesystem::path& folder, const std::string& what) {
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error || !std::filesystem::is_directory(folder))
+    throw IoError("cannot create " + what + " " + folder.string() + ": " + (error ? error.message() : "a file of that name is in the way"));
+}
+
 }  // namespace loupe::util

@@ -2,6 +2,7 @@
 // full disk never leaves a half-written file under the final name.
 #pragma once
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -28,5 +29,7 @@ class AtomicFile {
 
 void write_file_atomic(const std::string& path, std::string_view bytes);
 std::string read_file(const std::string& path);  // throws IoError naming the path
+// Creates `folder` and its parents; IoError "cannot create WHAT FOLDER: why" (a file in the way too).
+void create_folders(const std::filesystem::path& folder, const std::string& what = "folder");
 
 }  // namespace loupe::util

@@ -113,9 +113,7 @@ nlohmann::ordered_json Table::json() const {
 }
 
 void write_table_files(const std::filesystem::path& folder, const std::string& name, const Table& table) {
-  std::error_code error;
-  std::filesystem::create_directories(folder, error);
-  if (error) throw IoError("cannot create " + folder.string() + ": " + error.message());
+  create_folders(folder);
   write_file_atomic((folder / (name + ".csv")).string(), table.csv());
   write_file_atomic((folder / (name + ".json")).string(), table.json().dump(2) + "\n");
 }

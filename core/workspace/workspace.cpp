@@ -27,12 +27,6 @@ fs::path absolute_existing(const fs::path& path, const char* what) {
   return fs::weakly_canonical(fs::absolute(path));
 }
 
-void make_dir(const fs::path& path) {
-  std::error_code error;
-  fs::create_directories(path, error);
-  if (error) throw IoError("cannot create folder " + path.string() + ": " + error.message());
-}
-
 }  // namespace
 
 std::string utc_now() {
@@ -58,9 +52,9 @@ Workspace Workspace::init(const fs::path& root, const fs::path& model, const fs:
   Workspace workspace;
   workspace.model_ = absolute_existing(model, "model");
   workspace.dataset_ = absolute_existing(dataset, "dataset");
-  make_dir(root);
+  util::create_folders(root);
   workspace.root_ = fs::weakly_canonical(fs::absolute(root));
-  for (const char* sub : {"stores", "saes", "analyses", "reports"}) make_dir(workspace.root_ / sub);
+  for (const char* sub : {"stores", "saes", "analyses", "reports"}) util::create_folders(workspace.root_ / sub);
   nlohmann::json file = {{"version", kVersion},
                          {"model", workspace.model_.string()},
                          {"dataset", workspace.dataset_.string()},

@@ -19,16 +19,11 @@ using namespace loupe;
 namespace fs = std::filesystem;
 using loupe::test::kDemoModel;
 using loupe::test::quoted;
+using loupe::test::require_loupe_ok;
 using loupe::test::run_loupe;
 using loupe::test::TempDir;
 
 namespace {
-
-void require_step(const std::string& command) {
-  const auto run = run_loupe(command);
-  INFO(command << "\n" << run.err);
-  REQUIRE(run.status == 0);
-}
 
 // synth -> init -> extract two layers -> a TopK SAE -> feature analysis and probes.
 struct ReportStudy {
@@ -36,12 +31,12 @@ struct ReportStudy {
   fs::path root = dir.path / "ws";
   std::string ws = " --workspace " + quoted(root);
   ReportStudy() {
-    require_step("synth --out " + quoted(dir.path / "data") + " --n 16 --seed 3");
-    require_step("init" + ws + " --model '" + kDemoModel + "' --dataset " + quoted(dir.path / "data"));
-    require_step("extract" + ws + " --hooks blocks.1.hook_resid_post,blocks.2.hook_resid_post --limit 16");
-    require_step("train-sae" + ws + " --hook blocks.2.hook_resid_post --out l2 --expansion 2 --k 8 --batch 64 --tokens 1280");
-    require_step("analyze features" + ws + " --sae l2 --by figure --out feat");
-    require_step("analyze probe" + ws + " --out layers");
+    require_loupe_ok("synth --out " + quoted(dir.path / "data") + " --n 16 --seed 3");
+    require_loupe_ok("init" + ws + " --model '" + kDemoModel + "' --dataset " + quoted(dir.path / "data"));
+    require_loupe_ok("extract" + ws + " --hooks blocks.1.hook_resid_post,blocks.2.hook_resid_post --limit 16");
+    require_loupe_ok("train-sae" + ws + " --hook blocks.2.hook_resid_post --out l2 --expansion 2 --k 8 --batch 64 --tokens 1280");
+    require_loupe_ok("analyze features" + ws + " --sae l2 --by figure --out feat");
+    require_loupe_ok("analyze probe" + ws + " --out layers");
   }
 };
 

@@ -1,5 +1,7 @@
 #include "cli_run.h"
 
+#include <catch2/catch.hpp>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +36,12 @@ CliRun run_loupe(const std::string& arguments) {
   run.err = text.str();
   std::filesystem::remove(err_file);
   return run;
+}
+
+void require_loupe_ok(const std::string& arguments) {
+  const CliRun run = run_loupe(arguments);
+  INFO(arguments << "\n" << run.err);
+  REQUIRE(run.status == 0);
 }
 
 }  // namespace loupe::test

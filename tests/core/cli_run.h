@@ -22,6 +22,8 @@ inline std::string quoted(const std::filesystem::path& path) { return "'" + path
 
 // `arguments` is pasted into a shell command line after the binary: quote paths yourself.
 CliRun run_loupe(const std::string& arguments);
+// run_loupe, and a Catch2 REQUIRE that it exited 0 (its command and stderr reported when not).
+void require_loupe_ok(const std::string& arguments);
 
 // A fresh path in the temp folder (nothing is created).
 std::string temp_path(const std::string& name);

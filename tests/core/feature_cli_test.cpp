@@ -15,31 +15,21 @@ using namespace loupe;
 namespace fs = std::filesystem;
 using loupe::test::kDemoModel;
 using loupe::test::quoted;
+using loupe::test::require_loupe_ok;
 using loupe::test::run_loupe;
 using loupe::test::TempDir;
-
-namespace {
-
-
-void require_ok(const std::string& command) {
-  const auto run = run_loupe(command);
-  INFO(command << "\n" << run.err);
-  REQUIRE(run.status == 0);
-}
-
-}  // namespace
 
 TEST_CASE("analyze features writes latents.csv, latents.json and summary.json", "[analysis][features][cli]") {
   TempDir dir{"loupe-features-cli"};
   const fs::path root = dir.path / "ws";
   const std::string ws = " --workspace " + quoted(root);
-  require_ok("synth --out " + quoted(dir.path / "data") + " --n 16 --seed 3");
-  require_ok("init" + ws + " --model '" + kDemoModel + "' --dataset " + quoted(dir.path / "data"));
-  require_ok("extract" + ws + " --hooks blocks.2.hook_resid_post --limit 16");
+  require_loupe_ok("synth --out " + quoted(dir.path / "data") + " --n 16 --seed 3");
+  require_loupe_ok("init" + ws + " --model '" + kDemoModel + "' --dataset " + quoted(dir.path / "data"));
+  require_loupe_ok("extract" + ws + " --hooks blocks.2.hook_resid_post --limit 16");
   const auto no_sae = run_loupe("analyze summary" + ws);
   CHECK(no_sae.status == 1);
   CHECK_THAT(no_sae.err, Catch::Contains("holds no SAE"));
-  require_ok("train-sae" + ws + " --hook blocks.2.hook_resid_post --out l2 --expansion 2 --k 8 --batch 64 --tokens 1280");
+  require_loupe_ok("train-sae" + ws + " --hook blocks.2.hook_resid_post --out l2 --expansion 2 --k 8 --batch 64 --tokens 1280");
 
   const auto run = run_loupe("analyze features" + ws + " --sae l2 --by figure");
   INFO(run.err);

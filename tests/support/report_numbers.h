@@ -1,11 +1,11 @@
 // The check of issue 17: every number of a report.json equals the file it names as its source.
 // Used by the report tests on hand-made tables (tests/base) and on a real demo study (tests/core).
 #pragma once
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,10 +19,8 @@ namespace loupe::test {
 // A source cell as report_json writes it: null when empty, a number when it reads as one.
 inline nlohmann::json expected_cell(const std::string& text) {
   if (text.empty()) return nullptr;
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() + text.size() && errno != ERANGE && std::isfinite(v)) return v;
+  const std::optional<double> v = io::parse_number(text);
+  if (v && std::isfinite(*v)) return *v;
   return text;
 }
 
