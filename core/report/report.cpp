@@ -221,6 +221,7 @@ void sae_section(const Context& c, ReportSection& section, const fs::path& folde
         const std::string base = std::string("/by_spliced_token_type/") + type;
         const std::string label = prefix + "spliced at the " + type + " tokens only: ";
         c.add_value(section, document, eval, base + "/sae_loss", label + "caption loss");
+        c.add_value(section, document, eval, base + "/zero_ablation_loss", label + "caption loss with those tokens zeroed");
         c.add_value(section, document, eval, base + "/fraction_of_loss_recovered", label + "fraction of loss recovered");
       }
       c.note_run(section, "eval-sae", "sae", name);
