@@ -4,6 +4,7 @@
 
 #include "app/cli/commands.h"
 #include "core/error.h"
+#include "core/tensor/threads.h"
 
 using loupe::cli::CommandSpec;
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
       }
     }
     try {
+      loupe::use_cpu_threads();  // every usable CPU, or LOUPE_THREADS
       return spec.run(loupe::cli::Args(spec, words));
     } catch (const loupe::Error& error) {
       std::cerr << "loupe " << name << ": " << error.what() << "\n";

@@ -239,11 +239,13 @@ void count_coactive(LatentStats& stats, const LatentCodes& codes, const LatentCo
       if (scratch.coactive[size_t(other)]++ == 0) scratch.partners.push_back(other);
     }
   }
-  std::sort(scratch.partners.begin(), scratch.partners.end(), [&](int64_t x, int64_t y) {
-    const int64_t cx = scratch.coactive[size_t(x)], cy = scratch.coactive[size_t(y)];
-    return cx != cy ? cx > cy : x < y;
-  });
-  for (size_t i = 0; i < std::min(scratch.partners.size(), size_t(count)); ++i)
+  const size_t shown = std::min(scratch.partners.size(), size_t(std::max<int64_t>(count, 0)));
+  std::partial_sort(scratch.partners.begin(), scratch.partners.begin() + std::ptrdiff_t(shown), scratch.partners.end(),
+                    [&](int64_t x, int64_t y) {
+                      const int64_t cx = scratch.coactive[size_t(x)], cy = scratch.coactive[size_t(y)];
+                      return cx != cy ? cx > cy : x < y;
+                    });
+  for (size_t i = 0; i < shown; ++i)
     stats.coactive.emplace_back(scratch.partners[i], double(scratch.coactive[size_t(scratch.partners[i])]) / double(seen));
   for (int64_t other : scratch.partners) scratch.coactive[size_t(other)] = 0;
   scratch.partners.clear();

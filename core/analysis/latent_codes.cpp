@@ -59,6 +59,7 @@ LatentCodes encode_store(const store::StoreReader& store, const std::string& hoo
   job.set_total(int64_t(codes.vectors.size()));
   job.set_stage("encoding the store's vectors");
   torch::NoGradGuard no_grad;
+  torch::Tensor pre_activations;  // one [chunk, d_sae] buffer for the whole pass
   for (int64_t begin = 0; begin < store.count(); begin += chunk) {
     job.throw_if_cancelled();
     const int64_t end = std::min(store.count(), begin + chunk);
@@ -69,7 +70,7 @@ LatentCodes encode_store(const store::StoreReader& store, const std::string& hoo
     torch::Tensor x = store.read(hook, begin, end);  // [n, d] float32
     if (int64_t(local.size()) != end - begin) x = x.index_select(0, torch::tensor(local, torch::kInt64));
     x = x.to(sae.device());
-    if (sae.config.kind == sae::SaeKind::TopK) append_topk(codes, sae.encode_topk(x));
+    if (sae.config.kind == sae::SaeKind::TopK) append_topk(codes, sae.encode_topk(x, pre_activations));
     else append_dense(codes, sae.encode(x).cpu());
     job.advance(int64_t(local.size()));
   }

@@ -42,9 +42,14 @@ std::vector<std::vector<std::pair<int64_t, double>>> decoder_neighbours(const to
                                                               torch::nn::functional::NormalizeFuncOptions().dim(1));  // [L, d]
   const int64_t latents = unit.size(0);
   std::vector<std::vector<std::pair<int64_t, double>>> out;
-  for (int64_t begin = 0; begin < latents; begin += 1024) {
-    const int64_t rows = std::min<int64_t>(1024, latents - begin);
-    torch::Tensor cosine = unit.narrow(0, begin, rows).matmul(unit.t());  // [rows, L]
+  constexpr int64_t kRows = 1024;
+  // One buffer for every block: a fresh [1024, L] product per block costs as much in page faults as
+  // the product itself.
+  const torch::Tensor block = torch::empty({std::min(kRows, latents), latents}, unit.options());  // [kRows, L]
+  for (int64_t begin = 0; begin < latents; begin += kRows) {
+    const int64_t rows = std::min(kRows, latents - begin);
+    torch::Tensor cosine = block.narrow(0, 0, rows);  // [rows, L]
+    torch::mm_out(cosine, unit.narrow(0, begin, rows), unit.t());
     cosine.index_put_({torch::arange(rows), torch::arange(begin, begin + rows)}, kExcluded);  // not itself
     append_topk(cosine, count, out, [](int64_t latent, float value) { return std::pair<int64_t, double>(latent, value); });
   }

@@ -57,9 +57,23 @@ void Sae::check_finite() const {
       throw FormatError(std::string("the SAE's ") + name + " holds NaN or infinite values");
 }
 
+namespace {
+
+torch::Tensor centred_input(const Sae& sae, const torch::Tensor& x) {
+  return sae.config.apply_b_dec_to_input ? x - sae.b_dec : x;
+}
+
+SparseCodes top_k_of(const Sae& sae, const torch::Tensor& pre) {
+  if (sae.config.kind != SaeKind::TopK)
+    throw InputError(std::string("encode_topk needs a TopK SAE, not ") + kind_name(sae.config.kind));
+  auto [values, indices] = torch::topk(pre, sae.config.k, -1, true, false);  // [B, k] each
+  return {torch::relu(values), indices};
+}
+
+}  // namespace
+
 torch::Tensor Sae::pre_activations(const torch::Tensor& x) const {
-  const torch::Tensor centred = config.apply_b_dec_to_input ? x - b_dec : x;
-  return torch::addmm(b_enc, centred, W_enc);
+  return torch::addmm(b_enc, centred_input(*this, x), W_enc);
 }
 
 torch::Tensor Sae::encode(const torch::Tensor& x) const {
@@ -68,17 +82,21 @@ torch::Tensor Sae::encode(const torch::Tensor& x) const {
     case SaeKind::Relu: return torch::relu(pre);
     case SaeKind::JumpRelu: return torch::relu(pre) * (pre > threshold).to(pre.scalar_type());
     case SaeKind::TopK: {
-      const SparseCodes codes = encode_topk(x);
+      const SparseCodes codes = top_k_of(*this, pre);
       return torch::zeros_like(pre).scatter_(-1, codes.indices, codes.values);
     }
   }
   return pre;
 }
 
-SparseCodes Sae::encode_topk(const torch::Tensor& x) const {
-  if (config.kind != SaeKind::TopK) throw InputError(std::string("encode_topk needs a TopK SAE, not ") + kind_name(config.kind));
-  auto [values, indices] = torch::topk(pre_activations(x), config.k, -1, true, false);
-  return {torch::relu(values), indices};
+SparseCodes Sae::encode_topk(const torch::Tensor& x) const { return top_k_of(*this, pre_activations(x)); }
+
+SparseCodes Sae::encode_topk(const torch::Tensor& x, torch::Tensor& scratch) const {
+  torch::NoGradGuard no_grad;
+  if (!scratch.defined()) scratch = torch::empty({0}, W_enc.options());
+  scratch.resize_({x.size(0), config.d_sae});  // in place: addmm_out would warn on a shape change
+  torch::addmm_out(scratch, b_enc, centred_input(*this, x), W_enc);  // [B, d_sae]
+  return top_k_of(*this, scratch);
 }
 
 torch::Tensor Sae::decode(const torch::Tensor& codes) const { return torch::addmm(b_dec, codes, W_dec); }

@@ -43,6 +43,10 @@ struct Sae {
   torch::Tensor pre_activations(const torch::Tensor& x) const;  // [B, d_in] → [B, d_sae]
   torch::Tensor encode(const torch::Tensor& x) const;           // [B, d_in] → [B, d_sae] (dense)
   SparseCodes encode_topk(const torch::Tensor& x) const;        // TopK only: [B, d_in] → [B, k]
+  // The same without autograd, the pre-activations written into `scratch` (made on first use,
+  // resized in place after): a pass over many batches reuses one [B, d_sae] buffer, where a fresh
+  // one per batch costs more in page faults than the product itself (bench/feature_bench).
+  SparseCodes encode_topk(const torch::Tensor& x, torch::Tensor& scratch) const;
   torch::Tensor decode(const torch::Tensor& codes) const;       // [B, d_sae] → [B, d_in]
   torch::Tensor decode_sparse(const SparseCodes& codes) const;  // gathers k decoder rows per vector
   // Encode then decode; any leading shape [..., d_in] (TopK decodes sparsely).

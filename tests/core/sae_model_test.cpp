@@ -81,6 +81,24 @@ TEST_CASE("the sparse TopK decoder equals the dense one, gradients included", "[
   CHECK(torch::allclose(values.grad(), dense_values.grad(), 1e-5, 1e-6));
 }
 
+TEST_CASE("TopK encoding into a reused buffer equals a fresh encoding, batch after batch", "[sae]") {
+  torch::manual_seed(3);
+  const Sae sae = make(SaeKind::TopK, 6);
+  torch::Tensor scratch;
+  for (int64_t batch : {12, 5, 12}) {  // shrinks, then grows again
+    const torch::Tensor x = torch::randn({batch, 16});
+    const sae::SparseCodes fresh = sae.encode_topk(x), reused = sae.encode_topk(x, scratch);
+    REQUIRE(reused.indices.sizes() == fresh.indices.sizes());
+    CHECK(scratch.size(0) == batch);
+    // The same latents with the same values, in whatever order topk returns them.
+    const auto [fresh_ids, fresh_order] = fresh.indices.sort(1);
+    const auto [reused_ids, reused_order] = reused.indices.sort(1);
+    CHECK(torch::equal(fresh_ids, reused_ids));
+    CHECK(torch::allclose(fresh.values.gather(1, fresh_order), reused.values.gather(1, reused_order), 1e-6, 1e-6));
+  }
+  CHECK_THROWS_AS(make(SaeKind::Relu).encode_topk(torch::zeros({1, 16}), scratch), InputError);
+}
+
 TEST_CASE("the sparse encoder backward equals dense autograd", "[sae]") {
   torch::manual_seed(5);
   const torch::Tensor x = torch::randn({9, 16});

@@ -18,6 +18,7 @@
 using namespace loupe;
 using sae::SaeKind;
 using sae::SaeTrainOptions;
+using test::line_count;
 
 namespace {
 
@@ -81,13 +82,6 @@ sae::BatchSourceFactory failing_at(sae::BatchSourceFactory inner, uint64_t train
     };
     return failing;
   };
-}
-
-int64_t line_count(const std::string& path) {
-  std::ifstream in(path);
-  int64_t lines = 0;
-  for (std::string line; std::getline(in, line);) ++lines;
-  return lines;
 }
 
 }  // namespace

@@ -12,21 +12,12 @@
 #include "core/study/heatmap.h"
 #include "core/tensor/convert.h"
 #include "core/text/prompt.h"
+#include "support/temp_dir.h"
 
 using namespace loupe;
 
-namespace {
-
 using loupe::test::kKitchen;
-
-size_t line_count(const std::string& path) {
-  std::ifstream in(path);
-  size_t lines = 0;
-  for (std::string line; std::getline(in, line);) ++lines;
-  return lines;
-}
-
-}  // namespace
+using loupe::test::line_count;
 
 TEST_CASE("loupe heatmap gives the norms of the image tokens' activations and its files", "[study][heatmap][cli]") {
   const std::string prefix = test::temp_path("norm");

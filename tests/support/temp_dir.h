@@ -1,5 +1,5 @@
-// Test helpers shared by every test file: a temporary folder removed at the end of the test, and
-// the message of the exception a call throws.
+// Test helpers shared by every test file: a temporary folder removed at the end of the test, the
+// number of lines of a file, and the message of the exception a call throws.
 #pragma once
 #include <stdlib.h>
 
@@ -27,6 +27,14 @@ struct TempDir {
     return target;
   }
 };
+
+// The lines of a text file (0 when it cannot be read).
+inline int64_t line_count(const std::string& path) {
+  std::ifstream in(path);
+  int64_t lines = 0;
+  for (std::string line; std::getline(in, line);) ++lines;
+  return lines;
+}
 
 // The what() of the `Error` that `call` throws; fails the test when it throws nothing.
 template <class Error, class Call>

@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "core/io/image.h"
+#include "core/tensor/threads.h"
 #include "ui/app/app_state.h"
 #include "ui/app/fonts.h"
 #include "ui/app/menus.h"
@@ -175,7 +176,7 @@ App::App(const AppOptions& options) : impl_(std::make_unique<Impl>()) {
   ImGui_ImplOpenGL3_Init("#version 330 core");
   m.imgui_ready = true;
 
-  leave_a_core_for_the_ui();
+  use_cpu_threads(/*reserve*/ 1);  // the UI thread (and Mesa's software renderer) keep a core
   m.textures = std::make_unique<TextureCache>();
   m.heatmap_view = std::make_unique<HeatmapView>();
   m.state = std::make_unique<AppState>();

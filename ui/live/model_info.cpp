@@ -4,8 +4,6 @@
 #include "core/study/heatmap.h"
 #include "core/study/steering.h"
 
-#include <thread>
-
 namespace loupe::ui {
 
 std::shared_ptr<const LoadedModel> load_model(const std::string& folder, jobs::JobContext* job) {
@@ -32,10 +30,5 @@ std::shared_ptr<const LoadedModel> load_model(const std::string& folder, jobs::J
 }
 
 const ModelInfo& model_info(const LoadedModel& model) { return model.info; }
-
-void leave_a_core_for_the_ui() {
-  const unsigned cores = std::thread::hardware_concurrency();
-  torch::set_num_threads(int(cores > 2 ? cores - 1 : 1));
-}
 
 }  // namespace loupe::ui

@@ -29,8 +29,4 @@ struct ModelInfo {
 std::shared_ptr<const LoadedModel> load_model(const std::string& folder, jobs::JobContext* job = nullptr);
 const ModelInfo& model_info(const LoadedModel& model);
 
-// LibTorch's intra-op threads = cores − 1 (at least 1), so that the UI thread (and Mesa's software
-// renderer) keep a core while the workers compute.
-void leave_a_core_for_the_ui();
-
 }  // namespace loupe::ui
