@@ -2,6 +2,8 @@
 # torch-free vocabulary of core/study). The main build, the fuzzers (tests/fuzz) and the sanitizer
 # builds (tests/sanitize) all take it from here, so the three compile one source list.
 # Needs LOUPE_ROOT (the repository root), nlohmann_json, STB_INCLUDE_DIR and Threads found first.
+# The version every runs.jsonl line records (raise it with each release of the CLI's outputs).
+set(LOUPE_VERSION 0.9.0)
 set(LOUPE_BASE_DIRS io text synth jobs eval util workspace report)
 set(LOUPE_BASE_SOURCES "")
 foreach(dir ${LOUPE_BASE_DIRS})
@@ -18,4 +20,5 @@ endforeach()
 add_library(loupe_base STATIC ${LOUPE_BASE_SOURCES})
 target_include_directories(loupe_base PUBLIC ${LOUPE_ROOT} ${STB_INCLUDE_DIR})
 target_link_libraries(loupe_base PUBLIC nlohmann_json::nlohmann_json Threads::Threads)
+target_compile_definitions(loupe_base PUBLIC LOUPE_VERSION="${LOUPE_VERSION}")
 target_compile_options(loupe_base PRIVATE -Wall -Wextra)

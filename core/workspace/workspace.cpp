@@ -101,7 +101,8 @@ void Workspace::log_run(const RunRecord& record) const {
                          {"started", record.started},
                          {"ended", record.ended},
                          {"outcome", record.outcome},
-                         {"message", record.message}};
+                         {"message", record.message},
+                         {"loupe_version", LOUPE_VERSION}};
   if (!record.details.is_null()) line["details"] = record.details;
   // One write() of the whole line with O_APPEND: concurrent runs never interleave within a line.
   const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -158,6 +159,7 @@ std::vector<RunRecord> Workspace::runs() const {
     record.outcome = fields.string("outcome", "");
     record.message = fields.string("message", "");
     record.details = fields.value("details");
+    record.loupe_version = fields.string("loupe_version", "");
     records.push_back(std::move(record));
   }
   return records;

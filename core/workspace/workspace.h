@@ -3,7 +3,8 @@
 //   stores/NAME/     activation stores (core/store)
 //   saes/NAME/       trained SAEs
 //   analyses/, reports/, directions/NAME.safetensors (steering directions with their provenance)
-//   runs.jsonl       one JSON object per command run: what ran, when, with which parameters, how it ended
+//   runs.jsonl       one JSON object per command run: what ran, when, with which parameters, how it
+//                    ended, and the loupe version that ran it
 // Torch-free (part of loupe_base). The CLI's `loupe init` makes one; every later command opens it.
 #pragma once
 #include <filesystem>
@@ -25,6 +26,7 @@ struct RunRecord {
   std::string outcome;         // ok | failed | cancelled
   std::string message;         // error message, or a one-line summary
   nlohmann::json details;      // optional extras (e.g. skipped rows); omitted from the line when null
+  std::string loupe_version;   // read back by runs(); log_run always writes the running build's LOUPE_VERSION
 };
 
 // Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (for RunRecord::started / ended).

@@ -96,6 +96,8 @@ TEST_CASE("log_run appends one JSON line per run, whole lines even from several 
   CHECK(runs[0].message == "disk full\nsecond line");
   CHECK(runs[0].details["skipped"][0]["row"] == 3);
   CHECK(runs[1].details.is_null());
+  CHECK(runs[0].loupe_version == LOUPE_VERSION);
+  CHECK(runs[200].loupe_version == LOUPE_VERSION);
   CHECK(runs[0].started.size() == 20);  // 2026-11-30T10:12:00Z
 
   std::ifstream file(space.runs_file());
