@@ -3,7 +3,7 @@
 # builds (tests/sanitize) all take it from here, so the three compile one source list.
 # Needs LOUPE_ROOT (the repository root), nlohmann_json, STB_INCLUDE_DIR and Threads found first.
 # The version every runs.jsonl line records (raise it with each release of the CLI's outputs).
-set(LOUPE_VERSION 0.9.0)
+set(LOUPE_VERSION 0.9.1)
 set(LOUPE_BASE_DIRS io text synth jobs eval util workspace report)
 set(LOUPE_BASE_SOURCES "")
 foreach(dir ${LOUPE_BASE_DIRS})

@@ -114,6 +114,8 @@ int run_ablate(const Args& args) {
     workspace::RunRecord record;
     record.command = "ablate";
     record.parameters = parameters_of(args);
+    if (args.has("sae")) workspace::add_inputs(record, space.sae_files(args.get("sae")));
+    workspace::add_inputs(record, space.study_files());
     std::optional<util::Table> summary;
     space.run_logged(record, [&](workspace::RunRecord& logged) {
       run();

@@ -52,6 +52,9 @@ int run_analyze_features(const Args& args) {
   space.run_logged(record, [&](workspace::RunRecord&) {
     const study::PreparedFeatureAnalysis prepared = study::prepare_feature_analysis(request);
     record.parameters = prepared.parameters;
+    workspace::add_inputs(record, space.sae_files(prepared.sae_folder.filename().string()));
+    workspace::add_inputs(record, space.store_files(prepared.store_folder.filename().string()));
+    workspace::add_inputs(record, space.model_files());
     jobs::JobRunner runner(1);
     const jobs::JobId id = runner.submit("analyze features " + request.sae, [&](jobs::JobContext& job) {
       return study::run_feature_analysis(prepared, job);

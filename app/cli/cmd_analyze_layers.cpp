@@ -59,6 +59,7 @@ int run_layer_analysis(const Args& args, const std::string& command, const std::
   record.parameters = {{"store", request.store}, {"hooks", args.get_or("hooks", "")}, {"split", request.split}, {"out", name}};
   if (file == "probe")
     record.parameters.update({{"targets", request.targets}, {"C", request.C}, {"folds", request.folds}, {"seed", request.seed}});
+  workspace::add_inputs(record, space.store_files(request.store));
   std::optional<util::Table> table;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     const fs::path folder = space.analyses_dir() / name;
@@ -87,6 +88,13 @@ int run_analyze_summary(const Args& args) {
   workspace::RunRecord record;
   record.command = "analyze summary";
   record.parameters = {{"by", analysis::grouping_name(request.grouping)}, {"split", request.split}, {"out", name}};
+  for (const char* kind : {"saes", "stores"}) {
+    std::error_code error;
+    for (const fs::directory_entry& entry : fs::directory_iterator(space.root() / kind, error))
+      if (entry.is_directory(error))
+        workspace::add_inputs(record, std::string(kind) == "saes" ? space.sae_files(entry.path().filename().string())
+                                                                  : space.store_files(entry.path().filename().string()));
+  }
   std::optional<util::Table> table;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     table = jobs::run_in_foreground("analyze summary", [&](jobs::JobContext& job) {

@@ -33,6 +33,7 @@ int run_analyze_lens(const Args& args, const std::string& command) {
   record.command = command;
   record.parameters = {{"image", args.get_or("image", "")}, {"split", args.get_or("split", "")}, {"limit", args.get_count("limit", 0)},
                        {"where", args.all("where")}, {"lang", args.get_or("lang", "both")}, {"out", name}};
+  workspace::add_inputs(record, space.study_files());
   std::optional<util::Table> lens, dla;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     std::vector<study::LensEntry> entries;

@@ -32,6 +32,7 @@ int run_circuit(const Args& args) {
   record.command = "circuit";
   for (const char* option : {"image", "split", "limit", "lang", "threshold", "out"})
     if (args.has(option)) record.parameters[option] = args.get(option);
+  workspace::add_inputs(record, space.study_files());
   std::optional<study::Circuit> circuit;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     circuit = jobs::run_in_foreground("circuit", [&](jobs::JobContext& job) {

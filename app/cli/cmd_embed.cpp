@@ -98,6 +98,8 @@ int run_analyze_embed(const Args& args) {
                        {"split", request.split}, {"method", request.method}, {"out", name}};
   if (request.method == "tsne")
     record.parameters.update({{"perplexity", request.tsne.perplexity}, {"seed", request.tsne.seed}});
+  if (!request.store.empty()) workspace::add_inputs(record, space.store_files(request.store));
+  if (!request.sae.empty()) workspace::add_inputs(record, space.sae_files(request.sae));
   std::vector<study::LabelledMap> maps;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     // Every map is made before any is written: all or nothing.

@@ -47,6 +47,8 @@ int run_eval_sae(const Args& args) {
   const std::filesystem::path folder = space.sae_dir(name);
   workspace::RunRecord record;
   record.command = "eval-sae";
+  workspace::add_inputs(record, space.sae_files(name));
+  workspace::add_inputs(record, space.study_files());
   space.run_logged(record, [&](workspace::RunRecord&) {
     const sae::Sae trained = sae::load_sae(folder.string());
     sae::CaptionLossOptions options;

@@ -24,6 +24,7 @@ int run_init(const Args& args) {
   record.started = record.ended = workspace::utc_now();
   record.outcome = "ok";
   record.message = "workspace created";
+  workspace::add_inputs(record, created.study_files());
   created.log_run(record);
   std::cout << "init: workspace " << created.root().string() << " (model " << created.model().string() << ", dataset "
             << created.dataset().string() << ")\n";

@@ -69,6 +69,8 @@ int run_mitigate(const Args& args) {
   record.command = "mitigate";
   record.parameters = {{"set", args.get("set")}, {"split", request.evaluation.split}, {"limit", request.evaluation.limit},
                        {"out", name}};
+  workspace::add_inputs(record, space.study_files());
+  workspace::add_inputs(record, {std::filesystem::absolute(args.get("set"))});
   std::optional<nlohmann::ordered_json> result;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     result = jobs::run_in_foreground("mitigate", [&](jobs::JobContext& job) {

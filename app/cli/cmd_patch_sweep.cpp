@@ -39,6 +39,8 @@ int run_patch_sweep(const Args& args) {
   record.parameters = {{"clean", request.clean_image}, {"corrupt", request.corrupt_image}, {"lang", language_code(request.lang)},
                        {"hook", request.hook}, {"positions", positions_word(request.positions)},
                        {"metric", study::patch_metric_word(request.metric)}, {"method", method}, {"out", name}};
+  workspace::add_inputs(record, space.model_files());
+  workspace::add_inputs(record, {std::filesystem::absolute(request.clean_image), std::filesystem::absolute(request.corrupt_image)});
   std::optional<study::GenderPatch> result;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     result = jobs::run_in_foreground("patch-sweep", [&](jobs::JobContext& job) {

@@ -44,6 +44,8 @@ int run_dose_response(const Args& args, const workspace::Workspace& space, const
                        {"limit", args.get_count("limit", 0)}, {"where", args.all("where")}, {"max_new_tokens", sweep.max_new_tokens},
                        {"batch", args.get_count("batch", 8)},
                        {"out", name}};
+  workspace::add_inputs(record, space.study_files());
+  workspace::add_inputs(record, {fs::absolute(args.get("set"))});
   std::optional<util::Table> table;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     const io::Dataset dataset = io::load_dataset(space.dataset().string());

@@ -81,6 +81,7 @@ int run_train_sae(const Args& args) {
   space.run_logged(record, [&](workspace::RunRecord&) {
     const sae::PreparedTraining prepared = sae::prepare_store_training(request_of(args));
     record.parameters = prepared.parameters;
+    workspace::add_inputs(record, space.store_files(prepared.store_folder.filename().string()));
     const sae::SaeTrainSummary summary = run_training(prepared, args.get("out"));
     const sae::SaeFigures& figures = summary.final_figures;
     std::ostringstream message;

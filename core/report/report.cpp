@@ -12,8 +12,8 @@
 #include "core/report/figure.h"
 #include "core/report/study_figures.h"
 #include "core/report/svg.h"
-#include "core/store/sha256.h"
 #include "core/util/atomic_file.h"
+#include "core/workspace/checksums.h"
 
 namespace loupe::report {
 
@@ -23,7 +23,6 @@ namespace {
 
 constexpr double kFigureWidth = 720, kFigureHeight = 420;
 constexpr size_t kTopLatents = 10, kTopPatchCells = 8;
-constexpr uintmax_t kLargestHashedFile = uintmax_t(1) << 30;  // weights beyond 1 GiB: size only
 
 io::CsvTable read_csv(const fs::path& path, const std::string& name) {
   return io::parse_csv_table(util::read_file(path.string()), name);
@@ -150,24 +149,37 @@ ReportSection model_and_data(const Context& c) {
   section.notes.push_back("Model: " + c.ws.model().string());
   section.notes.push_back("Dataset: " + c.ws.dataset().string());
   ReportTable files{"Checksums (SHA-256)", "", {"file", "bytes", "sha256"}, {}};
-  std::vector<fs::path> paths;
-  std::error_code ec;
-  for (const fs::directory_entry& entry : fs::directory_iterator(c.ws.model(), ec)) {
-    if (entry.is_regular_file(ec) && (entry.path().extension() == ".json" || entry.path().extension() == ".safetensors")) paths.push_back(entry.path());
-  }
-  std::sort(paths.begin(), paths.end());
-  paths.push_back(c.ws.dataset() / "image_caption.csv");
-  for (const fs::path& path : paths) {
+  workspace::ChecksumCache cache(c.ws.root() / workspace::kChecksumsFileName);
+  for (const fs::path& path : c.ws.study_files()) {
     c.guarded(section, path, [&] {
-      std::error_code size_error;
-      const uintmax_t bytes = fs::file_size(path, size_error);
-      if (size_error) throw IoError("cannot read its size: " + size_error.message());
-      const std::string digest = bytes <= kLargestHashedFile ? store::sha256_file(path.string()) : "not hashed: over 1 GiB";
-      files.rows.push_back({path.string(), std::to_string(bytes), digest});
+      const workspace::FileChecksum checksum = cache.checksum(path);
+      files.rows.push_back({path.string(), std::to_string(checksum.bytes), checksum.sha256});
     });
+  }
+  try {
+    cache.save();
+  } catch (const IoError&) {
+    // only a cache
   }
   section.tables.push_back(std::move(files));
   c.note_run(section, "init", "dataset", c.ws.dataset().string());
+  return section;
+}
+
+// Every logged run with the files it read, as runs.jsonl holds them: a row per input.
+ReportSection provenance(const Context& c) {
+  ReportSection section = new_section("provenance", "Provenance: runs and their inputs");
+  ReportTable table{"Runs", workspace::kRunsFileName, {"command", "started", "outcome", "loupe_version", "input", "bytes", "sha256"}, {}};
+  for (const workspace::RunRecord& run : c.runs) {
+    const std::vector<std::string> head{run.command, run.started, run.outcome, run.loupe_version};
+    if (run.inputs.empty()) table.rows.push_back({head[0], head[1], head[2], head[3], "", "", ""});
+    for (const workspace::RunInput& input : run.inputs)
+      table.rows.push_back({head[0], head[1], head[2], head[3], input.path,
+                            input.problem.empty() ? std::to_string(input.bytes) : "", input.problem.empty() ? input.sha256 : input.problem});
+  }
+  section.notes.push_back("Each run's inputs are hashed when it ends (runs.jsonl; docs/store.md#runs). A run logged before "
+                          "loupe 0.9.1 lists none.");
+  if (!table.rows.empty()) section.tables.push_back(std::move(table));
   return section;
 }
 
@@ -415,6 +427,9 @@ Report build_report(const workspace::Workspace& ws, const OptionLookup& options)
     if (has_content(*section)) report.sections.push_back(std::move(*section));
     else report.missing.push_back(how);
   }
+
+  ReportSection runs = provenance(c);
+  if (has_content(runs)) report.sections.push_back(std::move(runs));
 
   for (const workspace::RunRecord& run : c.runs)
     if (run.outcome == "ok") report.commands.push_back(rerun_command(run, "\"$W\"", options));

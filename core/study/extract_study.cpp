@@ -44,6 +44,7 @@ store::ExtractSummary extract_activations(const store::ExtractOptions& options, 
   workspace::RunRecord record;
   record.command = "extract";
   record.parameters = extract_parameters(options, space);
+  workspace::add_inputs(record, space->study_files());
   space->run_logged(record, [&](workspace::RunRecord& logged) {
     summary = run();
     logged.message = extract_message(summary);

@@ -3,13 +3,17 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/io/dataset.h"
+#include "core/store/store_format.h"
 #include "core/util/atomic_file.h"
+#include "core/workspace/checksums.h"
 #include "core/util/json_fields.h"
 
 namespace loupe::workspace {
@@ -27,7 +31,54 @@ fs::path absolute_existing(const fs::path& path, const char* what) {
   return fs::weakly_canonical(fs::absolute(path));
 }
 
+// Each input as runs.jsonl holds it: {"path","bytes","sha256"}, or {"path","problem"}.
+nlohmann::json inputs_json(const fs::path& root, const std::vector<RunInput>& inputs) {
+  ChecksumCache cache(root / kChecksumsFileName);
+  nlohmann::json lines = nlohmann::json::array();
+  for (const RunInput& input : inputs) {
+    const fs::path path = fs::path(input.path).is_absolute() ? fs::path(input.path) : root / input.path;
+    const fs::path inside = path.lexically_normal().lexically_relative(root);
+    const bool in_workspace = !inside.empty() && *inside.begin() != "..";
+    nlohmann::json line = {{"path", in_workspace ? inside.string() : path.lexically_normal().string()}};
+    try {
+      const FileChecksum checksum = cache.checksum(path);
+      line["bytes"] = checksum.bytes;
+      line["sha256"] = checksum.sha256;
+    } catch (const IoError& error) {
+      line["problem"] = error.what();
+    }
+    lines.push_back(std::move(line));
+  }
+  try {
+    cache.save();
+  } catch (const IoError&) {
+    // only a cache: the next run hashes again
+  }
+  return lines;
+}
+
+// The files of `folder` with one of `extensions`, sorted.
+std::vector<fs::path> files_with(const fs::path& folder, const std::vector<std::string>& extensions) {
+  std::vector<fs::path> files;
+  std::error_code error;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder, error)) {
+    const std::string extension = entry.path().extension().string();
+    if (entry.is_regular_file(error) && std::find(extensions.begin(), extensions.end(), extension) != extensions.end())
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 }  // namespace
+
+void add_inputs(RunRecord& record, const std::vector<fs::path>& files) {
+  for (const fs::path& file : files) {
+    const bool known = std::any_of(record.inputs.begin(), record.inputs.end(),
+                                   [&](const RunInput& input) { return input.path == file.string(); });
+    if (!known) record.inputs.push_back({file.string(), 0, "", ""});
+  }
+}
 
 std::string utc_now() {
   std::time_t now = std::time(nullptr);
@@ -95,6 +146,25 @@ fs::path Workspace::directions_dir() const { return root_ / "directions"; }
 fs::path Workspace::reports_dir() const { return root_ / "reports"; }
 fs::path Workspace::runs_file() const { return root_ / kRunsFileName; }
 
+std::vector<fs::path> Workspace::model_files() const { return files_with(model_, {".json", ".safetensors"}); }
+std::vector<fs::path> Workspace::dataset_files() const { return {dataset_ / io::kDatasetCsvName}; }
+std::vector<fs::path> Workspace::store_files(const std::string& name) const {
+  return {store_dir(name) / store::kManifestName, store_dir(name) / store::kRowsName};
+}
+std::vector<fs::path> Workspace::study_files() const {
+  std::vector<fs::path> files = model_files();
+  for (const fs::path& file : dataset_files()) files.push_back(file);
+  return files;
+}
+std::vector<fs::path> Workspace::sae_files(const std::string& name) const {
+  std::vector<fs::path> files;
+  std::error_code error;
+  for (const char* file : {"cfg.json", "params.safetensors", "sae_weights.safetensors"})
+    if (fs::is_regular_file(sae_dir(name) / file, error)) files.push_back(sae_dir(name) / file);
+  if (files.empty()) files.push_back(sae_dir(name) / "cfg.json");
+  return files;
+}
+
 void Workspace::log_run(const RunRecord& record) const {
   nlohmann::json line = {{"command", record.command},
                          {"parameters", record.parameters.is_null() ? nlohmann::json::object() : record.parameters},
@@ -104,6 +174,7 @@ void Workspace::log_run(const RunRecord& record) const {
                          {"message", record.message},
                          {"loupe_version", LOUPE_VERSION}};
   if (!record.details.is_null()) line["details"] = record.details;
+  if (!record.inputs.empty()) line["inputs"] = inputs_json(root_, record.inputs);
   // One write() of the whole line with O_APPEND: concurrent runs never interleave within a line.
   const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   const std::string path = runs_file().string();
@@ -160,6 +231,12 @@ std::vector<RunRecord> Workspace::runs() const {
     record.message = fields.string("message", "");
     record.details = fields.value("details");
     record.loupe_version = fields.string("loupe_version", "");
+    const nlohmann::json inputs = fields.value("inputs");
+    if (inputs.is_array())
+      for (const nlohmann::json& input : inputs)
+        if (input.is_object())
+          record.inputs.push_back({input.value("path", ""), input.value("bytes", uintmax_t(0)),
+                                   input.value("sha256", ""), input.value("problem", "")});
     records.push_back(std::move(record));
   }
   return records;

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/util/atomic_file.h"
+#include "core/workspace/checksums.h"
 #include "core/workspace/workspace.h"
 #include "support/temp_dir.h"
 
@@ -104,4 +105,57 @@ TEST_CASE("log_run appends one JSON line per run, whole lines even from several 
   int lines = 0;
   for (std::string line; std::getline(file, line);) ++lines;
   CHECK(lines == 201);
+}
+
+TEST_CASE("log_run records each input's size and SHA-256, hashing a file again only when it changed", "[workspace]") {
+  Study study;
+  const Workspace space = Workspace::init(study.root, study.model, study.dataset);
+  util::write_file_atomic((study.model / "config.json").string(), "abc");
+  util::write_file_atomic((study.model / "notes.txt").string(), "not an input");
+  const std::vector<fs::path> model_files = space.model_files();
+  REQUIRE(model_files.size() == 1);
+  CHECK(model_files[0].filename() == "config.json");
+
+  RunRecord record{"init", {}, "s", "e", "ok", "", nullptr};
+  add_inputs(record, model_files);
+  add_inputs(record, model_files);                  // a file named twice is one input
+  add_inputs(record, space.dataset_files());        // image_caption.csv does not exist
+  add_inputs(record, {space.root() / "stores" / "acts" / "rows.jsonl"});
+  util::create_folders(space.root() / "stores" / "acts");
+  util::write_file_atomic((space.root() / "stores" / "acts" / "rows.jsonl").string(), "");
+  REQUIRE(record.inputs.size() == 3);
+  space.log_run(record);
+
+  std::vector<RunRecord> runs = space.runs();
+  REQUIRE(runs.size() == 1);
+  REQUIRE(runs[0].inputs.size() == 3);
+  CHECK(runs[0].inputs[0].path == model_files[0].string());  // outside the workspace: absolute
+  CHECK(runs[0].inputs[0].bytes == 3);
+  CHECK(runs[0].inputs[0].sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(runs[0].inputs[1].sha256.empty());
+  CHECK_THAT(runs[0].inputs[1].problem, Catch::Contains("image_caption.csv"));
+  CHECK(runs[0].inputs[2].path == "stores/acts/rows.jsonl");  // inside it: relative to the root
+  CHECK(runs[0].inputs[2].sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+
+  // The cache answers for an unchanged file: a cache entry edited by hand is what the next run reads.
+  const fs::path cache_file = space.root() / kChecksumsFileName;
+  nlohmann::json cache = nlohmann::json::parse(util::read_file(cache_file.string()));
+  const std::string key = model_files[0].string();
+  REQUIRE(cache.contains(key));
+  cache[key]["sha256"] = std::string(64, '0');
+  util::write_file_atomic(cache_file.string(), cache.dump());
+  space.log_run(record);
+  CHECK(space.runs()[1].inputs[0].sha256 == std::string(64, '0'));
+
+  // A changed file (another size) is hashed again.
+  util::write_file_atomic((study.model / "config.json").string(), "abcd");
+  space.log_run(record);
+  runs = space.runs();
+  CHECK(runs[2].inputs[0].bytes == 4);
+  CHECK(runs[2].inputs[0].sha256 == "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589");
+
+  // A cache that is not JSON starts empty.
+  util::write_file_atomic(cache_file.string(), "{broken");
+  space.log_run(record);
+  CHECK(space.runs()[3].inputs[0].sha256 == runs[2].inputs[0].sha256);
 }

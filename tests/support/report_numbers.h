@@ -2,6 +2,7 @@
 // Used by the report tests on hand-made tables (tests/base) and on a real demo study (tests/core).
 #pragma once
 #include <cmath>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -63,6 +64,29 @@ inline bool row_in_captions(const nlohmann::json& row, const nlohmann::json& doc
   return false;
 }
 
+// Does `row` (the provenance table: a run and one of its inputs) match a line of runs.jsonl?
+inline bool row_in_runs(const nlohmann::json& row, const std::string& jsonl) {
+  size_t start = 0;
+  while (start < jsonl.size()) {
+    const size_t end = std::min(jsonl.find('\n', start), jsonl.size());
+    const nlohmann::json run = nlohmann::json::parse(jsonl.substr(start, end - start), nullptr, false);
+    start = end + 1;
+    if (!run.is_object() || !same_cell(row.at("command"), expected_cell(run.value("command", ""))) ||
+        !same_cell(row.at("started"), expected_cell(run.value("started", ""))) ||
+        !same_cell(row.at("loupe_version"), expected_cell(run.value("loupe_version", ""))))
+      continue;
+    const nlohmann::json inputs = run.value("inputs", nlohmann::json::array());
+    if (inputs.empty() && row.at("input").is_null()) return true;
+    for (const nlohmann::json& input : inputs) {
+      const nlohmann::json checksum = input.contains("sha256") ? input.at("sha256") : input.at("problem");
+      if (row.at("input") == input.at("path") && row.at("sha256") == checksum &&
+          (!input.contains("bytes") || row.at("bytes").get<double>() == input.at("bytes").get<double>()))
+        return true;
+    }
+  }
+  return false;
+}
+
 // Every value, table row and checksum of `report` that does not equal its source under
 // `workspace`, described; empty when all do.
 inline std::vector<std::string> numbers_not_from_source(const nlohmann::json& report, const std::filesystem::path& workspace) {
@@ -95,6 +119,11 @@ inline std::vector<std::string> numbers_not_from_source(const nlohmann::json& re
         continue;
       }
       const std::string text = util::read_file((workspace / source).string());
+      if (std::filesystem::path(source).extension() == ".jsonl") {
+        for (const nlohmann::json& row : table.at("rows"))
+          if (!row_in_runs(row, text)) wrong.push_back(source + ": " + row.dump());
+        continue;
+      }
       const bool csv = std::filesystem::path(source).extension() == ".csv";
       const std::vector<io::CsvRecord> records = csv ? io::parse_csv(text, source) : std::vector<io::CsvRecord>{};
       const nlohmann::json document = csv ? nlohmann::json() : nlohmann::json::parse(text);
