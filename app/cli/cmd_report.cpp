@@ -2,14 +2,11 @@
 // self-contained file), report.md with figures/*.svg beside it, report.json with every number,
 // and report.pdf printed by headless Chromium when it is installed. docs/reports.md.
 #include <iostream>
-#include <set>
 
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
 #include "core/error.h"
-#include "core/report/report_files.h"
-#include "core/study/latent_gallery.h"
-#include "core/workspace/workspace.h"
+#include "core/study/study_report.h"
 
 namespace loupe::cli {
 
@@ -17,54 +14,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// What the CLI's own command table says of an option, for the appendix' command lines.
-report::OptionKind lookup_option(const std::string& command, const std::string& option) {
-  for (const CommandSpec& spec : all_commands()) {
-    if (spec.name != command) continue;
-    for (const OptionSpec& o : spec.options)
-      if (o.name == option) return {true, o.value_name.empty(), o.repeatable};
-  }
-  return {};
-}
-
-std::set<std::string> parse_formats(const std::string& list) {
-  std::set<std::string> formats;
-  for (const std::string& word : split_list(list)) {
-    if (word != "html" && word != "md" && word != "json" && word != "pdf")
-      throw InputError("--format takes html, md, json and pdf, not '" + word + "'");
-    formats.insert(word);
-  }
-  if (formats.empty()) throw InputError("--format names no format");
-  return formats;
-}
-
 int run_report(const Args& args) {
-  const std::set<std::string> formats = parse_formats(args.get_or("format", "html,md,json"));
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
-  const fs::path out = args.has("out") ? fs::path(args.get("out")) : space.reports_dir() / "report";
-  report::Report study = report::build_report(space, lookup_option);
-  study::GalleryOptions gallery;
-  gallery.latents_per_table = int(args.get_int("gallery", 3));
-  if (gallery.latents_per_table < 0) throw InputError("--gallery is a count of latents, 0 or more");
-  study::add_latent_gallery(study, space, load_options(args), gallery);
-
-  const report::WrittenReport written = report::write_report_files(study, out, formats);
-  if (written.pdf_skipped)
+  study::StudyReportRequest request;
+  request.formats = report::parse_report_formats(args.get_or("format", "html,md,json"));
+  request.out = args.has("out") ? fs::path(args.get("out")) : space.reports_dir() / "report";
+  request.gallery.latents_per_table = int(args.get_int("gallery", 3));
+  if (request.gallery.latents_per_table < 0) throw InputError("--gallery is a count of latents, 0 or more");
+  request.load = load_options(args);
+  const study::StudyReport written = study::write_study_report(space, request, report_option_kind);
+  if (written.written.pdf_skipped)
     std::cerr << "report.pdf was not written: no Chromium on PATH (install it with `sudo apt-get install chromium`, "
                  "or set LOUPE_CHROMIUM); the other formats were\n";
-  size_t figures = 0, images = 0, problems = 0;
-  for (const report::ReportSection& section : study.sections) {
-    figures += section.figures.size();
-    images += section.images.size();
-    problems += section.problems.size();
-  }
-  for (const std::string& file : written.files) std::cout << "wrote " << file << "\n";
-  std::cout << study.sections.size() << " sections, " << figures << " figures, " << images << " gallery images; " << study.missing.size()
-            << " parts of a study not in the workspace yet";
-  std::cout << (problems ? "; " + std::to_string(problems) + " files could not be read (named in the report)" : "") << "\n";
-  for (const report::ReportSection& section : study.sections)
+  for (const std::string& file : written.written.files) std::cout << "wrote " << file << "\n";
+  std::cout << study::report_counts(written.report) << "\n";
+  for (const report::ReportSection& section : written.report.sections)
     for (const std::string& problem : section.problems) std::cerr << "could not read " << problem << "\n";
-  return written.pdf_skipped ? 3 : 0;
+  return written.written.pdf_skipped ? 3 : 0;
 }
 
 }  // namespace

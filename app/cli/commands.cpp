@@ -38,4 +38,13 @@ std::vector<CommandSpec> all_commands() {
       report_command()};
 }
 
+report::OptionKind report_option_kind(const std::string& command, const std::string& option) {
+  for (const CommandSpec& spec : all_commands()) {
+    if (spec.name != command) continue;
+    for (const OptionSpec& o : spec.options)
+      if (o.name == option) return {true, o.value_name.empty(), o.repeatable};
+  }
+  return {};
+}
+
 }  // namespace loupe::cli

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "app/cli/args.h"
+#include "core/report/provenance.h"
 
 namespace loupe::cli {
 
@@ -40,5 +41,9 @@ CommandSpec plot_command();
 CommandSpec report_command();
 
 std::vector<CommandSpec> all_commands();
+
+// What the command table says of `command`'s `option`, for the report appendix' command lines
+// (`loupe report` and the desktop app's File > Export report).
+report::OptionKind report_option_kind(const std::string& command, const std::string& option);
 
 }  // namespace loupe::cli

@@ -204,6 +204,21 @@ void caption_measures(const Context& c, ReportSection& section, const fs::path& 
   });
 }
 
+// What the two dead-latent figures count: the training curve's window and the held-out vectors.
+std::string dead_latents_note(const std::string& name, const nlohmann::json& summary) {
+  const bool known = summary.contains("dead_tokens") && summary.at("dead_tokens").is_number_integer();
+  const int64_t window = known ? summary.at("dead_tokens").get<int64_t>() : 262144;
+  const int64_t tokens = summary.value("tokens", int64_t(0));
+  const int64_t held_out = summary.contains("held_out") ? summary.at("held_out").value("vectors", int64_t(0)) : 0;
+  const std::string window_words = known ? std::to_string(window) + " tokens (--dead-tokens)" : "--dead-tokens (262,144 by default)";
+  std::string note = name + ": the training curve's dead_fraction is the share of latents silent for the last " + window_words +
+                     " of training, so it stays 0 until that many tokens have passed";
+  if (known && tokens < window)
+    note += "; this SAE trained on " + std::to_string(tokens) + " tokens, fewer than " + std::to_string(window) + ", so its curve stays at 0";
+  return note + ". \"Dead latents (share)\" counts the saved SAE's latents that fire on none of its " + std::to_string(held_out) +
+         " held-out vectors.";
+}
+
 void sae_section(const Context& c, ReportSection& section, const fs::path& folder) {
   const std::string name = folder.filename().string();
   const fs::path eval = folder / "eval.json";
@@ -241,6 +256,9 @@ void sae_section(const Context& c, ReportSection& section, const fs::path& folde
   } else {
     section.notes.push_back(name + " has no caption-loss evaluation: loupe eval-sae --workspace W --sae " + name);
   }
+  const fs::path summary = folder / "summary.json";
+  if (fs::is_regular_file(summary, ec))
+    c.guarded(section, summary, [&] { section.notes.push_back(dead_latents_note(name, read_json(summary))); });
   c.add_figures(section, "sae", folder);
   c.note_run(section, "train-sae", "out", name);
 }

@@ -1,5 +1,6 @@
 #include "core/report/report_files.h"
 
+#include <algorithm>
 #include <optional>
 #include <system_error>
 
@@ -11,6 +12,22 @@
 namespace loupe::report {
 
 namespace fs = std::filesystem;
+
+std::set<std::string> parse_report_formats(const std::string& list) {
+  std::set<std::string> formats;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t end = std::min(list.find(',', start), list.size());
+    const std::string word = list.substr(start, end - start);
+    start = end + 1;
+    if (word.empty()) continue;
+    if (word != "html" && word != "md" && word != "json" && word != "pdf")
+      throw InputError("--format takes html, md, json and pdf, not '" + word + "'");
+    formats.insert(word);
+  }
+  if (formats.empty()) throw InputError("--format names no format");
+  return formats;
+}
 
 WrittenReport write_report_files(const Report& report, const fs::path& out, const std::set<std::string>& formats) {
   util::create_folders(out);

@@ -17,6 +17,10 @@ struct WrittenReport {
 };
 
 // `formats`: any of html, md, json, pdf. Throws IoError when `out` cannot be created and as print_pdf does when Chromium fails.
+// The formats of a comma-separated list ("html,md,json,pdf"). Throws InputError for a word that is
+// none of them ("--format takes html, md, json and pdf, not 'x'") or an empty list.
+std::set<std::string> parse_report_formats(const std::string& list);
+
 WrittenReport write_report_files(const Report& report, const std::filesystem::path& out, const std::set<std::string>& formats);
 
 }  // namespace loupe::report

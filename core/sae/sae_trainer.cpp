@@ -194,6 +194,7 @@ nlohmann::json SaeTrainSummary::to_json() const {
           {"hook", sae.hook_name},
           {"steps", steps},
           {"tokens", tokens},
+          {"dead_tokens", dead_tokens},
           {"input_scale", input_scale},
           {"held_out", held_out},
           {"explained_variance", final_figures.explained_variance},
@@ -377,6 +378,7 @@ SaeTrainSummary train_sae(const SaeTrainOptions& options, const BatchSourceFacto
   summary.sae = options.sae;
   summary.steps = options.steps;
   summary.tokens = options.steps * options.batch;
+  summary.dead_tokens = options.dead_tokens;
   summary.input_scale = state.input_scale;
   summary.held_out = held_out.about.is_object() ? held_out.about : nlohmann::json::object();
   summary.held_out["vectors"] = final_figures.vectors;

@@ -70,6 +70,7 @@ void validate(const SaeTrainOptions& options);
 struct SaeTrainSummary {
   SaeConfig sae;               // kind, d_in, d_sae, k, hook_name
   int64_t steps = 0, tokens = 0;
+  int64_t dead_tokens = 0;     // the options' window: a latent silent this long counts as dead in training
   double input_scale = 1;
   nlohmann::json held_out;     // how the held-out vectors were picked (rule, fraction, rows, ...) and `vectors`
   SaeFigures final_figures;    // of the saved weights on the held-out vectors

@@ -122,7 +122,7 @@ TEST_CASE("every number of report.json equals the file it names", "[report]") {
     if (section["id"] == "sae") section["values"][0]["value"] = "blocks.0.hook_resid_post";
   }
   CHECK(loupe::test::numbers_not_from_source(tampered, study.ws.root()).size() == 2);
-  for (const char* id : {"model-data", "captions", "sae", "latents", "layers", "mitigation"}) CHECK(section_of(report, id));
+  for (const char* id : {"model-data", "captions", "sae", "latents", "layers", "mitigation", "provenance"}) CHECK(section_of(report, id));
   CHECK_FALSE(section_of(report, "patching"));
 
   const ReportSection& latents = *section_of(report, "latents");
@@ -144,6 +144,30 @@ TEST_CASE("every number of report.json equals the file it names", "[report]") {
   CHECK(report_html(report).find("<td dir=\"rtl\" lang=\"ar\">امرأة تطبخ</td>") != std::string::npos);
   CHECK(section_of(report, "sae")->figures.size() == 2);
   CHECK(section_of(report, "layers")->figures.size() == 1);
+}
+
+TEST_CASE("the SAE section says what each dead-latent figure counts", "[report]") {
+  const ReportStudy study;
+  study.write("saes/short/cfg.json", "{}");
+  study.write("saes/short/summary.json", R"({"tokens": 4096, "dead_tokens": 262144, "held_out": {"vectors": 40}})");
+  study.write("saes/long/cfg.json", "{}");
+  study.write("saes/long/summary.json", R"({"tokens": 1000000, "dead_tokens": 8192, "held_out": {"vectors": 900}})");
+  study.write("saes/old/cfg.json", "{}");
+  study.write("saes/old/summary.json", R"({"tokens": 4096})");  // written before summaries had dead_tokens
+  study.write("saes/short/metrics.jsonl", "{\"tokens\": 4096, \"mse\": 0.5, \"explained_variance\": 0.2, \"dead_fraction\": 0}\n");
+  const Report report = build_report(study.ws, test_options);
+  const ReportSection* saes = section_of(report, "sae");
+  REQUIRE(saes);
+  const auto note_of = [&](const std::string& name) {
+    for (const std::string& note : saes->notes)
+      if (note.rfind(name + ": ", 0) == 0) return note;
+    return std::string();
+  };
+  CHECK_THAT(note_of("short"), Catch::Contains("silent for the last 262144 tokens") &&
+                                   Catch::Contains("trained on 4096 tokens, fewer than 262144, so its curve stays at 0") &&
+                                   Catch::Contains("none of its 40 held-out vectors"));
+  CHECK_THAT(note_of("long"), Catch::Contains("last 8192 tokens") && !Catch::Contains("fewer than"));
+  CHECK_THAT(note_of("old"), Catch::Contains("--dead-tokens (262,144 by default)") && !Catch::Contains("fewer than"));
 }
 
 TEST_CASE("a corrupt table is named in its section and the rest of the report goes on", "[report]") {

@@ -134,6 +134,7 @@ TEST_CASE("the SAE training summary gives the saved weights' figures on held-out
     const double l0 = (codes > 0).sum(1).to(torch::kFloat64).mean().item<double>();
     const int64_t dead = ((codes > 0).sum(0) == 0).sum().item<int64_t>();
     CHECK(summary["held_out"]["vectors"] == 1000);
+    CHECK(summary["dead_tokens"] == options.dead_tokens);  // the window the training curve's dead_fraction uses
     CHECK(summary["explained_variance"].get<double>() == Approx(explained).margin(1e-5));
     CHECK(summary["mse"].get<double>() == Approx(mse).epsilon(1e-4));
     // The trainer measures in chunks of one batch, this test in one: a code within rounding of 0

@@ -10,6 +10,7 @@
 #include "core/workspace/workspace.h"
 #include "ui/live/directions.h"
 #include "ui/live/extraction_job.h"
+#include "ui/live/report_job.h"
 
 namespace loupe::ui {
 
@@ -269,6 +270,17 @@ void start_extraction(AppState& state, const std::string& hook, const std::strin
   const ExtractionRequest request{state.model_folder, state.dataset_folder, out, hook, limit, state.workspace};
   state.jobs.submit("extract " + hook + " → " + fs::path(out).filename().string(),
                     [request](jobs::JobContext& job) { return run_extraction(request, job); });
+}
+
+jobs::JobId export_report(AppState& state, const std::string& folder) {
+  if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): the report is of its study");
+  if (folder.empty()) throw InputError("name the report's folder");
+  const ReportExportRequest request{state.workspace, folder};
+  std::shared_ptr<Inbox> inbox = state.inbox;
+  return state.jobs.submit("report → " + fs::path(folder).filename().string(), [request, inbox](jobs::JobContext& job) {
+    inbox->post_status(write_workspace_report(request, job));
+    return jobs::JobResult{};  // the outcome travels through the inbox
+  });
 }
 
 void select_image(AppState& state, int index) {

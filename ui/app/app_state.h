@@ -167,6 +167,10 @@ jobs::JobId save_steering_set(AppState& state, const std::string& path);
 // additive steers at all, image, text, template or non-image positions fit a slider; any other is refused,
 // naming the entry, and nothing is loaded.
 jobs::JobId load_steering_set(AppState& state, const std::string& path);
+// File > Export report: the open workspace's study report (`loupe report`'s formats html, md, json
+// and pdf, the pdf when Chromium is installed) in `folder`, as a job on the long lane; its status
+// line names the folder and the counts. Throws InputError when no workspace is open.
+jobs::JobId export_report(AppState& state, const std::string& folder);
 // An activation store of the open dataset at one hook (core/store), as a job.
 void start_extraction(AppState& state, const std::string& hook, const std::string& out, int64_t limit);
 void select_image(AppState& state, int index);

@@ -27,6 +27,7 @@ const char* dialog_title(Dialog dialog) {
     case Dialog::OpenWorkspace: return "Open workspace";
     case Dialog::NewWorkspace: return "New workspace";
     case Dialog::Export: return "Export session";
+    case Dialog::ExportReport: return "Export report";
     case Dialog::SaveSteeringSet: return "Save steering set";
     case Dialog::LoadSteeringSet: return "Load steering set";
     case Dialog::About: return "About loupe";
@@ -43,6 +44,7 @@ const char* dialog_hint(Dialog dialog) {
     case Dialog::OpenWorkspace: return "A folder holding workspace.json (made by `loupe init` or File > New workspace).";
     case Dialog::NewWorkspace: return "A new folder; it records the current model and dataset.";
     case Dialog::Export: return "A folder; session.json (captions, sliders) and directions.safetensors are written there.";
+    case Dialog::ExportReport: return "A folder; the open workspace's study report (report.html, report.md, report.json, report.pdf with Chromium) is written there, as `loupe report` writes it.";
     case Dialog::SaveSteeringSet: return "FILE.json: the sliders, for `loupe steer --set`; FILE.safetensors beside it holds their directions.";
     case Dialog::LoadSteeringSet: return "A steering set (FILE.json) saved here or written for `loupe steer`: additive steers become sliders.";
     default: return "";
@@ -56,6 +58,7 @@ void run_dialog_action(AppState& state, Dialog dialog, const std::string& path) 
     case Dialog::OpenWorkspace: open_workspace(state, path); break;
     case Dialog::NewWorkspace: new_workspace(state, path); break;
     case Dialog::Export: export_session(state, path); break;
+    case Dialog::ExportReport: export_report(state, path); break;
     case Dialog::SaveSteeringSet: save_steering_set(state, path); break;
     case Dialog::LoadSteeringSet: load_steering_set(state, path); break;
     default: break;
@@ -85,6 +88,8 @@ void draw_menu_bar(AppState& state, MenuState& menus, GLFWwindow* window) {
     if (ImGui::MenuItem("New workspace…")) open_dialog(menus, Dialog::NewWorkspace, "");
     ImGui::Separator();
     if (ImGui::MenuItem("Export…", "Ctrl+E")) open_dialog(menus, Dialog::Export, "loupe-export");
+    if (ImGui::MenuItem("Export report…", nullptr, false, !state.workspace.empty()))
+      open_dialog(menus, Dialog::ExportReport, state.workspace + "/reports/report");
     if (ImGui::MenuItem("Save steering set…")) open_dialog(menus, Dialog::SaveSteeringSet, state.workspace.empty() ? "steering.json" : state.workspace + "/steering/steering.json");
     if (ImGui::MenuItem("Load steering set…")) open_dialog(menus, Dialog::LoadSteeringSet, state.workspace.empty() ? "steering.json" : state.workspace + "/steering/steering.json");
     ImGui::Separator();

@@ -8,7 +8,7 @@ struct GLFWwindow;
 namespace loupe::ui {
 
 struct MenuState {
-  enum class Dialog { None, OpenModel, OpenImages, OpenWorkspace, NewWorkspace, Export, SaveSteeringSet, LoadSteeringSet, About, Shortcuts };
+  enum class Dialog { None, OpenModel, OpenImages, OpenWorkspace, NewWorkspace, Export, ExportReport, SaveSteeringSet, LoadSteeringSet, About, Shortcuts };
   Dialog dialog = Dialog::None;
   bool just_opened = false;
   char path[1024] = {};

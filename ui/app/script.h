@@ -23,6 +23,7 @@ enum class ScriptCommand {
   AssertCaptionContains, // assert-caption-contains en|ar WORD   (a whole word of the steered caption)
   AssertFrameTime,       // assert-frame-time MAX_MS   (worst frame since the last drag started)
   Export,                // export FOLDER   (as File > Export: session.json, directions.safetensors)
+  ExportReport,          // export-report FOLDER   (as File > Export report: the open workspace's study report)
   Extract,               // extract HOOK STORE_FOLDER ROWS   (the Jobs panel's extraction job)
   DropFiles,             // drop-files PATH...   (as dropping files on the window; relative to the script's folder)
   SaveSteeringSet,       // save-steering-set FILE.json   (as File > Save steering set)

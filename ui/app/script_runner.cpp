@@ -257,6 +257,14 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
       std::printf("[script] exported to %s\n", a[0].c_str());
       return true;
     }
+    case ScriptCommand::ExportReport: {
+      if (frames_in_action_ == 0) export_job_ = export_report(state, a[0]);
+      const auto job = state.jobs.snapshot(export_job_);
+      if (!job->finished()) return false;
+      if (job->state != jobs::JobState::Succeeded) throw InputError("the report failed: " + job->error_message);
+      std::printf("[script] report written to %s\n", a[0].c_str());
+      return true;
+    }
     case ScriptCommand::SaveSteeringSet:
     case ScriptCommand::LoadSteeringSet: {
       const bool save = action.command == ScriptCommand::SaveSteeringSet;

@@ -218,6 +218,11 @@ TEST_CASE("an extraction started in the app is logged to the workspace's runs.js
   cli_parameters.erase("out");
   CHECK(app_parameters == cli_parameters);
   CHECK(from_app.message == from_cli.message);
+  REQUIRE(from_app.inputs.size() == from_cli.inputs.size());  // the model's files and image_caption.csv
+  for (size_t i = 0; i < from_app.inputs.size(); ++i) {
+    CHECK(from_app.inputs[i].path == from_cli.inputs[i].path);
+    CHECK(from_app.inputs[i].sha256 == from_cli.inputs[i].sha256);
+  }
 
   start_extraction(state, "blocks.9.hook_resid_post", (root / "stores" / "typo").string(), 2);
   settle(state);
@@ -269,4 +274,46 @@ TEST_CASE("the sliders saved as a steering set load back and replay with loupe s
   pump_live(refused);
   CHECK(refused.sliders.empty());
   CHECK_THROWS_AS(save_steering_set(refused, (root / "steering" / "empty.json").string()), InputError);
+}
+
+TEST_CASE("File > Export report writes the report loupe report writes of the open workspace", "[gui][app][report]") {
+  test::TempDir dir("app-report");
+  const fs::path root = dir.path / "study";
+  for (const std::string& command :
+       {"init --workspace " + shell_quoted(root.string()) + " --model " + shell_quoted(kDemoModel) + " --dataset " + shell_quoted(kDemoImages),
+        "extract --workspace " + shell_quoted(root.string()) + " --hooks blocks.1.hook_resid_post --limit 2"}) {
+    const test::CliRun run = test::run_loupe(command);
+    INFO(command << ": " << run.err);
+    REQUIRE(run.status == 0);
+  }
+  AppState state;
+  CHECK_THROWS_AS(export_report(state, (dir.path / "nowhere").string()), InputError);  // no workspace open yet
+  state.model_folder = kDemoModel;
+  open_workspace(state, root.string());
+  settle(state);
+  settle(state);
+  REQUIRE(state.workspace == workspace::Workspace::open(root).root().string());
+  const fs::path from_app = dir.path / "app-report";
+  export_report(state, from_app.string());
+  settle(state);
+  for (const auto& job : state.jobs.snapshots()) {
+    INFO(job->name << ": " << job->error_message);
+    CHECK(job->state == jobs::JobState::Succeeded);
+  }
+  CHECK_THAT(state.status, Catch::Contains("report written to " + from_app.string()) && Catch::Contains("sections"));
+  for (const char* file : {"report.html", "report.md", "report.json"}) CHECK(fs::is_regular_file(from_app / file));
+
+  const fs::path from_cli = dir.path / "cli-report";
+  const test::CliRun cli = test::run_loupe("report --workspace " + shell_quoted(root.string()) + " --out " + shell_quoted(from_cli.string()));
+  INFO(cli.err);
+  REQUIRE(cli.status == 0);
+  const auto section_ids = [](const fs::path& folder) {
+    std::vector<std::string> ids;
+    std::ifstream file(folder / "report.json");
+    const nlohmann::json report = nlohmann::json::parse(file);
+    for (const nlohmann::json& section : report.at("sections")) ids.push_back(section.at("id"));
+    return ids;
+  };
+  CHECK(section_ids(from_app) == section_ids(from_cli));
+  CHECK(section_ids(from_app).size() >= 2);  // model and data, provenance
 }
