@@ -17,6 +17,10 @@ const OptionSpec* find_option(const CommandSpec& spec, const std::string& name) 
 Args::Args(const CommandSpec& spec, const std::vector<std::string>& argv) : command_(spec.name) {
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& word = argv[i];
+    if (word.rfind("--", 0) != 0 && !spec.operands.empty()) {
+      operands_.push_back(word);
+      continue;
+    }
     if (word.rfind("--", 0) != 0)
       throw InputError("unexpected argument '" + word + "'; see `loupe " + spec.name + " --help`");
     std::string name = word.substr(2), value;

@@ -24,6 +24,7 @@ struct CommandSpec {
   std::string usage;    // shown by `loupe NAME --help`
   std::vector<OptionSpec> options;
   std::function<int(const Args&)> run;
+  std::string operands;  // the name of the words after the options (e.g. "STORE"); empty: none taken
 };
 
 class Args {
@@ -43,10 +44,13 @@ class Args {
   // --seed: a non-negative integer, 1 when absent.
   uint64_t get_seed() const;
   const std::string& command() const { return command_; }
+  // The words that are not options, in order (only for a command that declares `operands`).
+  const std::vector<std::string>& operands() const { return operands_; }
 
  private:
   std::string command_;
   std::map<std::string, std::vector<std::string>> values_;
+  std::vector<std::string> operands_;
 };
 
 std::string help_text(const CommandSpec& spec);

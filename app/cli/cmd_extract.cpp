@@ -6,6 +6,7 @@
 #include "app/cli/commands.h"
 #include "core/jobs/progress_printer.h"
 #include "core/store/extract.h"
+#include "core/store/store_parts.h"
 #include "core/study/extract_study.h"
 #include "core/workspace/workspace.h"
 
@@ -30,6 +31,7 @@ store::ExtractOptions extract_options(const Args& args, const workspace::Workspa
   options.shard_vectors = args.get_int("shard-vectors", options.shard_vectors);
   options.max_new_tokens = args.get_int("max-new-tokens", options.max_new_tokens);
   options.resume = args.has("resume");
+  if (args.has("shard")) options.part = store::parse_store_part(args.get("shard"));
   return options;
 }
 
@@ -53,7 +55,7 @@ CommandSpec extract_command() {
           "store activations of the workspace's model over its dataset (resumable, sharded safetensors)",
           "loupe extract --workspace DIR (--hooks NAMES | --vision-hooks NAMES) [--out NAME] [--langs en,ar] "
           "[--positions WORD] [--source caption|generate] [--limit N] [--batch B] "
-          "[--dtype f32|bf16|f16] [--resume]",
+          "[--dtype f32|bf16|f16] [--shard I/N] [--resume]",
           {{"workspace", "DIR", "workspace folder (loupe init)"},
            {"out", "NAME", "store name: the store is DIR/stores/NAME (default acts)"},
            {"hooks", "NAMES", "decoder hooks, e.g. 'blocks.{1,2,3}.hook_resid_post' ({a,b} or * for the layer)"},
@@ -67,6 +69,8 @@ CommandSpec extract_command() {
            {"device", "cpu|cuda", "where to run (default cpu)"},
            {"shard-vectors", "N", "commit a shard every N vectors (default 16384)"},
            {"max-new-tokens", "N", "generate: caption length limit (default 32)"},
+           {"shard", "I/N", "only part I (0 to N-1) of the dataset's batches, for a Slurm array; loupe store merge joins "
+                            "the N part stores (docs/cluster.md)"},
            {"resume", "", "continue an interrupted extraction of the same store"}},
           run_extract};
 }

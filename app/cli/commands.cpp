@@ -16,6 +16,7 @@ std::vector<CommandSpec> all_commands() {
       eval_captions_command(),
       init_command(),
       extract_command(),
+      store_merge_command(),
       train_sae_command(),
       eval_sae_command(),
       direction_command(),

@@ -19,6 +19,7 @@ CommandSpec train_caption_command();
 CommandSpec eval_captions_command();
 CommandSpec init_command();
 CommandSpec extract_command();
+CommandSpec store_merge_command();
 CommandSpec train_sae_command();
 CommandSpec eval_sae_command();
 CommandSpec direction_command();

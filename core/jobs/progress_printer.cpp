@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <iostream>
 
@@ -18,35 +19,38 @@ constexpr auto kPollInterval = std::chrono::milliseconds(100);
 constexpr double kLineIntervalSeconds = 5.0;
 constexpr int kDefaultColumns = 80;
 
-// Set by the SIGINT handler; a lock-free atomic is safe to write from a signal handler.
-std::atomic<bool> sigint_received{false};
+// Set by the SIGINT / SIGTERM handler; a lock-free atomic is safe to write from a signal handler.
+std::atomic<bool> stop_requested{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
-void on_sigint(int) { sigint_received.store(true); }
+void on_stop_signal(int) { stop_requested.store(true); }
 
-// Installs on_sigint for its lifetime. SA_RESETHAND makes a second Ctrl-C take the default action
-// (end the process) in case a job ignores cancellation.
-class SigintCancelScope {
+// Installs on_stop_signal for SIGINT (Ctrl-C) and SIGTERM (kill, Slurm's preemption and requeue)
+// for its lifetime. SA_RESETHAND makes a second signal take the default action (end the process)
+// in case a job ignores cancellation.
+class StopSignalScope {
  public:
-  SigintCancelScope() {
-    sigint_received.store(false);
+  StopSignalScope() {
+    stop_requested.store(false);
     struct sigaction action {};
-    action.sa_handler = on_sigint;
+    action.sa_handler = on_stop_signal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESETHAND;
-    installed_ = sigaction(SIGINT, &action, &previous_) == 0;
+    for (size_t i = 0; i < kSignals.size(); ++i) installed_[i] = sigaction(kSignals[i], &action, &previous_[i]) == 0;
   }
-  ~SigintCancelScope() {
-    if (installed_) sigaction(SIGINT, &previous_, nullptr);
+  ~StopSignalScope() {
+    for (size_t i = 0; i < kSignals.size(); ++i)
+      if (installed_[i]) sigaction(kSignals[i], &previous_[i], nullptr);
   }
-  SigintCancelScope(const SigintCancelScope&) = delete;
-  SigintCancelScope& operator=(const SigintCancelScope&) = delete;
+  StopSignalScope(const StopSignalScope&) = delete;
+  StopSignalScope& operator=(const StopSignalScope&) = delete;
 
-  bool fired() const { return sigint_received.load(); }
+  bool fired() const { return stop_requested.load(); }
 
  private:
-  struct sigaction previous_ {};
-  bool installed_ = false;
+  static constexpr std::array<int, 2> kSignals = {SIGINT, SIGTERM};
+  std::array<struct sigaction, 2> previous_{};
+  std::array<bool, 2> installed_{};
 };
 
 int terminal_columns() {
@@ -117,14 +121,14 @@ class ProgressView {
 
 JobResult run_in_foreground(JobRunner& runner, JobId id, std::ostream& err,
                                  ProgressOutput output) {
-  SigintCancelScope sigint;
+  StopSignalScope stop_signal;
   ProgressView view(err, use_terminal(output, err));
   bool cancel_sent = false;
   std::shared_ptr<const JobSnapshot> snapshot;
   for (;;) {
     snapshot = runner.wait_for(id, kPollInterval);
     if (snapshot->finished()) break;
-    if (sigint.fired() && !cancel_sent) {
+    if (stop_signal.fired() && !cancel_sent) {
       runner.cancel(id);
       cancel_sent = true;
     }

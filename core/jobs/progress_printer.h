@@ -1,5 +1,5 @@
 // Runs a job "in the foreground" for the CLI: the job still runs on the runner's worker, while the
-// calling thread shows its progress and log on stderr and turns Ctrl-C into a cancel request.
+// calling thread shows its progress and log on stderr and turns Ctrl-C or SIGTERM into a cancel request.
 #pragma once
 #include <ostream>
 
@@ -14,8 +14,8 @@ enum class ProgressOutput {
 };
 
 // Shows the job's new log lines and its progress until it finishes. While it runs, SIGINT (Ctrl-C)
-// requests cancellation; a second Ctrl-C kills the process as usual. The previous SIGINT handler
-// is restored before returning.
+// or SIGTERM (kill; Slurm's preemption and requeue) requests cancellation, as Ctrl-C does; a second
+// signal kills the process as usual. The previous handlers are restored before returning.
 // Returns the job's result; a failed job is rethrown as the loupe::Error subclass it failed with
 // (any other exception as loupe::Error), a cancelled one as loupe::Cancelled, with its message.
 JobResult run_in_foreground(JobRunner& runner, JobId id, std::ostream& err,

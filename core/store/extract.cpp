@@ -146,6 +146,14 @@ std::unique_ptr<Extraction> Extraction::prepare(const ExtractOptions& options) {
   const size_t limit = options.limit > 0 ? std::min(size_t(options.limit), e.dataset_.rows.size()) : e.dataset_.rows.size();
   e.rows_.assign(e.dataset_.rows.begin(), e.dataset_.rows.begin() + int64_t(limit));
   if (e.rows_.empty()) throw InputError("the dataset " + options.dataset + " has no rows to extract");
+  if (options.part) {
+    const int64_t dataset_rows = int64_t(e.rows_.size());
+    const PartRows range = part_rows(dataset_rows, options.batch, *options.part);
+    e.rows_ = std::vector<io::DatasetRow>(e.rows_.begin() + range.first, e.rows_.begin() + range.end);
+    e.spec_.part = {{"index", options.part->index},   {"count", options.part->count},
+                    {"batch", options.batch},         {"shard_vectors", options.shard_vectors},
+                    {"rows", {range.first, range.end}}, {"dataset_rows", dataset_rows}};
+  }
 
   const torch::Device device = tensor::parse_device(options.device);
   e.store_dtype_ = tensor::parse_dtype(options.dtype);

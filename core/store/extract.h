@@ -6,6 +6,7 @@
 #pragma once
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "core/jobs/job.h"
 #include "core/model/vlm.h"
 #include "core/store/positions.h"
+#include "core/store/store_parts.h"
 #include "core/store/store_writer.h"
 #include "core/text/tokenizer.h"
 #include "core/util/language.h"
@@ -37,6 +39,7 @@ struct ExtractOptions {
   int64_t shard_vectors = 16384;     // a shard is committed once this many vectors are buffered
   int64_t max_new_tokens = 32;       // generate: caption length limit
   bool resume = false;
+  std::optional<StorePart> part;     // --shard I/N: only that part's rows (store_parts.h)
 };
 
 // A dataset row the extraction skipped (missing or unreadable image), as the manifest lists it.

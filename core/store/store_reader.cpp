@@ -25,10 +25,16 @@ nlohmann::json read_manifest(const fs::path& folder) {
   return util::parse_json_file(path.string());
 }
 
-// The first `count` entries of rows.jsonl, reading only the committed `bytes`.
 StoreEntries read_entries(const fs::path& folder, int64_t count, int64_t bytes) {
-  std::vector<std::string> rows;
   if (count == 0) return {};
+  return parse_store_entries(committed_row_lines(folder, count, bytes), (folder / kRowsName).string());
+}
+
+}  // namespace
+
+std::vector<std::string> committed_row_lines(const fs::path& folder, int64_t count, int64_t bytes) {
+  std::vector<std::string> rows;
+  if (count == 0) return rows;
   const fs::path path = folder / kRowsName;
   std::string text = util::read_file(path.string());
   if (int64_t(text.size()) < bytes)
@@ -40,10 +46,8 @@ StoreEntries read_entries(const fs::path& folder, int64_t count, int64_t bytes) 
   if (int64_t(rows.size()) != count)
     throw FormatError(path.string() + " holds " + std::to_string(rows.size()) + " entries; the manifest says " +
                       std::to_string(count));
-  return parse_store_entries(rows, path.string());
+  return rows;
 }
-
-}  // namespace
 
 StoreReader StoreReader::open(const fs::path& folder) {
   StoreReader store;

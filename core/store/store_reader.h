@@ -70,6 +70,10 @@ class StoreReader {
   bool complete_ = false;
 };
 
+// The first `count` lines of the store's rows.jsonl, reading only its first `bytes` (the manifest's
+// `rows` and `rows_bytes`). Throws FormatError when the file is shorter or holds another count.
+std::vector<std::string> committed_row_lines(const std::filesystem::path& folder, int64_t count, int64_t bytes);
+
 // Shuffled mini-batches across shards without loading the store; deterministic for a seed. The
 // store must outlive the stream. Each epoch is a fresh permutation of all vectors; a batch never straddles two epochs (the tail of
 // an epoch that does not fill a batch is dropped, so every batch has batch_size rows).

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Fields of the manifest that fix what the store holds (a resume must match them).
-const char* const kSpecFields[] = {"model", "dataset", "hooks", "dtype", "positions", "source", "langs", "limit", "units_total"};
+const char* const kSpecFields[] = {"model", "dataset", "hooks", "dtype", "positions", "source", "langs", "limit", "units_total", "part"};
 
 bool is_leftover(const fs::path& file, const nlohmann::json& shards) {
   const std::string name = file.filename().string();
@@ -65,9 +65,11 @@ void append_rows(const fs::path& path, int64_t offset, const std::string& text) 
 nlohmann::json StoreSpec::to_json() const {
   nlohmann::json hook_list = nlohmann::json::array();
   for (size_t h = 0; h < hooks.size(); ++h) hook_list.push_back({{"name", hooks[h]}, {"width", widths[h]}});
-  return {{"model", model},     {"dataset", dataset}, {"hooks", hook_list}, {"dtype", dtype},
-          {"positions", positions}, {"source", source}, {"langs", langs},  {"limit", limit},
-          {"units_total", units_total}};
+  nlohmann::json fields = {{"model", model},         {"dataset", dataset}, {"hooks", hook_list}, {"dtype", dtype},
+                            {"positions", positions}, {"source", source},   {"langs", langs},     {"limit", limit},
+                            {"units_total", units_total}};
+  if (!part.is_null()) fields["part"] = part;
+  return fields;
 }
 
 StoreWriter StoreWriter::create(const fs::path& folder, const StoreSpec& spec, int64_t shard_vectors) {
@@ -108,10 +110,10 @@ StoreWriter StoreWriter::resume(const fs::path& folder, const StoreSpec& spec, i
   }
   const nlohmann::json wanted = spec.to_json();
   for (const char* field : kSpecFields)
-    if (fields.value(field) != wanted[field])
+    if (fields.value(field) != wanted.value(field, nlohmann::json()))
       throw InputError("cannot resume " + folder.string() + ": it was extracted with " + field + " = " +
                        util::describe_json(fields.value(field), 120) + ", this run asks for " +
-                       util::describe_json(wanted[field], 120) + "; use the same options or another --out");
+                       util::describe_json(wanted.value(field, nlohmann::json()), 120) + "; use the same options or another --out");
   StoreWriter writer;
   writer.folder_ = folder;
   writer.spec_ = spec;

@@ -28,8 +28,11 @@ struct StoreSpec {
   std::vector<std::string> langs;
   int64_t limit = 0;            // dataset rows considered (0: all)
   int64_t units_total = 0;      // (row, lang) work units the extraction will visit
+  // Null for a whole extraction. A part (`--shard I/N`, store_parts.h): {index, count, batch,
+  // shard_vectors, rows: [first, end) of the dataset rows, dataset_rows}, what a merge checks.
+  nlohmann::json part;
 
-  nlohmann::json to_json() const;  // the manifest fields that fix what the store holds
+  nlohmann::json to_json() const;  // the manifest fields that fix what the store holds (`part` only when set)
 };
 
 // The vectors of one (dataset row, language) unit.

@@ -23,7 +23,9 @@ nlohmann::json extract_parameters(const store::ExtractOptions& options, const wo
           {"device", options.device},
           {"shard_vectors", options.shard_vectors},
           {"max_new_tokens", options.max_new_tokens},
-          {"resume", options.resume}};
+          {"resume", options.resume},
+          {"shard", options.part ? nlohmann::json(std::to_string(options.part->index) + "/" + std::to_string(options.part->count))
+                                 : nlohmann::json()}};
 }
 
 std::string extract_message(const store::ExtractSummary& summary) {

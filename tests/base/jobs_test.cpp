@@ -467,18 +467,20 @@ TEST_CASE("the foreground printer rethrows failures with their kind", "[jobs]") 
   CHECK_THROWS_WITH(run_in_foreground(runner, internal, err), "bug");
 }
 
-TEST_CASE("Ctrl-C during a foreground job cancels it and the old handler comes back", "[jobs]") {
+TEST_CASE("Ctrl-C or SIGTERM during a foreground job cancels it and the old handler comes back", "[jobs]") {
+  const int stop = GENERATE(SIGINT, SIGTERM);  // SIGTERM: kill, and Slurm's preemption and requeue
+  INFO("signal " << stop);
   struct sigaction before {};
-  REQUIRE(sigaction(SIGINT, nullptr, &before) == 0);
+  REQUIRE(sigaction(stop, nullptr, &before) == 0);
   JobRunner runner;
   const JobId id = runner.submit("interrupted", [&](JobContext& context) -> nlohmann::json {
     const bool printer_installed = eventually([&] {
       struct sigaction now {};
-      sigaction(SIGINT, nullptr, &now);
+      sigaction(stop, nullptr, &now);
       return now.sa_handler != before.sa_handler;
     });
     if (!printer_installed) return "the printer never installed its handler";
-    raise(SIGINT);
+    raise(stop);
     for (;;) {
       context.throw_if_cancelled();
       std::this_thread::sleep_for(1ms);
@@ -488,6 +490,6 @@ TEST_CASE("Ctrl-C during a foreground job cancels it and the old handler comes b
   CHECK_THROWS_AS(run_in_foreground(runner, id, err), Cancelled);
   CHECK(err.str().find("[interrupted] cancelled after") != std::string::npos);
   struct sigaction after {};
-  REQUIRE(sigaction(SIGINT, nullptr, &after) == 0);
+  REQUIRE(sigaction(stop, nullptr, &after) == 0);
   CHECK(after.sa_handler == before.sa_handler);
 }

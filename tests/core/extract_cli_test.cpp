@@ -400,3 +400,116 @@ TEST_CASE("an extraction that stores nothing, a resume with no store and a cut s
                               Catch::Contains("has " + std::to_string(size / 2) + " bytes"));
   CHECK(fs::file_size(shard) == size / 2);  // refused before anything was written
 }
+
+namespace {
+
+// Every file of two folders, byte for byte.
+void check_same_files(const fs::path& a, const fs::path& b) {
+  std::vector<std::string> a_names, b_names;
+  for (const auto& entry : fs::directory_iterator(a)) a_names.push_back(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(b)) b_names.push_back(entry.path().filename().string());
+  std::sort(a_names.begin(), a_names.end());
+  std::sort(b_names.begin(), b_names.end());
+  REQUIRE(a_names == b_names);
+  for (const std::string& name : a_names) {
+    INFO(name);
+    CHECK(util::read_file((a / name).string()) == util::read_file((b / name).string()));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("shard parts of an extraction merge into exactly the single-process store (issue 19)", "[cli][store]") {
+  TempDir data("loupe-extract-parts");
+  fs::copy(demo_dataset(), data.path, fs::copy_options::recursive);
+  fs::remove(io::load_dataset(data.path.string()).rows[6].image);  // a skipped row inside part 1
+  Study study(data.path);
+  // 16 rows in batches of 2: 8 batches; parts of 3 take batches [0, 2), [2, 5), [5, 8).
+  const std::string common = "--hooks '" + kHooks + "' --batch 2 --shard-vectors 24";
+  const auto whole = run_loupe(study.extract("--out whole " + common));
+  INFO(whole.err);
+  REQUIRE(whole.status == 0);
+  for (const std::string part : {"0", "2"}) {
+    const auto run = run_loupe(study.extract("--out p" + part + " --shard " + part + "/3 " + common));
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+  }
+  const auto first = store::StoreReader::open(study.store("p0"));
+  CHECK(first.manifest()["part"] == nlohmann::json{{"index", 0}, {"count", 3}, {"batch", 2}, {"shard_vectors", 24},
+                                                   {"rows", {0, 4}}, {"dataset_rows", 16}});
+  CHECK(first.entries().row.back() == 3);
+
+  // Part 1 is killed after its first shard and resumed, as a requeued array task is.
+  TempDir logs;
+  const pid_t child = spawn_loupe({"extract", "--workspace", study.root.string(), "--out", "p1", "--shard", "1/3", "--hooks",
+                                   kHooks, "--batch", "2", "--shard-vectors", "24"},
+                                  logs.file("p1.log"));
+  const fs::path manifest = study.store("p1") / store::kManifestName;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(manifest) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ::kill(child, SIGKILL);
+  CHECK(wait_status(child) == -1);
+  const std::string merge = "store merge --workspace '" + study.root.string() + "' --out merged ";
+  const auto unfinished = run_loupe(merge + "p2 p0 p1");
+  CHECK(unfinished.status == 1);
+  CHECK_THAT(unfinished.err, Catch::Contains("cannot merge " + study.store("p1").string()) && Catch::Contains("did not finish"));
+  CHECK_FALSE(fs::exists(study.store("merged")));
+  const auto other_part = run_loupe(study.extract("--out p1 --resume --shard 2/3 " + common));
+  CHECK(other_part.status == 1);
+  CHECK_THAT(other_part.err, Catch::Contains("cannot resume") && Catch::Contains("part"));
+  const auto resumed = run_loupe(study.extract("--out p1 --resume --shard 1/3 " + common));
+  INFO(resumed.err);
+  REQUIRE(resumed.status == 0);
+
+  const auto merged = run_loupe(merge + "p2 p0 p1");  // any order
+  INFO(merged.err);
+  REQUIRE(merged.status == 0);
+  CHECK_THAT(merged.out, Catch::Contains("3 parts merged") && Catch::Contains("1 rows skipped"));
+  check_same_files(study.store("whole"), study.store("merged"));
+  const workspace::RunRecord logged = workspace::Workspace::open(study.root).runs().back();
+  CHECK(logged.command == "store merge");
+  CHECK(logged.outcome == "ok");
+  CHECK(logged.inputs.size() == 6);  // manifest.json and rows.jsonl of each part
+  CHECK(logged.parameters["parts"] == nlohmann::json{"p2", "p0", "p1"});
+}
+
+TEST_CASE("a merge of parts that disagree, overlap or leave a gap is refused and writes nothing (issue 19)", "[cli][store]") {
+  Study study;
+  const std::string common = "--hooks '" + kHooks + "' --limit 6 --batch 2";
+  for (const std::string options : {"--out a0 --shard 0/3", "--out a1 --shard 1/3", "--out a2 --shard 2/3",
+                                    "--out b1 --shard 1/3 --dtype bf16", "--out c1 --shard 1/2", "--out whole"}) {
+    const auto run = run_loupe(study.extract(options + " " + common));
+    INFO(options << "\n" << run.err);
+    REQUIRE(run.status == 0);
+  }
+  const auto refused = [&](const std::string& parts, const std::string& why) {
+    INFO(parts);
+    const auto run = run_loupe("store merge --workspace '" + study.root.string() + "' --out merged " + parts);
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains(why));
+    CHECK_FALSE(fs::exists(study.store("merged")));
+    CHECK_FALSE(fs::exists(study.store(".merged.merging")));
+  };
+  refused("a0 b1 a2", "different dtype: \"f32\" in " + study.store("a0").string() + ", \"bf16\" in " + study.store("b1").string());
+  refused("a0 c1 a2", "different part count: 3");
+  refused("a0 a2", "part 1 of 3 is missing (extract it with --shard 1/3)");
+  refused("a0 a1 a1 a2", "are both part 1 of 3");
+  refused("a0 whole a2", "it is a whole extraction, not a part");
+  refused("a0 nowhere a2", "is not an activation store");
+  refused("", "name the part stores to merge");
+  REQUIRE(run_loupe("store merge --workspace '" + study.root.string() + "' --out merged a1 a2 a0").status == 0);
+  const auto again = run_loupe("store merge --workspace '" + study.root.string() + "' --out merged a0 a1 a2");
+  CHECK(again.status == 1);
+  CHECK_THAT(again.err, Catch::Contains("it exists"));
+
+  for (const auto& [shard, why] : std::vector<std::pair<std::string, std::string>>{
+           {"3/3", "counts from 0 and must be below N"}, {"0/4", "make only 3 batches of 2, too few for 4 parts"},
+           {"one/two", "--shard expects I/N"}, {"1", "--shard expects I/N"}}) {
+    INFO(shard);
+    const auto run = run_loupe(study.extract("--out bad --shard " + shard + " " + common));
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains(why));
+    CHECK_FALSE(fs::exists(study.store("bad")));
+  }
+}
