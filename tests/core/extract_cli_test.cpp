@@ -503,6 +503,13 @@ TEST_CASE("a merge of parts that disagree, overlap or leave a gap is refused and
   CHECK(again.status == 1);
   CHECK_THAT(again.err, Catch::Contains("it exists"));
 
+  // A vision store has one unit a row, no language.
+  const std::string vision = "--vision-hooks 'vision.blocks.{0,3}.hook_resid_post' --positions mean-image --limit 6 --batch 2";
+  for (const std::string options : {"--out v0 --shard 0/3", "--out v1 --shard 1/3", "--out v2 --shard 2/3", "--out vwhole"})
+    REQUIRE(run_loupe(study.extract(options + " " + vision)).status == 0);
+  REQUIRE(run_loupe("store merge --workspace '" + study.root.string() + "' --out vmerged v2 v1 v0").status == 0);
+  check_same_files(study.store("vwhole"), study.store("vmerged"));
+
   for (const auto& [shard, why] : std::vector<std::pair<std::string, std::string>>{
            {"3/3", "counts from 0 and must be below N"}, {"0/4", "make only 3 batches of 2, too few for 4 parts"},
            {"one/two", "--shard expects I/N"}, {"1", "--shard expects I/N"}}) {
