@@ -20,6 +20,16 @@ void FrameStats::add(double ms, double cpu_ms) {
 
 ScriptRunner::ScriptRunner(std::vector<ScriptAction> actions) : actions_(std::move(actions)) {}
 
+bool ScriptRunner::wait_for_job(AppState& state, const std::function<jobs::JobId()>& start, const std::string& failure,
+                                const std::string& done) {
+  if (frames_in_action_ == 0) export_job_ = start();
+  const auto job = state.jobs.snapshot(export_job_);
+  if (!job->finished()) return false;
+  if (job->state != jobs::JobState::Succeeded) throw InputError(failure + ": " + job->error_message);
+  std::printf("[script] %s\n", done.c_str());
+  return true;
+}
+
 void ScriptRunner::fail(const ScriptAction& action, const std::string& why) {
   failed_ = true;
   message_ = "script line " + std::to_string(action.line) + " (" + command_word(action.command) + "): " + why;
@@ -249,32 +259,16 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
       std::printf("[script] %zu images open, %s selected\n", state.images.size(),
                   state.selected_image() ? state.selected_image()->name.c_str() : "none");
       return true;
-    case ScriptCommand::Export: {
-      if (frames_in_action_ == 0) export_job_ = export_session(state, a[0]);
-      const auto job = state.jobs.snapshot(export_job_);
-      if (!job->finished()) return false;
-      if (job->state != jobs::JobState::Succeeded) throw InputError("the export failed: " + job->error_message);
-      std::printf("[script] exported to %s\n", a[0].c_str());
-      return true;
-    }
-    case ScriptCommand::ExportReport: {
-      if (frames_in_action_ == 0) export_job_ = export_report(state, a[0]);
-      const auto job = state.jobs.snapshot(export_job_);
-      if (!job->finished()) return false;
-      if (job->state != jobs::JobState::Succeeded) throw InputError("the report failed: " + job->error_message);
-      std::printf("[script] report written to %s\n", a[0].c_str());
-      return true;
-    }
+    case ScriptCommand::Export:
+      return wait_for_job(state, [&] { return export_session(state, a[0]); }, "the export failed", "exported to " + a[0]);
+    case ScriptCommand::ExportReport:
+      return wait_for_job(state, [&] { return export_report(state, a[0]); }, "the report failed", "report written to " + a[0]);
     case ScriptCommand::SaveSteeringSet:
-    case ScriptCommand::LoadSteeringSet: {
-      const bool save = action.command == ScriptCommand::SaveSteeringSet;
-      if (frames_in_action_ == 0) export_job_ = save ? save_steering_set(state, a[0]) : load_steering_set(state, a[0]);
-      const auto job = state.jobs.snapshot(export_job_);
-      if (!job->finished()) return false;
-      if (job->state != jobs::JobState::Succeeded) throw InputError("the steering set failed: " + job->error_message);
-      std::printf("[script] steering set %s %s\n", save ? "saved to" : "loaded from", a[0].c_str());
-      return true;
-    }
+      return wait_for_job(state, [&] { return save_steering_set(state, a[0]); }, "the steering set failed",
+                          "steering set saved to " + a[0]);
+    case ScriptCommand::LoadSteeringSet:
+      return wait_for_job(state, [&] { return load_steering_set(state, a[0]); }, "the steering set failed",
+                          "steering set loaded from " + a[0]);
     case ScriptCommand::AssertFrameTime: {
       const double limit = std::stod(a[0]);
       if (drag_stats_.frames == 0) throw InputError("no drag-slider ran before this assertion");

@@ -1,6 +1,7 @@
 // Runs a parsed script (ui/app/script.h) against the app, a little every frame: actions that need
 // time (wait-idle, sleep, drag-slider, screenshot) keep their place until they are done.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,10 @@ class ScriptRunner {
  private:
   bool step(AppState& state, const ScriptAction& action, double now);  // true: action finished
   void fail(const ScriptAction& action, const std::string& why);
+  // Starts a job with `start` on the action's first frame and waits for it (false while it runs);
+  // prints `done` when it succeeds, throws InputError "<failure>: <its error>" when it does not.
+  bool wait_for_job(AppState& state, const std::function<jobs::JobId()>& start, const std::string& failure,
+                    const std::string& done);
 
   std::vector<ScriptAction> actions_;
   size_t next_ = 0;
