@@ -90,7 +90,7 @@ std::string html_text(const std::string& text) {
 const char* kStyle = R"(body { font-family: "DejaVu Sans", "Noto Sans Arabic", sans-serif; max-width: 1000px; margin: 2em auto; color: #222; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.3em; border-bottom: 1px solid #ccc; margin-top: 2em; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.85em; }
-th, td { border: 1px solid #ddd; padding: 2px 6px; text-align: left; } td[dir=rtl] { text-align: right; }
+th, td { border: 1px solid #ddd; padding: 2px 6px; text-align: left; } td:last-child { overflow-wrap: anywhere; min-width: 34ch; } td[dir=rtl] { text-align: right; }
 caption { text-align: left; font-weight: bold; padding: 4px 0; }
 .source, .runs { color: #666; font-size: 0.8em; } .problem { color: #a00; }
 figure { margin: 1em 0; page-break-inside: avoid; } h3 { font-size: 1em; }
