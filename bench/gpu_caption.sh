@@ -20,7 +20,7 @@ stage() { local name=$1; shift; echo "== $name"; local t=$SECONDS; "$@" >"$logs/
 
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 stage configure cmake -S . -B $build -G Ninja -DLOUPE_GUI=OFF -DCMAKE_BUILD_TYPE=Release -DTORCH_CUDA_ARCH_LIST=9.0 \
-  -DCMAKE_PREFIX_PATH="$torch_prefix;$deps" -DCMAKE_INCLUDE_PATH="$deps/include" -DCMAKE_CXX_FLAGS="-isystem $deps/include" || exit 1
+  -DCMAKE_PREFIX_PATH="$torch_prefix;$deps" -DCMAKE_INCLUDE_PATH="$deps/include" -DCMAKE_LIBRARY_PATH="$deps/lib" -DCMAKE_CXX_FLAGS="-isystem $deps/include" || exit 1
 TAIL=40 stage build ninja -C $build -k 0 loupe loupe_tests gpu_caption_bench sae_train || exit 1
 tar -xzf "$deps/tokenizers.tar.gz" -C $build
 

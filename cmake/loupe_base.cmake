@@ -1,7 +1,8 @@
 # loupe_base: the torch-free half of the core (readers, tokenizer, synth, jobs, workspace, and the
 # torch-free vocabulary of core/study). The main build, the fuzzers (tests/fuzz) and the sanitizer
 # builds (tests/sanitize) all take it from here, so the three compile one source list.
-# Needs LOUPE_ROOT (the repository root), nlohmann_json, STB_INCLUDE_DIR and Threads found first.
+# Needs LOUPE_ROOT (the repository root), nlohmann_json, STB_INCLUDE_DIR and Threads found first;
+# finds libjpeg (libjpeg-turbo: JPEGs decode as Pillow decodes them, core/io/jpeg_read.h).
 # The version every runs.jsonl line records (raise it with each release of the CLI's outputs).
 set(LOUPE_VERSION 0.9.1)
 set(LOUPE_BASE_DIRS io text synth jobs eval util workspace report)
@@ -17,8 +18,9 @@ foreach(file study/steer_positions study/steering_set study/ablation_set study/h
         store/store_manifest store/store_entries store/sha256)
   list(APPEND LOUPE_BASE_SOURCES ${LOUPE_ROOT}/core/${file}.cpp)
 endforeach()
+find_package(JPEG REQUIRED)
 add_library(loupe_base STATIC ${LOUPE_BASE_SOURCES})
 target_include_directories(loupe_base PUBLIC ${LOUPE_ROOT} ${STB_INCLUDE_DIR})
-target_link_libraries(loupe_base PUBLIC nlohmann_json::nlohmann_json Threads::Threads)
+target_link_libraries(loupe_base PUBLIC nlohmann_json::nlohmann_json Threads::Threads JPEG::JPEG)
 target_compile_definitions(loupe_base PUBLIC LOUPE_VERSION="${LOUPE_VERSION}")
 target_compile_options(loupe_base PRIVATE -Wall -Wextra)

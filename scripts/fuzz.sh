@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-20000}
 
-packages=(clang-16 libfuzzer-16-dev libclang-rt-16-dev cmake ninja-build nlohmann-json3-dev libstb-dev)
+packages=(clang-16 libfuzzer-16-dev libclang-rt-16-dev cmake ninja-build nlohmann-json3-dev libstb-dev libjpeg-dev)
 bash scripts/install-packages.sh "${packages[@]}"
 
 cmake -S tests/fuzz -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16 >/dev/null

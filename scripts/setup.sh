@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopenblas0-openmp          # LibTorch; OpenBLAS-OpenMP avoids the 20x slower reference BLAS
-  nlohmann-json3-dev libstb-dev catch2
+  nlohmann-json3-dev libstb-dev libjpeg-dev catch2
   libimgui-dev libglfw3-dev libepoxy-dev libfribidi-dev fonts-dejavu-core   # the desktop app
   xvfb xauth libgl1-mesa-dri                # the GUI tests run under a virtual display
   chromium                                  # loupe report prints report.pdf with headless Chromium

@@ -1,4 +1,5 @@
-// Image decoding with stb_image, converted to RGB exactly as the Hugging Face processors see it.
+// Image decoding, converted to RGB exactly as the Hugging Face processors see it: JPEGs with
+// libjpeg-turbo as Pillow decodes them (jpeg_read.h), PNG, BMP, GIF and PGM/PPM with stb_image.
 //
 // transformers' convert_to_rgb(image) returns a PIL image whose mode is "RGB" untouched; any other
 // mode goes image.convert("RGBA"), is alpha-composited over an opaque white background with
@@ -22,6 +23,7 @@
 
 #include "core/error.h"
 #include "core/io/image.h"
+#include "core/io/jpeg_read.h"
 #include "core/util/atomic_file.h"
 
 namespace loupe::io {
@@ -47,66 +49,6 @@ void check_dimensions(int width, int height, size_t file_bytes, const std::strin
                       " image (" + std::to_string(pixels) + " pixels); at most " + std::to_string(budget) +
                       " pixels are accepted from a file of " + std::to_string(file_bytes) +
                       " bytes (is the file truncated or corrupt?)");
-}
-
-// stb_image 2.27 (Debian 12's libstb-dev) trusts a JPEG's Huffman tables in two ways that stb
-// 2.28 checks: more than 256 symbols in a table overrun its fixed-size arrays, and a scan that
-// selects a table no DHT segment defined decodes with stb's uninitialised table memory (an index
-// thousands past its 257-entry array). Either file is corrupt, so it is refused before stb sees it.
-// Walks the marker segments, skipping entropy-coded data; empty when the file is no such JPEG.
-std::string jpeg_huffman_problem(const uint8_t* bytes, size_t size) {
-  // stb finds the start-of-image marker after any number of 0xFF fill bytes.
-  size_t start = 0;
-  while (start + 1 < size && bytes[start] == 0xFF && bytes[start + 1] == 0xFF) ++start;
-  if (start + 4 > size || bytes[start] != 0xFF || bytes[start + 1] != 0xD8) return "";
-  bool defined[2][4] = {};  // [DC, AC][table id]
-  bool progressive = false;
-  size_t pos = start + 2;
-  while (pos + 4 <= size) {
-    const uint8_t marker = bytes[pos + 1];
-    if (bytes[pos] != 0xFF || marker == 0xFF) {  // entropy-coded data or a fill byte
-      ++pos;
-      continue;
-    }
-    if (marker == 0xD9) return "";  // end of image
-    if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {  // no length field
-      pos += 2;
-      continue;
-    }
-    const size_t length = (size_t(bytes[pos + 2]) << 8) | bytes[pos + 3];
-    const size_t end = std::min(pos + 2 + length, size);
-    if (marker == 0xC2) progressive = true;
-    // DHT: tables of (class/id byte, 16 counts, symbols). As stb does, a table is read while the
-    // declared length has bytes left, even when its counts run past the segment's or the file's
-    // end (stb reads zeros there).
-    if (marker == 0xC4)
-      for (size_t table = pos + 4, left = length >= 2 ? length - 2 : 0; left > 0 && table < size;) {
-        size_t symbols = 0;
-        for (size_t i = table + 1; i <= table + 16 && i < size; ++i) symbols += bytes[i];
-        if (symbols > 256) return "corrupt JPEG (a Huffman table declares more than 256 symbols)";
-        if ((bytes[table] >> 4) <= 1 && (bytes[table] & 15) <= 3) defined[bytes[table] >> 4][bytes[table] & 15] = true;
-        table += 17 + symbols;
-        left = left > 17 + symbols ? left - 17 - symbols : 0;
-      }
-    // SOS: each component's DC and AC table, as stb's decoder will use them (a progressive scan
-    // reads the DC table only in a first DC scan, the AC table only in an AC scan).
-    if (marker == 0xDA && pos + 5 <= size) {
-      const size_t components = bytes[pos + 4];
-      const size_t spectral = pos + 5 + 2 * components;  // Ss, Se, Ah/Al
-      if (spectral + 3 <= size) {
-        const bool dc_used = !progressive || (bytes[spectral] == 0 && (bytes[spectral + 2] >> 4) == 0);
-        const bool ac_used = !progressive || bytes[spectral] != 0;
-        for (size_t c = 0; c < components; ++c) {
-          const uint8_t tables = bytes[pos + 6 + 2 * c];
-          const int dc = tables >> 4, ac = tables & 15;
-          if ((dc_used && dc <= 3 && !defined[0][dc]) || (ac_used && ac <= 3 && !defined[1][ac]))
-            return "corrupt JPEG (a scan uses a Huffman table that no DHT segment defines)";
-        }
-      }
-    }
-    pos = end;
-  }
-  return "";
 }
 
 // stb_image 2.27 grows its IDAT buffer to an IDAT chunk's declared length before it reads the
@@ -191,14 +133,18 @@ ImageHeader read_image_header(const uint8_t* bytes, size_t size, const std::stri
   if (size > size_t(INT_MAX))
     throw FormatError(name + ": " + std::to_string(size) + " bytes is too large for an image file");
   const int length = int(size);
-  if (const std::string problem = jpeg_huffman_problem(bytes, size); !problem.empty())
-    throw FormatError(name + ": " + problem);
+  ImageHeader header;
+  if (is_jpeg(bytes, size)) {
+    const JpegHeader jpeg = read_jpeg_header(bytes, size, name);
+    header = {jpeg.width, jpeg.height, jpeg.components};
+    check_dimensions(header.width, header.height, size, name);
+    return header;
+  }
   if (const std::string problem = pnm_header_problem(bytes, size); !problem.empty())
     throw FormatError(name + ": " + problem);
   if (const std::string problem = png_chunk_problem(bytes, size); !problem.empty())
     throw FormatError(name + ": " + problem);
 
-  ImageHeader header;
   if (!stbi_info_from_memory(bytes, length, &header.width, &header.height, &header.channels))
     throw FormatError(name + ": not a readable image (" + stb_reason() + ")");
   check_dimensions(header.width, header.height, size, name);
@@ -208,6 +154,13 @@ ImageHeader read_image_header(const uint8_t* bytes, size_t size, const std::stri
 Image decode_image(const uint8_t* bytes, size_t size, const std::string& name_for_errors) {
   const std::string& name = name_for_errors;
   const ImageHeader header = read_image_header(bytes, size, name);
+  if (is_jpeg(bytes, size)) {
+    Image image;
+    image.width = header.width;
+    image.height = header.height;
+    image.pixels = decode_jpeg_rgb(bytes, size, name);
+    return image;
+  }
   int width = 0, height = 0, channels = 0;
   std::unique_ptr<stbi_uc, void (*)(void*)> rgba(
       stbi_load_from_memory(bytes, int(size), &width, &height, &channels, STBI_rgb_alpha), stbi_image_free);

@@ -3,5 +3,6 @@
 #define STB_IMAGE_IMPLEMENTATION
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #define STBI_FAILURE_USERMSG
+#define STBI_NO_JPEG  // JPEGs decode with libjpeg-turbo, as Pillow decodes them (jpeg_read.h)
 #include <stb_image.h>
 #include <stb_image_write.h>

@@ -1,6 +1,10 @@
 // Image files whose header promises more than the file holds (issue 21): absurd declared sizes are
 // refused before anything is allocated, and a header-only GIF gets a reason, each naming the file.
 #include <catch2/catch.hpp>
+#include <stb_image_write.h>
+
+#include <algorithm>
+#include <cstdlib>
 #include <cstdint>
 #include <string>
 
@@ -66,34 +70,57 @@ TEST_CASE("a 16-bit PPM is refused before stb_image overruns its buffer (fuzz fi
   CHECK(eight_bit.width == 2);
 }
 
-TEST_CASE("a JPEG whose Huffman table runs past the file is refused before stb reads it (fuzz finding)",
-          "[image][limits]") {
-  // tests/fuzz/corpus/image/crash-huffman-257.jpg: a DHT declaring 1316 symbols, cut off by the end
-  // of the 135-byte file; stb 2.27's stbi_info indexed its 257-entry size table out of bounds.
-  // crash-huffman-fill-bytes.jpg: the same after three 0xFF fill bytes before the start-of-image
-  // marker, which stb skips and the check did not. crash-huffman-cut-counts.jpg: a third table whose
-  // 16 counts are cut by the end of the file (stb reads zeros for the rest) yet sum past 256.
-  for (const char* name : {"crash-huffman-257.jpg", "crash-huffman-fill-bytes.jpg", "crash-huffman-cut-counts.jpg"}) {
-    const std::string path = std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/" + name;
-    const std::string message = loupe::test::message_of<loupe::FormatError>([&] { load_image(path); });
-    CHECK_THAT(message, Contains(path) && Contains("Huffman table"));
-    const std::string bytes = loupe::util::read_file(path);
-    CHECK_THROWS_AS(loupe::io::read_image_header(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), path),
-                    loupe::FormatError);
+TEST_CASE("corrupt JPEGs of the fuzz findings are refused by libjpeg, real ones load (fuzz findings)", "[image][limits]") {
+  // stb 2.27 misread these; JPEGs now decode with libjpeg-turbo (core/io/jpeg_read.h):
+  // crash-huffman-257.jpg: a DHT declaring 1316 symbols, cut off by the end of the 135-byte file
+  // (stb's size table overrun). crash-huffman-fill-bytes.jpg: the same after three 0xFF fill bytes
+  // before the start-of-image marker. crash-huffman-cut-counts.jpg: a table whose 16 counts are cut
+  // by the end of the file yet sum past 256. crash-undefined-huffman-table.jpg: a scan asking for an
+  // AC table no DHT defines (stb decoded with uninitialised memory).
+  const std::string corpus = std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/";
+  for (const char* name : {"crash-huffman-257.jpg", "crash-huffman-cut-counts.jpg", "crash-undefined-huffman-table.jpg"}) {
+    INFO(name);
+    const std::string message = loupe::test::message_of<loupe::FormatError>([&] { load_image(corpus + name); });
+    CHECK_THAT(message, Contains(corpus + name) && Contains("JPEG"));
   }
+  CHECK_THROWS_AS(load_image(corpus + "crash-huffman-fill-bytes.jpg"), loupe::FormatError);  // no JPEG signature
+  // ubsan-jpeg-shift-33.jpg: corrupt entropy-coded data drove stb's bit reader to shift by 33
+  // (undefined behaviour the sanitizer builds reported); libjpeg finds a scan using an undefined
+  // quantisation table and refuses it.
+  CHECK_THAT(loupe::test::message_of<loupe::FormatError>([&] { load_image(corpus + "ubsan-jpeg-shift-33.jpg"); }),
+             Contains("cannot decode JPEG") && Contains("Quantization table"));
+  for (const char* name : {"small.jpg", "gray.jpg"}) CHECK(load_image(corpus + name).width > 0);
 }
 
-TEST_CASE("a JPEG scan that uses an undefined Huffman table is refused before stb decodes it (fuzz finding)",
-          "[image][limits]") {
-  // tests/fuzz/corpus/image/crash-undefined-huffman-table.jpg: its DHT defines DC tables 0 and 1
-  // and AC table 1, its scan asks for AC table 0; stb 2.27 decoded with that table's uninitialised
-  // memory (UBSan: index 4931 out of bounds for type 'stbi_uc[257]').
-  const std::string path = std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/crash-undefined-huffman-table.jpg";
-  const std::string message = loupe::test::message_of<loupe::FormatError>([&] { load_image(path); });
-  CHECK_THAT(message, Contains(path) && Contains("no DHT segment defines"));
-  // Real JPEGs, whose scans use the tables their DHT segments define, still load.
-  for (const char* name : {"small.jpg", "gray.jpg"})
-    CHECK(load_image(std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/" + name).width > 0);
+TEST_CASE("JPEGs decode to RGB: grayscale replicated, a truncated file refused, pixels close to the source", "[image]") {
+  const std::string corpus = std::string(LOUPE_SOURCE_DIR) + "/tests/fuzz/corpus/image/";
+  const loupe::io::Image gray = load_image(corpus + "gray.jpg");
+  REQUIRE(gray.pixels.size() == size_t(gray.width) * gray.height * 3);
+  for (size_t p = 0; p < gray.pixels.size(); p += 3) {
+    REQUIRE(gray.pixels[p] == gray.pixels[p + 1]);
+    REQUIRE(gray.pixels[p] == gray.pixels[p + 2]);
+  }
+  // A smooth 64x48 gradient through stb's JPEG writer at quality 100 comes back within a few levels.
+  loupe::io::Image source;
+  source.width = 64;
+  source.height = 48;
+  for (int y = 0; y < source.height; ++y)
+    for (int x = 0; x < source.width; ++x)
+      for (int c = 0; c < 3; ++c) source.pixels.push_back(uint8_t((x * 4 + y * (c + 1) * 2) % 256 / 2 + 40));
+  const loupe::test::TempDir folder("loupe-jpeg");
+  const std::string path = folder.file("gradient.jpg");
+  REQUIRE(stbi_write_jpg(path.c_str(), source.width, source.height, 3, source.pixels.data(), 100) != 0);
+  const loupe::io::Image decoded = load_image(path);
+  REQUIRE(decoded.width == 64);
+  REQUIRE(decoded.height == 48);
+  int worst = 0;
+  for (size_t i = 0; i < source.pixels.size(); ++i) worst = std::max(worst, std::abs(int(decoded.pixels[i]) - int(source.pixels[i])));
+  INFO("largest difference: " << worst);
+  CHECK(worst <= 6);
+  const std::string bytes = loupe::util::read_file(path);
+  const std::string cut = folder.write("cut.jpg", bytes.substr(0, bytes.size() / 2));
+  CHECK_THAT(loupe::test::message_of<loupe::FormatError>([&] { load_image(cut); }),
+             Contains(cut) && Contains("cannot decode JPEG") && Contains("Premature end"));
 }
 
 TEST_CASE("a PNG chunk longer than the file is refused before stb allocates for it (fuzz finding)", "[image][limits]") {

@@ -291,12 +291,12 @@ TEST_CASE("bad image files give typed errors that name the file and the problem"
     CHECK_THAT(message_of<FormatError>([&] { load_image(dir.write("huge.bmp", bmp)); }),
                Catch::Contains("huge.bmp") && Catch::Contains("100000x100000"));
   }
-  SECTION("a JPEG Huffman table with more than 256 symbols (stb_image 2.27 would overrun its tables)") {
+  SECTION("a JPEG Huffman table with more than 256 symbols (libjpeg refuses it)") {
     std::string jpeg = "\xFF\xD8\xFF\xC4";
     jpeg += std::string{0, 19, 0} + std::string(16, '\xFF');  // length 19, class 0 id 0, 16 x 255 codes
     CHECK_THAT(message_of<FormatError>([&] { decode_image(reinterpret_cast<const uint8_t*>(jpeg.data()),
                                                           jpeg.size(), "hostile.jpg"); }),
-               Catch::Contains("hostile.jpg") && Catch::Contains("Huffman table"));
+               Catch::Contains("hostile.jpg") && Catch::Contains("Huffman"));
   }
   SECTION("a directory") {
     CHECK_THAT(message_of<IoError>([&] { load_image(dir.path.string()); }), Catch::Contains("directory"));
