@@ -93,6 +93,17 @@ int wait_status(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Kills the extraction `child` with SIGKILL once `store` has its first manifest (its first shard
+// committed), as a crash or a scheduler would.
+void kill_after_first_shard(pid_t child, const fs::path& store) {
+  const fs::path manifest = store / store::kManifestName;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(manifest) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ::kill(child, SIGKILL);
+  CHECK(wait_status(child) == -1);  // killed, not exited
+}
+
 // Everything of two stores that is not floating-point arithmetic is identical: the manifest (shard
 // checksums aside, they cover the vectors), rows.jsonl byte for byte, and each vector's row, position
 // and token type.
@@ -280,12 +291,7 @@ TEST_CASE("a killed extraction resumes to exactly the uninterrupted store", "[cl
   const pid_t child = spawn_loupe({"extract", "--workspace", study.root.string(), "--out", "cut", "--hooks", kHooks, "--limit",
                                    "12", "--batch", "1", "--shard-vectors", "16"},
                                   logs.file("cut.log"));
-  const fs::path manifest = study.store("cut") / store::kManifestName;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(manifest) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  ::kill(child, SIGKILL);
-  CHECK(wait_status(child) == -1);  // killed, not exited
+  kill_after_first_shard(child, study.store("cut"));
   const auto partial = store::StoreReader::open(study.store("cut"));
   REQUIRE(partial.manifest()["complete"] == false);
   CHECK(partial.count() > 0);
@@ -444,12 +450,7 @@ TEST_CASE("shard parts of an extraction merge into exactly the single-process st
   const pid_t child = spawn_loupe({"extract", "--workspace", study.root.string(), "--out", "p1", "--shard", "1/3", "--hooks",
                                    kHooks, "--batch", "2", "--shard-vectors", "24"},
                                   logs.file("p1.log"));
-  const fs::path manifest = study.store("p1") / store::kManifestName;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(manifest) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  ::kill(child, SIGKILL);
-  CHECK(wait_status(child) == -1);
+  kill_after_first_shard(child, study.store("p1"));
   const std::string merge = "store merge --workspace '" + study.root.string() + "' --out merged ";
   const auto unfinished = run_loupe(merge + "p2 p0 p1");
   CHECK(unfinished.status == 1);
