@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "core/error.h"
+#include "core/util/near_matches.h"
 
 namespace loupe::model {
 
@@ -37,21 +38,6 @@ const SiteName& site_name(Site site) {
   for (const auto& entry : kSites)
     if (entry.site == site) return entry;
   throw InputError("unknown hook site");
-}
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 }  // namespace
@@ -125,16 +111,12 @@ HookPoint parse_hook(const std::string& name, const io::ModelConfig& config) {
   const auto points = all_hook_points(config);
   for (const auto& point : points)
     if (hook_name(point) == name) return point;
-  std::vector<std::pair<size_t, std::string>> near;
-  for (const auto& point : points) {
-    std::string candidate = hook_name(point);
-    near.emplace_back(edit_distance(name, candidate), candidate);
-  }
-  std::sort(near.begin(), near.end());
+  std::vector<std::string> names;
+  for (const auto& point : points) names.push_back(hook_name(point));
   std::string message = "unknown hook '" + name + "' for this " + io::family_name(config.family) + " model (" +
                         std::to_string(config.text.layers) + " decoder layers, " +
                         std::to_string(config.vision.layers) + " vision layers); near matches:";
-  for (size_t i = 0; i < std::min<size_t>(5, near.size()); ++i) message += " " + near[i].second;
+  for (const std::string& near : util::near_matches(name, names)) message += " " + near;
   throw InputError(message);
 }
 
