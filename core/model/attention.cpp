@@ -1,5 +1,7 @@
 #include "core/model/attention.h"
 
+#include "core/model/lora.h"
+
 namespace loupe::model {
 
 AttentionImpl::AttentionImpl(const AttentionShape& attention_shape, const torch::TensorOptions& options)
@@ -22,9 +24,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionCall& call
     return hooks.apply({site, call.layer, call.vision}, t, {{site, call.layer, call.vision}, call.first_position, call.prefill});
   };
   // [B, T, heads, head_dim]
-  torch::Tensor q = q_proj->forward(x).view({batch, length, shape.heads, shape.head_dim});
-  torch::Tensor k = k_proj->forward(x).view({batch, length, shape.kv_heads, shape.head_dim});
-  torch::Tensor v = v_proj->forward(x).view({batch, length, shape.kv_heads, shape.head_dim});
+  torch::Tensor q = adapted(q_proj, x, *call.hooks).view({batch, length, shape.heads, shape.head_dim});
+  torch::Tensor k = adapted(k_proj, x, *call.hooks).view({batch, length, shape.kv_heads, shape.head_dim});
+  torch::Tensor v = adapted(v_proj, x, *call.hooks).view({batch, length, shape.kv_heads, shape.head_dim});
   if (shape.qk_norm) {
     q = q_norm->forward(q);
     k = k_norm->forward(k);
@@ -72,7 +74,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, AttentionCall& call
   pattern = hook(Site::Pattern, pattern);
   torch::Tensor z = torch::matmul(pattern, v).transpose(1, 2).contiguous();  // [B, T, heads, d]
   z = hook(Site::Z, z);
-  return o_proj->forward(z.view({batch, length, shape.heads * shape.head_dim}));
+  return adapted(o_proj, z.view({batch, length, shape.heads * shape.head_dim}), *call.hooks);
 }
 
 }  // namespace loupe::model

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/model/lora.h"
+
 namespace loupe::model {
 
 namespace {
@@ -44,9 +46,9 @@ GatedMlpImpl::GatedMlpImpl(int64_t hidden, int64_t intermediate, io::Activation 
 }
 
 torch::Tensor GatedMlpImpl::forward(const torch::Tensor& x, HookSet& hooks, const HookContext& context) const {
-  torch::Tensor post = activate(gate_proj->forward(x), activation) * up_proj->forward(x);  // [B, T, intermediate]
+  torch::Tensor post = activate(adapted(gate_proj, x, hooks), activation) * adapted(up_proj, x, hooks);  // [B, T, intermediate]
   post = hooks.apply(context.point, post, context);
-  return down_proj->forward(post);
+  return adapted(down_proj, post, hooks);
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const io::TextConfig& config, const torch::TensorOptions& options)

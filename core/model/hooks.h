@@ -15,6 +15,8 @@
 
 namespace loupe::model {
 
+class LoraAdapter;  // core/model/lora.h
+
 // Where the tensor handed to a hook sits in the sequence.
 struct HookContext {
   HookPoint point;
@@ -64,6 +66,11 @@ class HookSet {
   // Any other operation (for example an SAE latent edit, core/intervene/sae_edit.h).
   void add_operation(const HookPoint& point, std::unique_ptr<HookOperation> operation);
 
+  // The LoRA adapter whose updates this run's linear layers add (core/model/lora.h); null: none.
+  // clear() keeps it: it changes the weights a run computes with, not what the run hooks.
+  void set_adapter(std::shared_ptr<const LoraAdapter> adapter) { adapter_ = std::move(adapter); }
+  const LoraAdapter* adapter() const { return adapter_.get(); }
+
   bool empty() const { return hooks_.empty(); }
   bool has(const HookPoint& point) const { return hooks_.count(point) > 0; }
   void clear();
@@ -82,6 +89,7 @@ class HookSet {
  private:
   std::map<HookPoint, std::vector<std::unique_ptr<HookOperation>>> hooks_;
   std::map<HookPoint, std::vector<torch::Tensor>> captures_;  // written by capture operations
+  std::shared_ptr<const LoraAdapter> adapter_;
 };
 
 // x with f applied to the selected entries: f gets x[rows][:, positions] (along the hook's

@@ -1,5 +1,7 @@
 #include "core/model/vision.h"
 
+#include "core/model/lora.h"
+
 namespace loupe::model {
 
 namespace {
@@ -33,8 +35,8 @@ torch::Tensor VisionLayerImpl::forward(torch::Tensor h, AttentionCall& call) con
   };
   h = hook(Site::ResidPre, h);
   h = hook(Site::ResidMid, h + hook(Site::AttnOut, self_attn->forward(layer_norm1->forward(h), call)));
-  torch::Tensor post = hook(Site::MlpPost, activate(mlp->fc1->forward(layer_norm2->forward(h)), mlp->activation));
-  return hook(Site::ResidPost, h + hook(Site::MlpOut, mlp->fc2->forward(post)));
+  torch::Tensor post = hook(Site::MlpPost, activate(adapted(mlp->fc1, layer_norm2->forward(h), *call.hooks), mlp->activation));
+  return hook(Site::ResidPost, h + hook(Site::MlpOut, adapted(mlp->fc2, post, *call.hooks)));
 }
 
 VisionEmbeddingsImpl::VisionEmbeddingsImpl(const io::VisionConfig& config, const torch::TensorOptions& options)

@@ -32,6 +32,18 @@ std::string canonical_weight_name(const std::string& stored) {
   return stored;
 }
 
+std::string hf_module_path(const std::string& canonical) {
+  const std::pair<const char*, const char*> prefixes[] = {
+      {"language_model.model.", "model.language_model."},
+      {"vision_tower.", "model.vision_tower.vision_model."},
+      {"multi_modal_projector.", "model.multi_modal_projector."},
+      {"language_model.lm_head", "lm_head"},
+  };
+  for (const auto& [from, to] : prefixes)
+    if (starts_with(canonical, from)) return to + canonical.substr(std::string(from).size());
+  return canonical;
+}
+
 void load_weights(torch::nn::Module& module, const std::string& folder, jobs::JobContext* job) {
   const auto file = io::SafeTensors::open(folder);
   std::map<std::string, std::string> stored_by_canonical;

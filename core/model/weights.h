@@ -14,6 +14,11 @@ namespace loupe::model {
 // The canonical name of a stored weight name.
 std::string canonical_weight_name(const std::string& stored);
 
+// The module path transformers 5 gives a canonical name (what PEFT's adapter keys spell):
+// language_model.model.X → model.language_model.X, vision_tower.X → model.vision_tower.vision_model.X,
+// multi_modal_projector.X → model.multi_modal_projector.X, language_model.lm_head.X → lm_head.X.
+std::string hf_module_path(const std::string& canonical);
+
 // Fills every parameter of `module` (named canonically) from the safetensors in `folder`
 // (single or sharded), converting dtype and device one tensor at a time and releasing the file's
 // pages after each, so loading never holds two full copies. Parameters stop requiring grad.
