@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/cli/commands.h"
+#include "app/cli/training_job.h"
 #include "core/error.h"
 #include "core/jobs/progress_printer.h"
 #include "core/tensor/convert.h"
@@ -13,31 +14,6 @@
 namespace loupe::cli {
 
 namespace {
-
-// Runs the training job with its log in the output folder. When the job fails, a folder this run
-// created is removed unless it holds a checkpoint; a folder that stays is named on stderr.
-train::CaptionTrainSummary run_training(const train::CaptionTrainOptions& options) {
-  namespace fs = std::filesystem;
-  const fs::path out(options.out_dir);
-  const bool created = !fs::exists(out);
-  fs::create_directories(out);  // for the job's log file
-  try {
-    jobs::JobRunner runner(1);
-    const jobs::JobId id = runner.submit(
-        "train-caption", [&](jobs::JobContext& context) { return train::train_captioner(options, context); },
-        (out / "train.log").string());
-    return jobs::run_in_foreground(runner, id, std::cerr).as<train::CaptionTrainSummary>();
-  } catch (const std::exception&) {
-    std::error_code ignored;
-    if (fs::exists(out / train::kCheckpointName))
-      std::cerr << "train-caption: " << out.string() << " stays, with its checkpoint and train.log; --resume continues it\n";
-    else if (created)
-      fs::remove_all(out, ignored);
-    else
-      std::cerr << "train-caption: " << out.string() << " stays (it existed before this run; no checkpoint was saved)\n";
-    throw;
-  }
-}
 
 int run_train_caption(const Args& args) {
   train::CaptionTrainOptions options;
@@ -52,7 +28,9 @@ int run_train_caption(const Args& args) {
   options.resume = args.has("resume");
   train::validate(options);
 
-  const train::CaptionTrainSummary result = run_training(options);
+  const auto result = run_training_job("train-caption", options.out_dir, "train.log", [&](jobs::JobContext& context) {
+                        return train::train_captioner(options, context);
+                      }).as<train::CaptionTrainSummary>();
   std::cout << "train-caption: " << result.steps << " steps, final loss " << result.final_loss << ", "
             << result.parameters << " parameters, " << int64_t(result.seconds) << " s; model in "
             << options.out_dir << "\n";

@@ -36,6 +36,12 @@ std::vector<io::DatasetRow> rows_in_split(const io::Dataset& dataset, const std:
   return rows;
 }
 
+torch::Tensor caption_loss(const torch::Tensor& logits, const torch::Tensor& labels) {
+  return torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}).to(torch::kFloat32),
+                                              labels.reshape({-1}).to(logits.device()),
+                                              torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreLabel));
+}
+
 CaptionExamples::CaptionExamples(const std::vector<io::DatasetRow>& rows, const text::Tokenizer& tokenizer,
                                  const io::ModelConfig& config)
     : pad_id_(std::max<int64_t>(config.text.pad_id, 0)) {

@@ -32,6 +32,10 @@ struct CaptionBatch {
   int64_t tokens = 0;       // tokens before padding, summed over the batch
 };
 
+// Mean cross-entropy of logits [B, T, vocab] against labels [B, T] over the answer tokens (labels
+// other than kIgnoreLabel), in float32.
+torch::Tensor caption_loss(const torch::Tensor& logits, const torch::Tensor& labels);
+
 class CaptionExamples {
  public:
   // Reads and preprocesses every row's image (as model::image_pixels does for inference) and

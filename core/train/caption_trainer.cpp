@@ -34,21 +34,6 @@ void write_model_files(const CaptionTrainOptions& options, const io::Dataset& da
   write_json(out / "generation_config.json", demo_generation_config_json().dump(2));
 }
 
-// Checks a checkpoint against the run's options; returns the steps it has done.
-int64_t resumable_step(const std::string& path, const CaptionTrainOptions& options) {
-  const CheckpointInfo info = read_checkpoint_info(path);
-  auto differs = [&](const char* what, const std::string& stored, const std::string& asked) {
-    if (stored != asked)
-      throw InputError(path + " was made with --" + what + " " + stored + ", not " + asked +
-                       "; resume with the same options or train into another --out");
-  };
-  differs("seed", std::to_string(info.seed), std::to_string(options.seed));
-  differs("steps", std::to_string(info.steps), std::to_string(options.steps));
-  differs("batch", std::to_string(info.batch), std::to_string(options.batch));
-  if (info.lr != options.lr) differs("lr", c10::str(info.lr), c10::str(options.lr));
-  return info.step;
-}
-
 // "vision 0.12 projector 0.03 decoder 0.9": the gradient norm of each part of the model before
 // clipping, to see whether the vision tower learns as fast as the decoder ("vision frozen" after
 // its pretraining).
@@ -101,12 +86,9 @@ CaptionTrainSummary train_captioner(const CaptionTrainOptions& options, jobs::Jo
   const auto started = std::chrono::steady_clock::now();
   context.set_stage("preparing");
   const std::string checkpoint_path = (fs::path(options.out_dir) / kCheckpointName).string();
-  const bool has_checkpoint = fs::exists(checkpoint_path);
-  if (has_checkpoint && !options.resume)
-    throw InputError(options.out_dir + " already holds a training checkpoint; pass --resume to continue it or choose another --out");
-  if (!has_checkpoint && options.resume)
-    throw InputError("--resume: " + options.out_dir + " holds no checkpoint (" + kCheckpointName + ") to continue from");
-  const int64_t first_step = has_checkpoint ? resumable_step(checkpoint_path, options) : 0;
+  const CheckpointInfo run_info{0, options.seed, options.steps, options.batch, options.lr, ""};
+  const int64_t first_step = starting_step(checkpoint_path, options.resume, run_info);
+  const bool has_checkpoint = options.resume;  // starting_step refused a resume without a checkpoint
 
   const io::Dataset dataset = io::load_dataset(options.data_dir);
   const std::vector<io::DatasetRow> rows = rows_in_split(dataset, "train", options.limit_rows);
@@ -151,7 +133,6 @@ CaptionTrainSummary train_captioner(const CaptionTrainOptions& options, jobs::Jo
   context.log("model: " + std::to_string(model->parameter_count()) + " parameters; " + std::to_string(examples.size()) +
               " examples; " + std::to_string(options.steps) + " steps of " + std::to_string(options.batch));
 
-  const CheckpointInfo run_info{0, options.seed, options.steps, options.batch, options.lr};
   auto checkpoint = [&](int64_t done) {
     CheckpointInfo info = run_info;
     info.step = done;
@@ -169,9 +150,7 @@ CaptionTrainSummary train_captioner(const CaptionTrainOptions& options, jobs::Jo
     const CaptionBatch batch = examples.batch(order.span(step * options.batch, options.batch));
     model::Session session;
     const torch::Tensor logits = model->forward(batch.inputs, session);  // [B, T, vocab]
-    const torch::Tensor loss = torch::nn::functional::cross_entropy(
-        logits.reshape({-1, logits.size(-1)}).to(torch::kFloat32), batch.labels.reshape({-1}).to(logits.device()),
-        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreLabel));
+    const torch::Tensor loss = caption_loss(logits, batch.labels);
     optimizer.zero_grad();
     loss.backward();
     const bool log_step = (step + 1) % options.log_every == 0 || step == first_step || step + 1 == options.steps;

@@ -141,6 +141,10 @@ fs::path Workspace::sae_dir(const std::string& name) const {
   check_entry_name(name, "SAE");
   return root_ / "saes" / name;
 }
+fs::path Workspace::adapter_dir(const std::string& name) const {
+  check_entry_name(name, "adapter");
+  return root_ / "adapters" / name;
+}
 fs::path Workspace::analyses_dir() const { return root_ / "analyses"; }
 fs::path Workspace::directions_dir() const { return root_ / "directions"; }
 fs::path Workspace::reports_dir() const { return root_ / "reports"; }

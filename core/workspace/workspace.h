@@ -64,6 +64,7 @@ class Workspace {
 
   std::filesystem::path store_dir(const std::string& name) const;  // root/stores/name
   std::filesystem::path sae_dir(const std::string& name) const;    // root/saes/name
+  std::filesystem::path adapter_dir(const std::string& name) const;  // root/adapters/name (LoRA, loupe finetune)
   std::filesystem::path analyses_dir() const;                      // root/analyses
   std::filesystem::path directions_dir() const;                     // root/directions
   std::filesystem::path reports_dir() const;                       // root/reports
