@@ -43,6 +43,7 @@ int run_caption(const Args& args) {
   request.max_new_tokens = args.get_int("max-new-tokens", 32);
   request.steers = steers_option(args, vlm->config);
   request.choices = args.has("choices");
+  request.adapter = adapter_option(args, *vlm, folder);
   const auto captions = jobs::run_in_foreground("caption", [&](jobs::JobContext& job) {
     return study::caption(*vlm, *tokenizer, request, job);
   }, std::cerr).as<std::vector<study::CaptionedImage>>();
@@ -69,12 +70,13 @@ CommandSpec caption_command() {
   return {"caption",
           "caption images in English or Arabic (\"Describe this image in one sentence.\")",
           "loupe caption [--model DIR] --image PATH [--image PATH]... [--lang en|ar] [--max-new-tokens N] "
-          "[--steer HOOK=FILE:KEY@ALPHA[@POSITIONS]]... [--choices] [--json]",
+          "[--steer HOOK=FILE:KEY@ALPHA[@POSITIONS]]... [--adapter DIR] [--choices] [--json]",
           options({model_options(),
                    {{"image", "PATH", "an image to caption", true},
                     {"lang", "en|ar", "caption language (default en)"},
                     {"max-new-tokens", "N", "longest caption in tokens (default 32)"},
                     steer_option(),
+                    adapter_help(),
                     {"choices", "", "also print each token's probability, logit and the 5 likeliest tokens "
                                     "(the desktop app's caption chips; one image at a time)"},
                     {"json", "", "print {image, lang, text, tokens[, choices]}"}}}),

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/io/dataset.h"
 #include "core/jobs/progress_printer.h"
+#include "core/model/lora_files.h"
 #include "core/study/mitigation.h"
 #include "core/study/steering_set.h"
 #include "core/util/atomic_file.h"
@@ -37,7 +38,7 @@ std::string fixed(const nlohmann::json& value, int digits) {
 
 void print_language(const nlohmann::ordered_json& result, const char* lang) {
   const auto& figures = result[lang];
-  std::cout << lang << "                      baseline  → with the set\n";
+  std::cout << lang << "                      baseline  → intervened\n";
   for (const char* key : {"misgendered_counter", "misgendered_stereo", "gendered_neutral"})
     std::cout << "  " << std::left << std::setw(22) << key << share(figures["baseline"][key]) << "  → "
               << share(figures["intervened"][key]) << "\n";
@@ -58,7 +59,9 @@ void print_language(const nlohmann::ordered_json& result, const char* lang) {
 int run_mitigate(const Args& args) {
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
   study::MitigationRequest request;
-  request.set = study::read_intervention_set(args.get("set"));
+  if (!args.has("set") && !args.has("adapter")) throw InputError("--set or --adapter is required; see `loupe mitigate --help`");
+  if (args.has("set")) request.set = study::read_intervention_set(args.get("set"));
+  if (args.has("adapter")) request.adapter_folder = adapter_folder(args.get("adapter"), &space);
   request.evaluation.split = io::canonical_split(args.get("split"));
   request.evaluation.limit = args.get_count("limit", 0);
   request.evaluation.max_new_tokens = args.get_count("max-new-tokens", request.evaluation.max_new_tokens);
@@ -67,15 +70,19 @@ int run_mitigate(const Args& args) {
   const io::Dataset dataset = io::load_dataset(space.dataset().string());
   workspace::RunRecord record;
   record.command = "mitigate";
-  record.parameters = {{"set", args.get("set")}, {"split", request.evaluation.split}, {"limit", request.evaluation.limit},
-                       {"out", name}};
+  record.parameters = {{"set", args.get_or("set", "")}, {"adapter", request.adapter_folder}, {"split", request.evaluation.split},
+                       {"limit", request.evaluation.limit}, {"out", name}};
   workspace::add_inputs(record, space.study_files());
-  workspace::add_inputs(record, {std::filesystem::absolute(args.get("set"))});
+  if (args.has("set")) workspace::add_inputs(record, {std::filesystem::absolute(args.get("set"))});
+  if (args.has("adapter"))
+    workspace::add_inputs(record, {fs::path(request.adapter_folder) / model::kAdapterConfigName,
+                                   fs::path(request.adapter_folder) / model::kAdapterWeightsName});
   std::optional<nlohmann::ordered_json> result;
   space.run_logged(record, [&](workspace::RunRecord& logged) {
     result = jobs::run_in_foreground("mitigate", [&](jobs::JobContext& job) {
       const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
       const auto tokenizer = model::model_tokenizer(space.model().string());
+      if (args.has("adapter")) request.adapter = adapter_option(args, *model, space.model().string(), &space);
       return study::mitigate(*model, *tokenizer, dataset, request, job);
     }, std::cerr).as<nlohmann::ordered_json>();
     const fs::path folder = space.analyses_dir() / name;
@@ -97,17 +104,18 @@ int run_mitigate(const Args& args) {
 CommandSpec mitigate_command() {
   return {"mitigate",
           "caption a synth split with and without a steering or ablation set: misgendering, bias, BLEU, ROUGE-L, McNemar",
-          "loupe mitigate --workspace DIR --split S --set FILE.json [--limit N] [--out NAME] [--max-new-tokens N] "
+          "loupe mitigate --workspace DIR --split S [--set FILE.json] [--adapter NAME] [--limit N] [--out NAME] [--max-new-tokens N] "
           "[--dtype f32|bf16|f16] [--device cpu|cuda] [--json]",
           {{"workspace", "DIR", "workspace folder (loupe init) over a `loupe synth` dataset"},
            {"split", "S", "the split to caption: balanced (eval), counter or train"},
            {"set", "FILE.json", "the steering and ablation set (docs/interventions.md) applied to every caption of the second run"},
+           {"adapter", "NAME|DIR", "a LoRA adapter (`loupe finetune`, W/adapters/NAME) for the second run, alone or with --set"},
            {"limit", "N", "only the split's first N rows"},
            {"out", "NAME", "write DIR/analyses/NAME/mitigation.json (default mitigate)"},
            {"max-new-tokens", "N", "longest caption in tokens (default 24)"},
            {"dtype", "f32|bf16|f16", "model dtype (default f32)"},
            {"device", "cpu|cuda", "device (default cpu)"},
-           {"json", "", "print {split, images, set, ablations, en: {baseline, intervened, changed, error_flips}, ar: ..., captions: [...]}"}},
+           {"json", "", "print {split, images, set, ablations, adapter, en: {baseline, intervened, changed, error_flips}, ar: ..., captions: [...]}"}},
           run_mitigate};
 }
 

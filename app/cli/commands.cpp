@@ -13,6 +13,8 @@ std::vector<CommandSpec> all_commands() {
       caption_command(),
       synth_command(),
       train_caption_command(),
+      finetune_command(),
+      merge_lora_command(),
       eval_captions_command(),
       init_command(),
       extract_command(),

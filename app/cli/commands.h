@@ -16,6 +16,8 @@ CommandSpec patch_command();
 CommandSpec caption_command();
 CommandSpec synth_command();
 CommandSpec train_caption_command();
+CommandSpec finetune_command();
+CommandSpec merge_lora_command();
 CommandSpec eval_captions_command();
 CommandSpec init_command();
 CommandSpec extract_command();

@@ -1,7 +1,10 @@
 #include "app/cli/model_args.h"
 
+#include <filesystem>
+
 #include "core/error.h"
 #include "core/model/hook_names.h"
+#include "core/model/lora_files.h"
 #include "core/study/steering.h"
 #include "core/tensor/convert.h"
 
@@ -22,6 +25,22 @@ std::vector<OptionSpec> input_options() {
 }
 
 std::string model_folder(const Args& args) { return args.get_or("model", LOUPE_DEMO_MODEL); }
+
+std::string adapter_folder(const std::string& value, const workspace::Workspace* space) {
+  if (space && value.find('/') == std::string::npos && std::filesystem::is_directory(space->adapter_dir(value)))
+    return space->adapter_dir(value).string();
+  return value;
+}
+
+std::shared_ptr<const model::LoraAdapter> adapter_option(const Args& args, const model::VlmImpl& vlm,
+                                                         const std::string& model_folder, const workspace::Workspace* space) {
+  if (!args.has("adapter")) return nullptr;
+  return model::load_peft_adapter(adapter_folder(args.get("adapter"), space), vlm, model_folder);
+}
+
+OptionSpec adapter_help() {
+  return {"adapter", "DIR|NAME", "a LoRA adapter (PEFT folder, or the name of one in W/adapters from `loupe finetune`)"};
+}
 
 model::LoadOptions load_options(const Args& args) {
   model::LoadOptions options;

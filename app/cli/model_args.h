@@ -1,13 +1,16 @@
 // Options shared by every command that runs a model: which model, on what device and dtype, and
 // which image and prompt.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "app/cli/args.h"
 #include "core/model/inputs.h"
+#include "core/model/lora.h"
 #include "core/model/vlm.h"
 #include "core/study/steering.h"
+#include "core/workspace/workspace.h"
 
 namespace loupe::cli {
 
@@ -27,6 +30,16 @@ std::vector<study::Steer> steers_option(const Args& args, const io::ModelConfig&
 void add_steering(const Args& args, const model::VlmImpl& vlm, const torch::Tensor& token_types, int64_t max_new_tokens,
                   model::HookSet& hooks);
 OptionSpec steer_option();  // the --steer option's help
+
+// --adapter DIR|NAME: a LoRA adapter folder (PEFT layout, core/model/lora_files.h), or with a
+// workspace the name of one in W/adapters; loaded for `vlm` (read from model_folder). Null when the
+// option is absent.
+std::shared_ptr<const model::LoraAdapter> adapter_option(const Args& args, const model::VlmImpl& vlm,
+                                                         const std::string& model_folder,
+                                                         const workspace::Workspace* space = nullptr);
+// The folder --adapter names (a workspace entry when `space` has one of that name).
+std::string adapter_folder(const std::string& value, const workspace::Workspace* space);
+OptionSpec adapter_help();  // the --adapter option's help
 
 // Joins option lists.
 std::vector<OptionSpec> options(std::initializer_list<std::vector<OptionSpec>> groups);

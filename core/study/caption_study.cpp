@@ -17,6 +17,7 @@ std::vector<CaptionedImage> caption(const model::VlmImpl& model, const text::Tok
   for (const auto& image : request.images) pixels.push_back(model::image_pixels(model.config, image));
 
   model::Session session;
+  session.hooks.set_adapter(request.adapter);
   if (!request.steers.empty()) {  // every captioning prompt has the same token types
     const model::VlmInputs prompt =
         model::caption_prompt(model, tokenizer, text::caption_question(request.lang), pixels.front());

@@ -2,10 +2,12 @@
 // optionally with every token's choices (the desktop app's caption chips).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/jobs/job.h"
+#include "core/model/lora.h"
 #include "core/model/vlm.h"
 #include "core/study/caption_types.h"
 #include "core/study/steering.h"
@@ -19,6 +21,7 @@ struct CaptionRequest {
   int64_t max_new_tokens = 32;
   std::vector<Steer> steers;        // placed by the captioning prompt's token types
   bool choices = false;             // keep each token's logit, probability and the 5 likeliest tokens
+  std::shared_ptr<const model::LoraAdapter> adapter;  // a LoRA adapter for this run (null: the base weights)
 };
 
 struct CaptionedImage {

@@ -25,7 +25,8 @@ nlohmann::ordered_json figures_of(const nlohmann::json& report, const char* lang
 
 nlohmann::ordered_json mitigate(const model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
                                 const MitigationRequest& request, jobs::JobContext& job) {
-  if (request.set.steers.empty() && request.set.ablations.empty()) throw InputError("the set holds no steer or ablation");
+  if (request.set.steers.empty() && request.set.ablations.empty() && !request.adapter)
+    throw InputError("nothing to compare: the set holds no steer or ablation and no adapter is given");
   const std::vector<Steer> steers = steers_of(request.set.steers, model.config);
   std::vector<AblationRequest> ablations;
   if (!request.set.ablations.empty()) {
@@ -44,6 +45,7 @@ nlohmann::ordered_json mitigate(const model::VlmImpl& model, const text::Tokeniz
 
   train::SplitEvaluationOptions steered = request.evaluation;
   steered.intervention = [&](Language, const torch::Tensor& token_types, model::HookSet& hooks) {
+    hooks.set_adapter(request.adapter);
     for (const Steer& steer : steers)
       add_steer(steer, token_types, steered.max_new_tokens, model.device(), model.dtype(), hooks);
     for (const AblationRequest& ablation : ablations) add_ablation(ablation, model.config, token_types, hooks);
@@ -60,6 +62,7 @@ nlohmann::ordered_json mitigate(const model::VlmImpl& model, const text::Tokeniz
   nlohmann::ordered_json ablation_entries = nlohmann::ordered_json::array();
   for (const AblationSpec& spec : request.set.ablations) ablation_entries.push_back(ablation_entry_json(spec));
   out["ablations"] = ablation_entries;
+  out["adapter"] = request.adapter ? nlohmann::ordered_json(request.adapter_folder) : nlohmann::ordered_json();
   nlohmann::ordered_json captions = nlohmann::ordered_json::array();
   for (size_t i = 0; i < baseline.records.size(); ++i) {
     const synth::CaptionRecord &a = baseline.records[i], &b = intervened.records[i];

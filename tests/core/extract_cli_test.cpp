@@ -4,9 +4,7 @@
 // fails before any work, and a full disk leaves a consistent store.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +26,8 @@ using namespace loupe;
 namespace fs = std::filesystem;
 using loupe::test::kDemoModel;
 using loupe::test::run_loupe;
+using loupe::test::spawn_loupe;
+using loupe::test::wait_status;
 using loupe::test::TempDir;
 
 namespace {
@@ -62,36 +62,6 @@ struct Study {
   }
   fs::path store(const std::string& name) const { return root / "stores" / name; }
 };
-
-// Runs loupe with `args` in a child process; returns its pid. `file_limit` > 0 caps the size of
-// any file it writes (RLIMIT_FSIZE, SIGXFSZ ignored): writes past it fail as on a full disk.
-pid_t spawn_loupe(const std::vector<std::string>& args, const std::string& log, rlim_t file_limit = 0) {
-  std::vector<std::string> words = {LOUPE_BINARY};
-  words.insert(words.end(), args.begin(), args.end());
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    if (file_limit > 0) {
-      ::signal(SIGXFSZ, SIG_IGN);
-      const rlimit limit{file_limit, file_limit};
-      ::setrlimit(RLIMIT_FSIZE, &limit);
-    }
-    std::vector<char*> argv;
-    for (auto& word : words) argv.push_back(word.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-int wait_status(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 // Kills the extraction `child` with SIGKILL once `store` has its first manifest (its first shard
 // committed), as a crash or a scheduler would.
