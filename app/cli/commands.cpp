@@ -12,6 +12,7 @@ std::vector<CommandSpec> all_commands() {
       patch_command(),
       caption_command(),
       synth_command(),
+      swap_gender_command(),
       train_caption_command(),
       finetune_command(),
       merge_lora_command(),

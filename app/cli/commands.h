@@ -17,6 +17,7 @@ CommandSpec caption_command();
 CommandSpec synth_command();
 CommandSpec train_caption_command();
 CommandSpec finetune_command();
+CommandSpec swap_gender_command();
 CommandSpec merge_lora_command();
 CommandSpec eval_captions_command();
 CommandSpec init_command();

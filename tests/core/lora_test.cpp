@@ -308,3 +308,33 @@ TEST_CASE("loupe finetune killed with SIGKILL resumes to the uninterrupted run's
   CHECK(missing.status == 1);
   CHECK_THAT(missing.err, Catch::Contains("is not a LoRA adapter folder"));
 }
+
+TEST_CASE("loupe swap-gender writes a dataset loupe finetune trains on; bad input exits non-zero", "[lora][swap][cli]") {
+  test::TempDir dir("loupe-lora-swap");
+  const fs::path swapped = dir.path / "swapped";
+  const auto run = test::run_loupe("swap-gender --dataset " + test::quoted(lora_dataset()) + " --out " + test::quoted(swapped) + " --json");
+  INFO(run.err);
+  REQUIRE(run.status == 0);
+  const nlohmann::json summary = nlohmann::json::parse(run.out);
+  const io::Dataset original = io::load_dataset(lora_dataset().string()), counterfactual = io::load_dataset(swapped.string());
+  CHECK(summary["rows"] == original.rows.size());
+  CHECK(summary["swapped_en"].get<int64_t>() > 0);
+  REQUIRE(counterfactual.rows.size() == original.rows.size());
+  for (size_t i = 0; i < original.rows.size(); ++i) {
+    CHECK(counterfactual.rows[i].image == fs::canonical(original.rows[i].image).string());
+    if (original.rows[i].labels.at("caption_gender") != "person") CHECK(counterfactual.rows[i].en_caption != original.rows[i].en_caption);
+  }
+  CHECK(test::run_loupe("swap-gender --dataset " + test::quoted(lora_dataset()) + " --out " + test::quoted(swapped)).status == 1);
+
+  const fs::path workspace = dir.path / "ws";
+  test::require_loupe_ok("init --workspace " + test::quoted(workspace) + " --model " + test::quoted(test::kDemoModel) +
+                         " --dataset " + test::quoted(lora_dataset()));
+  test::require_loupe_ok("finetune --workspace " + test::quoted(workspace) + " --data " + test::quoted(swapped) +
+                         " --steps 2 --batch 4 --rank 2 --out swap");
+  CHECK(fs::exists(workspace / "adapters" / "swap" / model::kAdapterConfigName));
+  const auto typo = test::run_loupe("finetune --workspace " + test::quoted(workspace) + " --data " + test::quoted(swapped) +
+                                    " --steps 2 --targets q_prj --out typo");
+  CHECK(typo.status == 1);
+  CHECK_THAT(typo.err, Catch::Contains("near matches: q_proj"));
+  CHECK_FALSE(fs::exists(workspace / "adapters" / "typo"));  // nothing written
+}
