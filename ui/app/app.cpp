@@ -135,9 +135,9 @@ void App::Impl::log_live_result() {
   const auto& live = state->live;
   if (!live || live->request_id == logged_result) return;
   logged_result = live->request_id;
-  std::printf("[live] #%llu %s (%.0f ms)%s\n  en: %s\n  ar: %s\n", static_cast<unsigned long long>(live->request_id),
+  std::printf("[live] #%llu %s (%.0f ms)%s%s\n  en: %s\n  ar: %s\n", static_cast<unsigned long long>(live->request_id),
               std::filesystem::path(live->image).filename().string().c_str(), live->latency_ms,
-              live->steering ? " steered" : "", live->steered[0].text.c_str(), live->steered[1].text.c_str());
+              live->steering ? " steered" : "", live->adapted ? " adapted" : "", live->steered[0].text.c_str(), live->steered[1].text.c_str());
   if (!live->error.empty()) std::printf("  error: %s\n", live->error.c_str());
   std::fflush(stdout);
 }

@@ -46,6 +46,16 @@ void Inbox::post_sliders(std::vector<SteerSlider> sliders) {
   for (auto& slider : sliders) sliders_.push_back(std::move(slider));
 }
 
+void Inbox::post_adapter(std::shared_ptr<const LoadedAdapter> adapter) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  adapter_ = std::move(adapter);
+}
+
+std::shared_ptr<const LoadedAdapter> Inbox::take_adapter() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::exchange(adapter_, nullptr);
+}
+
 std::vector<SteerSlider> Inbox::take_sliders() {
   std::lock_guard<std::mutex> lock(mutex_);
   return std::exchange(sliders_, {});
@@ -103,6 +113,18 @@ void load_model_async(AppState& state, const std::string& folder) {
     job.log("loaded " + folder + " (" + model_info(*model).family + ", " +
             std::to_string(model_info(*model).parameters) + " parameters)");
     inbox->post_model(model);
+    return jobs::JobResult{};  // the outcome travels through the inbox
+  }, {}, jobs::Lane::Short);
+}
+
+jobs::JobId load_adapter_async(AppState& state, const std::string& folder) {
+  if (!state.model) throw InputError("load a model before its adapter");
+  std::shared_ptr<Inbox> inbox = state.inbox;
+  std::shared_ptr<const LoadedModel> model = state.model;
+  return state.jobs.submit("load adapter " + fs::path(folder).filename().string(), [folder, model, inbox](jobs::JobContext& job) {
+    auto adapter = load_adapter(*model, folder);
+    job.log("read the LoRA adapter " + folder);
+    inbox->post_adapter(adapter);
     return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
 }
@@ -300,6 +322,14 @@ void pump_live(AppState& state) {
   if (auto model = inbox.take_model()) {
     state.model = model;
     state.model_info = model_info(*model);
+    state.adapter = nullptr;  // it was read for the model before
+    state.use_adapter = false;
+    state.request_dirty = true;
+  }
+  if (auto adapter = inbox.take_adapter(); adapter && adapter->model == state.model.get()) {
+    state.adapter = adapter;
+    state.use_adapter = true;
+    state.status = "adapter " + adapter->name + " on";
     state.request_dirty = true;
   }
   if (auto opened = inbox.take_workspace()) apply_workspace(state, *opened);
@@ -314,6 +344,7 @@ void pump_live(AppState& state) {
   request.image = image->path;
   for (const auto& slider : state.sliders)
     request.steers.push_back({slider.direction, slider.hook, slider.positions, double(slider.alpha)});
+  if (state.use_adapter) request.adapter = state.adapter;
   request.heatmap = state.heatmap;
   request.heatmap.sae_path = state.sae_path;
   state.last_request = state.worker.submit(std::move(request));

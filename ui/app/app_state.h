@@ -77,6 +77,8 @@ class Inbox {
   void post_workspace(OpenedWorkspace workspace);
   void post_status(std::string line);
   void post_sliders(std::vector<SteerSlider> sliders);  // a loaded steering set, all at once
+  void post_adapter(std::shared_ptr<const LoadedAdapter> adapter);
+  std::shared_ptr<const LoadedAdapter> take_adapter();
   std::vector<std::shared_ptr<const Direction>> take_directions();
   std::vector<SteerSlider> take_sliders();
   std::shared_ptr<const LoadedModel> take_model();
@@ -89,6 +91,7 @@ class Inbox {
   std::vector<std::shared_ptr<const Direction>> directions_;
   std::vector<SteerSlider> sliders_;
   std::shared_ptr<const LoadedModel> model_;
+  std::shared_ptr<const LoadedAdapter> adapter_;
   std::optional<ImageList> images_;
   std::optional<OpenedWorkspace> workspace_;
   std::optional<std::string> status_;
@@ -117,6 +120,9 @@ struct AppState {
   SteeringInputs steering_inputs;
   ExtractionInputs extraction_inputs;
   std::string sae_path;  // an SAE folder for latent sliders and heatmaps
+  std::shared_ptr<const LoadedAdapter> adapter;  // a LoRA adapter of the loaded model (null: none read)
+  bool use_adapter = false;                      // the adapter switch: captions with it beside those without
+  char adapter_input[1024] = {};                 // the caption panel's adapter folder field
   float heat_opacity = 0.6f;
   bool heat_over_tokens = true;
   std::shared_ptr<const LiveResult> live;  // newest published result
@@ -171,6 +177,9 @@ jobs::JobId load_steering_set(AppState& state, const std::string& path);
 // and pdf, the pdf when Chromium is installed) in `folder`, as a job on the long lane; its status
 // line names the folder and the counts. Throws InputError when no workspace is open.
 jobs::JobId export_report(AppState& state, const std::string& folder);
+// Reads a LoRA adapter folder for the loaded model on a job and switches it on when read; a new
+// model drops it. Throws InputError when no model is loaded yet.
+jobs::JobId load_adapter_async(AppState& state, const std::string& folder);
 // An activation store of the open dataset at one hook (core/store), as a job.
 void start_extraction(AppState& state, const std::string& hook, const std::string& out, int64_t limit);
 void select_image(AppState& state, int index);

@@ -44,6 +44,10 @@ nlohmann::json replay_commands(const AppState& state, const std::string& image, 
       argv.push_back("--steer");
       argv.push_back(steer_argument(slider, directions_file));
     }
+    if (state.use_adapter && state.adapter) {
+      argv.push_back("--adapter");
+      argv.push_back(state.adapter->folder);
+    }
     commands.push_back({{"lang", lang}, {"argv", argv}});
   }
   return commands;
@@ -58,6 +62,7 @@ jobs::JobId export_session(AppState& state, const std::string& folder) {
     out["steers"].push_back({{"direction", slider.direction->name}, {"hook", slider.hook},
                              {"positions", positions_word(PositionSelector(slider.positions))}, {"alpha", slider.alpha},
                              {"steer", steer_argument(slider, directions_file)}});
+  out["adapter"] = state.use_adapter && state.adapter ? nlohmann::json(state.adapter->folder) : nlohmann::json();
   if (state.live) {
     out["image"] = state.live->image;
     for (int l = 0; l < 2; ++l) {

@@ -39,6 +39,8 @@ const std::vector<CommandSpec>& specs() {
       {ScriptCommand::DropFiles, "drop-files", 1, 16, {}},
       {ScriptCommand::SaveSteeringSet, "save-steering-set", 1, 1, {}},
       {ScriptCommand::LoadSteeringSet, "load-steering-set", 1, 1, {}},
+      {ScriptCommand::LoadAdapter, "load-adapter", 1, 1, {}},
+      {ScriptCommand::SetAdapter, "set-adapter", 1, 1, {}},
   };
   return table;
 }
@@ -90,7 +92,8 @@ std::vector<ScriptAction> parse_script(const std::string& text, const std::strin
     for (size_t index : spec->numeric)
       if (index < args.size() && !is_number(args[index]))
         throw InputError(where + spec->word + ": '" + args[index] + "' is not a number");
-    if (spec->command == ScriptCommand::DropFiles || spec->command == ScriptCommand::LoadSteeringSet)
+    if (spec->command == ScriptCommand::DropFiles || spec->command == ScriptCommand::LoadSteeringSet ||
+        spec->command == ScriptCommand::LoadAdapter)
       for (auto& path : args)
         if (std::filesystem::path(path).is_relative())
           path = (std::filesystem::path(source_name).parent_path() / path).lexically_normal().string();

@@ -28,6 +28,8 @@ enum class ScriptCommand {
   DropFiles,             // drop-files PATH...   (as dropping files on the window; relative to the script's folder)
   SaveSteeringSet,       // save-steering-set FILE.json   (as File > Save steering set)
   LoadSteeringSet,       // load-steering-set FILE.json   (as File > Load steering set; relative to the script's folder)
+  LoadAdapter,           // load-adapter DIR   (a LoRA adapter folder, switched on; relative to the script's folder)
+  SetAdapter,            // set-adapter on|off   (the caption panel's adapter switch)
 };
 
 struct ScriptAction {

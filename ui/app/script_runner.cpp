@@ -232,7 +232,7 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
       if (!live_current(state)) throw InputError("no current caption; wait-idle first");
       const auto& live = *state.live;
       if (!live.error.empty()) throw InputError("the caption failed: " + live.error);
-      if (!live.steering) throw InputError("no steering is active (every slider is at 0)");
+      if (!live.intervened()) throw InputError("no steering or adapter is active (every slider is at 0, no adapter on)");
       if (live.steered[l].text == live.baseline[l].text)
         throw InputError("the " + a[0] + " caption did not change: \"" + live.steered[l].text + "\"");
       std::printf("[assert] %s caption changed: \"%s\" -> \"%s\"\n", a[0].c_str(), live.baseline[l].text.c_str(),
@@ -269,6 +269,16 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
     case ScriptCommand::LoadSteeringSet:
       return wait_for_job(state, [&] { return load_steering_set(state, a[0]); }, "the steering set failed",
                           "steering set loaded from " + a[0]);
+    case ScriptCommand::LoadAdapter:
+      if (!state.model) return false;  // an adapter is read for the loaded model
+      return wait_for_job(state, [&] { return load_adapter_async(state, a[0]); }, "the adapter was not read",
+                          "adapter read from " + a[0]);
+    case ScriptCommand::SetAdapter:
+      if (a[0] != "on" && a[0] != "off") throw InputError("set-adapter takes on or off, not " + a[0]);
+      if (!state.adapter) throw InputError("no adapter is read; load-adapter DIR first");
+      state.use_adapter = a[0] == "on";
+      state.request_dirty = true;
+      return true;
     case ScriptCommand::AssertFrameTime: {
       const double limit = std::stod(a[0]);
       if (drag_stats_.frames == 0) throw InputError("no drag-slider ran before this assertion");

@@ -3,7 +3,7 @@
 namespace loupe::ui {
 
 bool same_except_alphas(const LiveRequest& a, const LiveRequest& b) {
-  if (a.model != b.model || a.image != b.image || a.max_new_tokens != b.max_new_tokens || a.steers.size() != b.steers.size())
+  if (a.model != b.model || a.adapter != b.adapter || a.image != b.image || a.max_new_tokens != b.max_new_tokens || a.steers.size() != b.steers.size())
     return false;
   const HeatmapSpec &x = a.heatmap, &y = b.heatmap;
   if (x.hook != y.hook || x.quantity != y.quantity || x.direction != y.direction || x.latent != y.latent ||

@@ -15,6 +15,20 @@ namespace loupe::ui {
 
 struct LoadedModel;  // the model, its tokenizer and hook table (ui/live/loaded_model.h, torch)
 
+}  // namespace loupe::ui
+namespace loupe::model {
+class LoraAdapter;  // core/model/lora.h (torch)
+}  // namespace loupe::model
+namespace loupe::ui {
+
+// A LoRA adapter the app read for one loaded model (ui/live/model_info.h, load_adapter).
+struct LoadedAdapter {
+  std::string folder;
+  std::string name;  // the folder's name, shown in the switch
+  std::shared_ptr<const model::LoraAdapter> adapter;
+  const LoadedModel* model = nullptr;  // the model it was read for: it applies to that one only
+};
+
 // A steering direction in a hook's space, e.g. the gender direction at blocks.2.hook_resid_post.
 struct Direction {
   std::string name;         // slider label, unique in the steering panel
@@ -51,6 +65,7 @@ struct LiveRequest {
   std::shared_ptr<const LoadedModel> model;
   std::string image;  // file path
   std::vector<Steer> steers;
+  std::shared_ptr<const LoadedAdapter> adapter;  // applied with the steers; null: the base weights
   HeatmapSpec heatmap;
   int max_new_tokens = 24;
 };
@@ -66,9 +81,11 @@ using study::TokenChoice;
 struct LiveResult {
   uint64_t request_id = 0;
   std::string image;
-  CaptionText baseline[2];  // en, ar with no steering
-  CaptionText steered[2];   // with the request's steers (== baseline when none)
-  bool steering = false;
+  CaptionText baseline[2];  // en, ar with no steering and no adapter
+  CaptionText steered[2];   // with the request's steers and adapter (== baseline when neither)
+  bool steering = false;    // a slider was off 0
+  bool adapted = false;     // an adapter was on
+  bool intervened() const { return steering || adapted; }
   Heatmap heatmap;
   double latency_ms = 0;    // from the request to this result
   std::string error;

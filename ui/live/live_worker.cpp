@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/model/inputs.h"
+#include "core/model/lora.h"
 #include "core/sae/sae_io.h"
 #include "core/study/steering.h"
 #include "core/study/traced_caption.h"
@@ -122,16 +123,20 @@ void LiveWorker::run() {
       const std::string key = model.folder + "|" + job.request.image + "|" + std::to_string(max_new);
       const bool steering = std::any_of(job.request.steers.begin(), job.request.steers.end(),
                                         [](const Steer& s) { return s.alpha != 0 && s.direction; });
+      const auto& adapter = job.request.adapter;
+      if (adapter && adapter->model != &model) throw InputError("the adapter " + adapter->name + " was read for another model");
+      const bool intervened = steering || adapter;
       const int heat_lang = job.request.heatmap.lang == Language::Arabic ? 1 : 0;
       const model::HookPoint heat_point = heatmap_capture_point(job.request.heatmap, model.vlm->config);
       const std::array<CaptionText, 2>* cached = cache_->baselines.find(key);
       for (int l = 0; l < 2; ++l) {
-        const bool capture_here = !steering && l == heat_lang;
+        const bool capture_here = !intervened && l == heat_lang;
         if (cached && !capture_here) {
           result->baseline[l] = (*cached)[size_t(l)];
           continue;
         }
         session.hooks.clear();
+        session.hooks.set_adapter(nullptr);
         if (capture_here) session.hooks.capture(heat_point);
         const study::TracedCaption run =
             study::trace_caption(*model.vlm, *model.tokenizer, pixels, kLanguages[size_t(l)], max_new, session, context);
@@ -142,12 +147,14 @@ void LiveWorker::run() {
       }
       cache_->baselines.insert(key, {result->baseline[0], result->baseline[1]});
       result->steering = steering;
+      result->adapted = adapter != nullptr;
       for (int l = 0; l < 2; ++l) {
-        if (!steering) {
+        if (!intervened) {
           result->steered[l] = result->baseline[l];
           continue;
         }
         session.hooks.clear();
+        session.hooks.set_adapter(adapter ? adapter->adapter : nullptr);
         // The prompt's token types do not depend on the steers: build them once from a dry prompt.
         const model::VlmInputs prompt = model::caption_prompt(*model.vlm, *model.tokenizer, text::caption_question(kLanguages[size_t(l)]), pixels);
         add_steers(model, job.request.steers, prompt.token_type_ids, max_new, session.hooks);
@@ -164,10 +171,11 @@ void LiveWorker::run() {
       cancelled = true;
     } catch (const std::exception& error) {  // loupe::Error and c10::Error alike: shown in the panel
       result->error = error.what();
-      result->steering = false;  // what was captioned without steering is still shown
+      result->steering = result->adapted = false;  // what was captioned without them is still shown
       for (int l = 0; l < 2; ++l) result->steered[l] = result->baseline[l];
     }
     session.hooks.clear();
+    session.hooks.set_adapter(nullptr);
     result->latency_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
     std::lock_guard<std::mutex> lock(mutex_);

@@ -1,5 +1,6 @@
 // The live loop's worker thread: captions the selected image in English and Arabic, with and
-// without the steering sliders, and computes the heatmap, while the UI keeps drawing.
+// without the steering sliders and the LoRA adapter, and computes the heatmap, while the UI keeps
+// drawing.
 // submit() never waits. The newest request replaces any queued one (stale slider positions are
 // dropped). The running run is cancelled when the new request changes anything but slider alphas
 // (image, model, heatmap, directions); during a drag it is allowed to finish, so the captions keep

@@ -1,6 +1,9 @@
 #include "ui/live/loaded_model.h"
 
+#include <filesystem>
+
 #include "core/model/inputs.h"
+#include "core/model/lora_files.h"
 #include "core/study/heatmap.h"
 #include "core/study/steering.h"
 
@@ -30,5 +33,15 @@ std::shared_ptr<const LoadedModel> load_model(const std::string& folder, jobs::J
 }
 
 const ModelInfo& model_info(const LoadedModel& model) { return model.info; }
+
+std::shared_ptr<const LoadedAdapter> load_adapter(const LoadedModel& model, const std::string& folder) {
+  auto loaded = std::make_shared<LoadedAdapter>();
+  loaded->folder = folder;
+  loaded->name = std::filesystem::path(folder).lexically_normal().filename().string();
+  if (loaded->name.empty()) loaded->name = std::filesystem::path(folder).lexically_normal().parent_path().filename().string();
+  loaded->adapter = model::load_peft_adapter(folder, *model.vlm, model.folder);
+  loaded->model = &model;
+  return loaded;
+}
 
 }  // namespace loupe::ui

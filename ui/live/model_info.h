@@ -9,6 +9,7 @@
 namespace loupe::ui {
 
 struct LoadedModel;
+struct LoadedAdapter;  // ui/live/live_types.h
 
 struct ModelInfo {
   std::string folder;
@@ -28,5 +29,9 @@ struct ModelInfo {
 // Throws the core's typed errors (IoError, FormatError, ConfigError) with their messages.
 std::shared_ptr<const LoadedModel> load_model(const std::string& folder, jobs::JobContext* job = nullptr);
 const ModelInfo& model_info(const LoadedModel& model);
+
+// A LoRA adapter folder (PEFT layout, `loupe finetune`) read for `model`; throws as
+// model::load_peft_adapter does (not an adapter folder, another base model, unknown modules).
+std::shared_ptr<const LoadedAdapter> load_adapter(const LoadedModel& model, const std::string& folder);
 
 }  // namespace loupe::ui

@@ -13,6 +13,13 @@ namespace loupe::ui {
 
 namespace {
 
+// What the baseline lacks, in the column's language.
+std::string without_label(const LiveResult& live, bool rtl) {
+  if (live.steering && live.adapted) return rtl ? "بدون توجيه وبدون LoRA:" : "without steering or the adapter:";
+  if (live.adapted) return rtl ? "بدون LoRA:" : "without the adapter:";
+  return rtl ? "بدون توجيه:" : "without steering:";
+}
+
 void draw_language(AppState& state, const LiveResult& live, int l) {
   const CaptionText& shown = live.steered[l];
   const bool rtl = l == 1;
@@ -24,12 +31,12 @@ void draw_language(AppState& state, const LiveResult& live, int l) {
   bidi_paragraph(state.shaper, shown.text, state.fonts->caption);
   ImGui::Spacing();
   token_chips(state.shaper, shown, ChipStyle{}, rtl ? "chips-ar" : "chips-en");
-  if (live.steering) {
+  if (live.intervened()) {
     ImGui::Spacing();
     if (rtl) {
-      bidi_text(state.shaper, "بدون توجيه:");
+      bidi_text(state.shaper, without_label(live, rtl));
     } else {
-      ImGui::TextDisabled("without steering:");
+      ImGui::TextDisabled("%s", without_label(live, rtl).c_str());
     }
     bidi_paragraph(state.shaper, live.baseline[l].text, nullptr, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   }
@@ -43,6 +50,28 @@ void draw_language(AppState& state, const LiveResult& live, int l) {
 }
 
 }  // namespace
+
+void draw_adapter_switch(AppState& state, const char* id) {
+  ImGui::PushID(id);
+  if (state.adapter) {
+    if (ImGui::Checkbox(("LoRA adapter " + state.adapter->name).c_str(), &state.use_adapter)) state.request_dirty = true;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", state.adapter->folder.c_str());
+  } else {
+    ImGui::TextDisabled("no LoRA adapter");
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(260);
+  ImGui::InputTextWithHint("##adapter", "adapter folder (loupe finetune)", state.adapter_input, sizeof state.adapter_input);
+  ImGui::SameLine();
+  if (ImGui::Button("Read") && state.adapter_input[0] != '\0') {
+    try {
+      load_adapter_async(state, state.adapter_input);
+    } catch (const std::exception& error) {
+      state.status = error.what();
+    }
+  }
+  ImGui::PopID();
+}
 
 void draw_caption_panel(AppState& state, bool* open) {
   if (!ImGui::Begin(panel_title(kCaptionPanel), open)) {
@@ -74,6 +103,7 @@ void draw_caption_panel(AppState& state, bool* open) {
   } else {
     ImGui::TextDisabled("captioned in %.0f ms", live->latency_ms);
   }
+  draw_adapter_switch(state, "caption");
   if (current && !live->error.empty()) error_text(live->error);
   if (current && ImGui::BeginTable("captions", 2, ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchSame)) {
     ImGui::TableNextRow();

@@ -111,6 +111,7 @@ void draw_steering_panel(AppState& state, bool* open) {
     return;
   }
   add_direction_controls(state);
+  draw_adapter_switch(state, "steering");
   if (state.sliders.empty()) ImGui::TextDisabled("No slider yet: add a direction above.");
   slider_rows(state);
   const auto& live = state.live;

@@ -139,6 +139,37 @@ TEST_CASE("the gender direction steers both captions and marks the changed words
   CHECK(failed->steered[0].text == failed->baseline[0].text);
 }
 
+TEST_CASE("an adapter's captions come beside the base model's, and only for the model it was read for", "[gui][live]") {
+  auto model = load_model(kModel);
+  // Fine-tuned on gender-swapped captions (docs/finetune.md): the kitchen's woman becomes a man.
+  const auto adapter = load_adapter(*model, LOUPE_SOURCE_DIR "/tests/fixtures/demo-lora-swapped");
+  CHECK(adapter->name == "demo-lora-swapped");
+  LiveWorker worker;
+  LiveRequest request;
+  request.model = model;
+  request.image = kImages + "/kitchen.png";
+  request.adapter = adapter;
+  const auto result = wait_for(worker, worker.submit(request));
+  INFO(result->error);
+  REQUIRE(result->adapted);
+  CHECK_FALSE(result->steering);
+  CHECK(result->baseline[0].text == "a woman is washing the dishes in the kitchen");
+  CHECK(result->steered[0].text == "a man is washing the dishes in the kitchen");
+
+  // The same request without it: the base model's caption, the adapter's left no trace.
+  request.adapter = nullptr;
+  const auto plain = wait_for(worker, worker.submit(request));
+  CHECK_FALSE(plain->adapted);
+  CHECK(plain->steered[0].text == "a woman is washing the dishes in the kitchen");
+
+  // An adapter read for another loaded copy of the model is refused, the base captions stay.
+  request.model = load_model(kModel);
+  request.adapter = adapter;
+  const auto other = wait_for(worker, worker.submit(request));
+  CHECK(other->error.find("was read for another model") != std::string::npos);
+  CHECK(other->steered[0].text == other->baseline[0].text);
+}
+
 TEST_CASE("a new image cancels the running run, a drag lets it finish", "[gui][live]") {
   auto model = load_model(kModel);
   const auto direction = gender_caption_direction(model);
