@@ -6,7 +6,8 @@
 // Prints milliseconds per captioning prefill with the base weights (the reference), with a rank-R
 // adapter on every decoder projection, and with that adapter merged; then seconds per training
 // step (batch 16, forward and backward) with only the adapters trained and, as the reference, with
-// every weight trained, and the time 200 LoRA steps take (the default `loupe finetune`).
+// every weight trained, and the time 200 LoRA steps take (the default `loupe finetune`). Threads as
+// loupe runs them (every usable CPU, or LOUPE_THREADS).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include "core/model/lora.h"
 #include "core/model/lora_files.h"
 #include "core/synth/dataset_writer.h"
+#include "core/tensor/threads.h"
 #include "core/text/prompt.h"
 #include "core/train/caption_examples.h"
 
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
   const std::string folder = argc > 1 ? argv[1] : std::string(LOUPE_SOURCE_DIR) + "/assets/models/demo";
   const int64_t rank = argc > 2 ? std::stoll(argv[2]) : 8;
   try {
+    use_cpu_threads();  // as loupe does: every usable CPU, or LOUPE_THREADS
     const auto vlm = model::load_vlm(folder);
     const auto tokenizer = model::model_tokenizer(folder);
     const auto modules = model::lora_target_modules(*vlm, model::LoraTargets{});

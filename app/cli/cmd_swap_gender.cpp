@@ -15,7 +15,7 @@ namespace {
 
 int run_swap_gender(const Args& args) {
   const std::string out = args.get("out");
-  const eval::SwapDatasetSummary summary = eval::swap_gender_dataset(args.get("dataset"), out);
+  const eval::SwapDatasetSummary summary = eval::swap_gender_dataset(args.get("dataset"), out, args.has("with-original"));
   const std::string csv = (std::filesystem::path(out) / io::kDatasetCsvName).string();
   const std::string list = (std::filesystem::path(out) / eval::kUnswappedListName).string();
   if (args.has("json")) {
@@ -39,9 +39,10 @@ int run_swap_gender(const Args& args) {
 CommandSpec swap_gender_command() {
   return {"swap-gender",
           "write the counterfactual dataset: every caption with its gender swapped, the same images",
-          "loupe swap-gender --dataset DIR --out DIR [--json]",
+          "loupe swap-gender --dataset DIR --out DIR [--with-original] [--json]",
           {{"dataset", "DIR", "dataset folder (image_caption.csv) or the CSV itself"},
            {"out", "DIR", "output folder (created): image_caption.csv with absolute image paths, unswapped.txt"},
+           {"with-original", "", "each original row, then its swapped copy, and a counterfactual column (augmentation)"},
            {"json", "", "print the summary as JSON: rows, swapped_en, swapped_ar, unswapped, csv, unswapped_list"}},
           run_swap_gender};
 }

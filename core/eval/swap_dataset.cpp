@@ -1,5 +1,6 @@
 #include "core/eval/swap_dataset.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/error.h"
@@ -45,7 +46,7 @@ std::string swap_caption(const io::DatasetRow& row, Language language, int64_t& 
 
 }  // namespace
 
-SwapDatasetSummary swap_gender_dataset(const std::string& dataset_folder, const std::string& out_folder) {
+SwapDatasetSummary swap_gender_dataset(const std::string& dataset_folder, const std::string& out_folder, bool with_original) {
   const fs::path out_csv = fs::path(out_folder) / io::kDatasetCsvName;
   std::error_code error;
   if (fs::exists(out_csv, error))
@@ -54,15 +55,16 @@ SwapDatasetSummary swap_gender_dataset(const std::string& dataset_folder, const 
   const io::Dataset dataset = io::load_dataset(dataset_folder);
   if (dataset.rows.empty()) throw InputError(dataset.root + " has no rows: a dataset without captions to swap");
   const std::vector<std::string> header = swap_csv_header(dataset_folder);
+  if (with_original && std::find(header.begin(), header.end(), kCounterfactualColumn) != header.end())
+    throw InputError(dataset.root + " already has a " + kCounterfactualColumn + " column: it looks swapped already");
 
   SwapDatasetSummary summary;
   summary.rows = int64_t(dataset.rows.size());
   std::vector<util::Column> columns;
   for (const std::string& name : header) columns.push_back({name, util::ColumnType::Text});
+  if (with_original) columns.push_back({kCounterfactualColumn, util::ColumnType::Text});
   util::Table table(columns);
-  for (const io::DatasetRow& row : dataset.rows) {
-    const std::string en = swap_caption(row, Language::English, summary.swapped_en, summary.unswapped);
-    const std::string ar = swap_caption(row, Language::Arabic, summary.swapped_ar, summary.unswapped);
+  const auto add_row = [&](const io::DatasetRow& row, const std::string& en, const std::string& ar, const char* kind) {
     std::vector<util::Cell> cells;
     for (const std::string& name : header) {
       if (name == "image") cells.push_back(row.image);
@@ -70,7 +72,14 @@ SwapDatasetSummary swap_gender_dataset(const std::string& dataset_folder, const 
       else if (name == "ar_caption") cells.push_back(ar);
       else cells.push_back(row.labels.at(name));
     }
+    if (with_original) cells.push_back(std::string(kind));
     table.add_row(std::move(cells));
+  };
+  for (const io::DatasetRow& row : dataset.rows) {
+    const std::string en = swap_caption(row, Language::English, summary.swapped_en, summary.unswapped);
+    const std::string ar = swap_caption(row, Language::Arabic, summary.swapped_ar, summary.unswapped);
+    if (with_original) add_row(row, row.en_caption, row.ar_caption, "original");
+    add_row(row, en, ar, "swapped");
   }
   if (summary.swapped_en + summary.swapped_ar == 0)
     throw InputError(dataset.root + ": no caption could be swapped (" + std::to_string(summary.unswapped.size()) +

@@ -8,6 +8,7 @@
 namespace loupe::eval {
 
 constexpr const char* kUnswappedListName = "unswapped.txt";
+constexpr const char* kCounterfactualColumn = "counterfactual";  // "original" or "swapped", with_original only
 
 struct SwapDatasetSummary {
   int64_t rows = 0, swapped_en = 0, swapped_ar = 0;
@@ -19,9 +20,14 @@ struct SwapDatasetSummary {
 //    that cannot be swapped is kept as it is), the image column as the absolute path of the
 //    original image (so nothing is copied), label columns unchanged; RFC 4180 quoting, "\n" lines;
 //  - unswapped.txt: one line per caption left as it was (the summary's `unswapped`), possibly none.
-// Both files are written atomically. Throws InputError, before writing anything, when out_folder
+// With `with_original` the CSV holds each original row and then its swapped copy, a last column
+// `counterfactual` telling which ("original" / "swapped"): counterfactual data augmentation, the
+// training set in which a figure's context no longer predicts the gendered word (docs/finetune.md
+// for why swapped captions alone are not a mitigation). Both files are written atomically. Throws InputError, before writing anything, when out_folder
 // already holds an image_caption.csv, when the dataset has no rows and when no caption at all can
-// be swapped; IoError / FormatError as load_dataset does.
-SwapDatasetSummary swap_gender_dataset(const std::string& dataset_folder, const std::string& out_folder);
+// be swapped, and with `with_original` for a dataset that already has a counterfactual column;
+// IoError / FormatError as load_dataset does.
+SwapDatasetSummary swap_gender_dataset(const std::string& dataset_folder, const std::string& out_folder,
+                                       bool with_original = false);
 
 }  // namespace loupe::eval

@@ -252,3 +252,29 @@ TEST_CASE("swap_gender_dataset refuses datasets with nothing to swap", "[swap]")
   }
   CHECK_FALSE(std::filesystem::exists(target));
 }
+
+TEST_CASE("swap_gender_dataset with the originals writes each row and then its swapped copy", "[swap]") {
+  test::TempDir data("loupe-swap-data"), out("loupe-swap-out");
+  data.write("image_caption.csv",
+             "image,en_caption,ar_caption,gender\n"
+             "images/0.png,a woman is cooking in the kitchen,امرأة تطبخ في المطبخ,woman\n"
+             "images/1.png,a person is reading a book,شخص يقرأ كتابا,person\n");
+  const std::string target = (out.path / "augmented").string();
+  const eval::SwapDatasetSummary summary = eval::swap_gender_dataset(data.path.string(), target, true);
+  CHECK(summary.rows == 2);
+  CHECK(summary.swapped_en == 1);
+  const io::Dataset augmented = io::load_dataset(target);
+  CHECK(augmented.label_columns == std::vector<std::string>{"gender", eval::kCounterfactualColumn});
+  REQUIRE(augmented.rows.size() == 4);
+  CHECK(augmented.rows[0].en_caption == "a woman is cooking in the kitchen");
+  CHECK(augmented.rows[0].labels.at(eval::kCounterfactualColumn) == "original");
+  CHECK(augmented.rows[1].en_caption == "a man is cooking in the kitchen");
+  CHECK(augmented.rows[1].ar_caption == "رجل يطبخ في المطبخ");
+  CHECK(augmented.rows[1].labels.at(eval::kCounterfactualColumn) == "swapped");
+  CHECK(augmented.rows[1].image == augmented.rows[0].image);
+  CHECK(augmented.rows[3].en_caption == "a person is reading a book");  // kept, and listed
+
+  // Augmenting an augmented dataset again is refused.
+  CHECK(test::message_of<InputError>([&] { eval::swap_gender_dataset(target, (out.path / "twice").string(), true); })
+            .find("already has a counterfactual column") != std::string::npos);
+}
