@@ -53,6 +53,10 @@ std::vector<std::string> lora_target_modules(const VlmImpl& model, const LoraTar
       std::string message = "no linear layer named '" + wanted + "' in the " + std::string(targets.vision ? "decoder or vision" : "decoder") +
                             " layers of this model; near matches:";
       for (const std::string& near : util::near_matches(wanted, short_names)) message += " " + near;
+      const bool in_tower = std::any_of(layers.begin(), layers.end(), [&](const auto& item) {
+        return in_vision_tower(item.first) && module_layer(item.first) && last_part(item.first) == wanted;
+      });
+      if (!targets.vision && in_tower) message += " (" + wanted + " is a vision tower layer: add --vision)";
       throw InputError(message);
     }
   const int64_t most_layers = std::max(model.config.text.layers, targets.vision ? model.config.vision.layers : int64_t(0));
@@ -120,6 +124,8 @@ void LoraAdapter::add_pair(const VlmImpl& model, const std::string& module, torc
                      " do not fit a rank-" + std::to_string(settings_.rank) + " adapter of a [" + std::to_string(out) + ", " +
                      std::to_string(in) + "] layer (A [r, in], B [out, r])");
   if (by_layer_.count(&layer)) throw InputError(module + " is listed twice among the LoRA modules");
+  if (!torch::isfinite(a).all().item<bool>() || !torch::isfinite(b).all().item<bool>())
+    throw InputError(module + ": the LoRA weights hold NaN or infinite values");
   const auto options = layer.weight.options().requires_grad(false);
   by_layer_[&layer] = pairs_.size();
   pairs_.push_back({module, &layer, a.detach().to(options).clone(), b.detach().to(options).clone()});

@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -197,7 +198,7 @@ TEST_CASE("bad LoRA targets, ranks, folders and base models are refused with cle
   model::LoraTargets vision_only;
   vision_only.modules = {"fc1"};
   CHECK_THAT(test::message_of<InputError>([&] { model::lora_target_modules(lora_base(), vision_only); }),
-             Catch::Contains("'fc1'"));  // a vision layer name without --vision
+             Catch::Contains("'fc1'") && Catch::Contains("add --vision"));  // a vision layer name without --vision
   model::LoraTargets far;
   far.layers = {9};
   CHECK_THAT(test::message_of<InputError>([&] { model::lora_target_modules(lora_base(), far); }),
@@ -213,6 +214,17 @@ TEST_CASE("bad LoRA targets, ranks, folders and base models are refused with cle
   const std::string other_base = std::string(LOUPE_FIXTURES) + "/gemma3-tiny";
   CHECK_THAT(test::message_of<InputError>([&] { model::load_peft_adapter(dir.path.string(), lora_base(), other_base); }),
              Catch::Contains("an adapter for another base model"));
+
+  // Weights with a NaN are refused, naming the layer.
+  tensor::NamedTensors weights;
+  const auto file = io::SafeTensors::open(adapter_weights(dir.path));
+  for (const std::string& name : file.names()) weights.emplace_back(name, tensor::view_of(file.at(name)).clone());
+  weights.front().second.view(-1)[0] = std::nan("");
+  test::TempDir poisoned("loupe-lora-nan");
+  fs::copy_file(dir.file(model::kAdapterConfigName), poisoned.file(model::kAdapterConfigName));
+  tensor::save(adapter_weights(poisoned.path), weights);
+  CHECK_THAT(test::message_of<InputError>([&] { model::load_peft_adapter(poisoned.path.string(), lora_base(), test::kDemoModel); }),
+             Catch::Contains("NaN or infinite"));
 
   std::ifstream config_file(dir.file(model::kAdapterConfigName));
   nlohmann::json config = nlohmann::json::parse(config_file);
