@@ -76,3 +76,14 @@ TEST_CASE("a failed train-caption removes the --out folder it made, and names on
   expect_refused(kept, dir.file("kept") + " stays");
   CHECK(fs::exists(dir.path / "kept"));
 }
+
+TEST_CASE("loupe init refuses a dataset folder without image_caption.csv and writes nothing", "[cli][workspace]") {
+  TempDir dir("loupe-init-no-csv");
+  fs::create_directories(dir.path / "images");
+  fs::copy_file(loupe::test::kKitchen, dir.path / "images" / "kitchen.png");
+  const auto run = run_loupe("init --workspace " + loupe::test::quoted(dir.path / "ws") + " --dataset " +
+                             loupe::test::quoted(dir.path / "images"));
+  CHECK(run.status == 1);
+  CHECK_THAT(run.err, Catch::Contains("has no image_caption.csv") && Catch::Contains("image,en_caption,ar_caption"));
+  CHECK_FALSE(fs::exists(dir.path / "ws"));
+}
