@@ -343,7 +343,7 @@ void pump_live(AppState& state) {
   request.model = state.model;
   request.image = image->path;
   for (const auto& slider : state.sliders)
-    request.steers.push_back({slider.direction, slider.hook, slider.positions, double(slider.alpha)});
+    request.steers.push_back({slider.direction, slider.hook, slider.positions, double(slider.alpha), slider.mode});
   if (state.use_adapter) request.adapter = state.adapter;
   request.heatmap = state.heatmap;
   request.heatmap.sae_path = state.sae_path;

@@ -34,6 +34,7 @@ struct SteerSlider {
   PositionKind positions = PositionKind::Image;
   float alpha = 0;
   float range = 10;  // the slider spans [-range, range]
+  SteerMode mode = SteerMode::Additive;  // additive, orthogonal or cap (docs/interventions.md)
 };
 
 // The text fields of the Steering panel's "Add a direction" section.
@@ -169,9 +170,9 @@ jobs::JobId export_session(AppState& state, const std::string& folder);  // sess
 // FILE.json and, beside it, FILE.safetensors with the directions it names. Throws InputError with
 // no slider or a path not ending in .json.
 jobs::JobId save_steering_set(AppState& state, const std::string& path);
-// Reads a steering set on a job; its steers replace sliders of the same name or are added. Only
-// additive steers at all, image, text, template or non-image positions fit a slider; any other is refused,
-// naming the entry, and nothing is loaded.
+// Reads a steering set on a job; its steers replace sliders of the same name or are added, with
+// their modes. Only steers at all, image, text, template or non-image positions fit a slider; one
+// at a list of positions is refused, naming the entry, and nothing is loaded.
 jobs::JobId load_steering_set(AppState& state, const std::string& path);
 // File > Export report: the open workspace's study report (`loupe report`'s formats html, md, json
 // and pdf, the pdf when Chromium is installed) in `folder`, as a job on the long lane; its status

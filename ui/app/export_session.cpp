@@ -28,6 +28,7 @@ std::string steer_argument(const SteerSlider& slider, const fs::path& directions
   spec.source = directions_file.string() + ":" + slider.direction->name;
   spec.alpha = double(slider.alpha);
   spec.positions = PositionSelector(slider.positions);
+  spec.mode = slider.mode;
   return study::steer_spec_word(spec);
 }
 
@@ -61,7 +62,7 @@ jobs::JobId export_session(AppState& state, const std::string& folder) {
   for (const auto& slider : state.sliders)
     out["steers"].push_back({{"direction", slider.direction->name}, {"hook", slider.hook},
                              {"positions", positions_word(PositionSelector(slider.positions))}, {"alpha", slider.alpha},
-                             {"steer", steer_argument(slider, directions_file)}});
+                             {"mode", study::steer_mode_word(slider.mode)}, {"steer", steer_argument(slider, directions_file)}});
   out["adapter"] = state.use_adapter && state.adapter ? nlohmann::json(state.adapter->folder) : nlohmann::json();
   if (state.live) {
     out["image"] = state.live->image;

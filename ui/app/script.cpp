@@ -24,6 +24,7 @@ const std::vector<CommandSpec>& specs() {
       {ScriptCommand::ClosePanel, "close-panel", 1, 1, {}},
       {ScriptCommand::AddDirection, "add-direction", 1, 3, {}},
       {ScriptCommand::SetSlider, "set-slider", 2, 2, {1}},
+      {ScriptCommand::SetMode, "set-mode", 2, 2, {}},
       {ScriptCommand::DragSlider, "drag-slider", 4, 4, {1, 2, 3}},
       {ScriptCommand::SetHeatmap, "set-heatmap", 2, 3, {}},
       {ScriptCommand::SetOpacity, "set-opacity", 1, 1, {0}},

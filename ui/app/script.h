@@ -13,6 +13,7 @@ enum class ScriptCommand {
   ClosePanel,            // close-panel NAME
   AddDirection,          // add-direction gender [HOOK] | add-direction file PATH:KEY [HOOK]
   SetSlider,             // set-slider NAME VALUE
+  SetMode,               // set-mode NAME additive|orthogonal|cap   (a slider's steering mode)
   DragSlider,            // drag-slider NAME FROM TO SECONDS
   SetHeatmap,            // set-heatmap HOOK norm|projection|attention|latent [ARG]
   SetOpacity,            // set-opacity 0..1

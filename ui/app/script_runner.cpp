@@ -149,6 +149,15 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
       state.request_dirty = true;
       return true;
     }
+    case ScriptCommand::SetMode: {
+      SteerSlider* slider = find_slider(state, a[0]);
+      if (!slider) throw InputError("no slider named " + a[0] + "; add-direction and wait-idle first");
+      const auto mode = study::parse_steer_mode(a[1]);
+      if (!mode) throw InputError("no steering mode named " + a[1] + " (additive, orthogonal, cap)");
+      slider->mode = *mode;
+      state.request_dirty = true;
+      return true;
+    }
     case ScriptCommand::DragSlider: {
       SteerSlider* slider = find_slider(state, a[0]);
       if (!slider) throw InputError("no slider named " + a[0] + "; add-direction and wait-idle first");

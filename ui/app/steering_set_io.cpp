@@ -24,9 +24,6 @@ std::string key_of(const std::string& name) {
 
 // The slider a steer of a set becomes; refuses what a slider cannot show.
 SteerSlider slider_of(const study::SteerSpec& spec, const std::string& where) {
-  if (spec.mode != study::SteerMode::Additive)
-    throw InputError(where + ": a slider adds its direction; the " + study::steer_mode_word(spec.mode) +
-                     " mode runs with `loupe steer`");
   if (spec.positions.kind == PositionKind::List)
     throw InputError(where + ": a slider steers at all, image, text, template or non-image positions, not at a list");
   std::shared_ptr<Direction> direction;
@@ -37,7 +34,8 @@ SteerSlider slider_of(const study::SteerSpec& spec, const std::string& where) {
     direction = std::make_shared<Direction>(*sae_latent_direction(spec.sae_folder, spec.sae_latent, spec.hook));
   }
   const float alpha = float(spec.alpha);
-  return {direction, spec.hook, spec.positions.kind, alpha, std::max(direction->suggested_range, std::ceil(std::abs(alpha)))};
+  return {direction, spec.hook, spec.positions.kind, alpha, std::max(direction->suggested_range, std::ceil(std::abs(alpha))),
+          spec.mode};
 }
 
 }  // namespace
@@ -58,6 +56,7 @@ jobs::JobId save_steering_set(AppState& state, const std::string& path) {
     spec.source = vectors.filename().string() + ":" + keyed->name;  // relative: the set moves with its folder
     spec.alpha = double(slider.alpha);
     spec.positions = PositionSelector(slider.positions);
+    spec.mode = slider.mode;
     set.push_back(spec);
   }
   std::shared_ptr<Inbox> inbox = state.inbox;

@@ -11,7 +11,7 @@ bool same_except_alphas(const LiveRequest& a, const LiveRequest& b) {
     return false;
   for (size_t i = 0; i < a.steers.size(); ++i) {
     const Steer &s = a.steers[i], &t = b.steers[i];
-    if (s.direction != t.direction || s.hook != t.hook || s.positions != t.positions) return false;
+    if (s.direction != t.direction || s.hook != t.hook || s.positions != t.positions || s.mode != t.mode) return false;
   }
   return true;
 }

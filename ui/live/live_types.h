@@ -39,12 +39,14 @@ struct Direction {
   float suggested_range = 10.0f;
 };
 
+using study::SteerMode;
 
 struct Steer {
   std::shared_ptr<const Direction> direction;
   std::string hook;  // where to add alpha · direction
   PositionKind positions = PositionKind::Image;  // never List: the menu offers the kinds
   double alpha = 0;
+  SteerMode mode = SteerMode::Additive;
 };
 
 using study::heat_quantity_name;

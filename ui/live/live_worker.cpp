@@ -31,9 +31,10 @@ void add_steers(const LoadedModel& model, const std::vector<Steer>& steers, cons
   const io::ModelConfig& config = model.vlm->config;
   for (const Steer& steer : steers) {
     if (steer.alpha == 0 || !steer.direction) continue;
-    const study::Steer checked =
+    study::Steer checked =
         study::make_steer(steer.hook, torch::tensor(steer.direction->values, torch::kFloat32), steer.alpha,
                           PositionSelector(steer.positions), config, "direction '" + steer.direction->name + "'");
+    checked.mode = steer.mode;
     study::add_steer(checked, token_types, max_new_tokens, model.vlm->device(), model.vlm->dtype(), hooks);
   }
 }

@@ -91,6 +91,18 @@ void slider_rows(AppState& state) {
       ImGui::EndCombo();
     }
     ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+    if (ImGui::BeginCombo("mode", study::steer_mode_word(slider.mode))) {
+      for (SteerMode m : {SteerMode::Additive, SteerMode::Orthogonal, SteerMode::Cap})
+        if (ImGui::Selectable(study::steer_mode_word(m), m == slider.mode)) {
+          slider.mode = m;
+          state.request_dirty = true;
+        }
+      ImGui::EndCombo();
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("additive: x + alpha d;  orthogonal: the component along d set to alpha |d|;  cap: the projection on d clamped at alpha");
+    ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
     ImGui::InputFloat("range", &slider.range, 0, 0, "%.1f");
     slider.range = std::max(slider.range, 0.1f);

@@ -12,6 +12,7 @@
 
 #include "cli_run.h"
 #include "core/error.h"
+#include "core/study/steering_set.h"
 #include "core/workspace/saes.h"
 #include "core/workspace/workspace.h"
 #include "support/temp_dir.h"
@@ -163,23 +164,32 @@ std::shared_ptr<const LiveResult> steered_kitchen(AppState& state) {
 TEST_CASE("a steered session exported from the app replays headless to the same captions", "[gui][app][replay]") {
   test::TempDir dir("app-replay");
   AppState state;
-  const auto live = steered_kitchen(state);
-  CHECK(live->steered[0].text.find("a man ") == 0);  // the slider flips the kitchen caption
+  const auto additive = steered_kitchen(state);
+  CHECK(additive->steered[0].text.find("a man ") == 0);  // the slider flips the kitchen caption
 
-  const jobs::JobId id = export_session(state, (dir.path / "export").string());
-  REQUIRE(state.jobs.wait(id)->state == jobs::JobState::Succeeded);
-  const nlohmann::json session = nlohmann::json::parse(std::ifstream(dir.path / "export" / "session.json"));
-  REQUIRE(session["replay"].size() == 2);
-  for (int l = 0; l < 2; ++l) {
-    const nlohmann::json& replay = session["replay"][l];
-    std::string arguments;
-    for (const auto& word : replay["argv"]) arguments += " " + shell_quoted(word.get<std::string>());
-    const test::CliRun run = test::run_loupe(arguments);
-    INFO(arguments << "\n" << run.err);
-    REQUIRE(run.status == 0);
-    CHECK(run.out == live->steered[l].text + "\n");  // the caption the app showed, word for word
-    CHECK(replay["lang"] == language_code(live->steered[l].lang));
-  }
+  // Each mode's session replays to the caption the app showed, word for word.
+  const auto check_replay = [&](const std::shared_ptr<const LiveResult>& live, const std::string& folder, const char* mode) {
+    const jobs::JobId id = export_session(state, (dir.path / folder).string());
+    REQUIRE(state.jobs.wait(id)->state == jobs::JobState::Succeeded);
+    const nlohmann::json session = nlohmann::json::parse(std::ifstream(dir.path / folder / "session.json"));
+    CHECK(session["steers"][0]["mode"] == mode);
+    REQUIRE(session["replay"].size() == 2);
+    for (int l = 0; l < 2; ++l) {
+      const nlohmann::json& replay = session["replay"][l];
+      std::string arguments;
+      for (const auto& word : replay["argv"]) arguments += " " + shell_quoted(word.get<std::string>());
+      const test::CliRun run = test::run_loupe(arguments);
+      INFO(arguments << "\n" << run.err);
+      REQUIRE(run.status == 0);
+      CHECK(run.out == live->steered[l].text + "\n");
+      CHECK(replay["lang"] == language_code(live->steered[l].lang));
+    }
+  };
+  check_replay(additive, "additive", "additive");
+  state.sliders[0].mode = SteerMode::Orthogonal;
+  state.sliders[0].alpha = -4.0f;
+  state.request_dirty = true;
+  check_replay(live_result(state), "orthogonal", "orthogonal");
 }
 
 TEST_CASE("an extraction started in the app is logged to the workspace's runs.jsonl as the CLI's is", "[gui][app][store]") {
@@ -263,14 +273,26 @@ TEST_CASE("the sliders saved as a steering set load back and replay with loupe s
   CHECK(loaded.sliders[0].positions == PositionKind::Image);
   CHECK(loaded.sliders[0].direction->values == state.sliders[0].direction->values);
 
-  // A steer no slider can show is refused, naming the entry; nothing is loaded.
+  // A capping steer becomes a slider in cap mode, and saves back as one.
   std::ofstream(root / "steering" / "cap.json")
       << R"([{"hook": "blocks.0.hook_resid_post", "direction": "app.safetensors:gender-caption", "alpha": 1, "mode": "cap"}])";
+  AppState capped;
+  REQUIRE(capped.jobs.wait(load_steering_set(capped, (root / "steering" / "cap.json").string()))->state == jobs::JobState::Succeeded);
+  pump_live(capped);
+  REQUIRE(capped.sliders.size() == 1);
+  CHECK(capped.sliders[0].mode == SteerMode::Cap);
+  REQUIRE(capped.jobs.wait(save_steering_set(capped, (root / "steering" / "cap-again.json").string()))->state ==
+          jobs::JobState::Succeeded);
+  CHECK(study::read_steering_set(root / "steering" / "cap-again.json")[0].mode == SteerMode::Cap);
+
+  // A steer no slider can show (at a list of positions) is refused, naming the entry; nothing is loaded.
+  std::ofstream(root / "steering" / "list.json")
+      << R"([{"hook": "blocks.0.hook_resid_post", "direction": "app.safetensors:gender-caption", "alpha": 1, "positions": "6,14"}])";
   AppState refused;
-  const jobs::JobId capped = load_steering_set(refused, (root / "steering" / "cap.json").string());
-  const auto failed = refused.jobs.wait(capped);
+  const jobs::JobId listed = load_steering_set(refused, (root / "steering" / "list.json").string());
+  const auto failed = refused.jobs.wait(listed);
   CHECK(failed->state == jobs::JobState::Failed);
-  CHECK_THAT(failed->error_message, Catch::Contains("[0]") && Catch::Contains("cap"));
+  CHECK_THAT(failed->error_message, Catch::Contains("[0]") && Catch::Contains("not at a list"));
   pump_live(refused);
   CHECK(refused.sliders.empty());
   CHECK_THROWS_AS(save_steering_set(refused, (root / "steering" / "empty.json").string()), InputError);
