@@ -70,6 +70,10 @@ void AdamW::load_state(const io::SafeTensors& file, const std::string& prefix, i
   steps_taken_ = steps_taken;
 }
 
+int64_t warmup_steps(double fraction, int64_t steps) {
+  return std::max<int64_t>(1, int64_t(std::llround(fraction * double(steps))));
+}
+
 double scheduled_lr(int64_t step, int64_t steps, int64_t warmup, double peak, double final_ratio) {
   if (step < warmup) return peak * double(step + 1) / double(warmup);
   const int64_t decay_steps = std::max<int64_t>(1, steps - 1 - warmup);

@@ -52,5 +52,7 @@ class AdamW {
 // Learning rate at `step` (0-based) of `steps`: linear warm-up over `warmup` steps to `peak`, then
 // a cosine decay to peak * final_ratio at the last step.
 double scheduled_lr(int64_t step, int64_t steps, int64_t warmup, double peak, double final_ratio);
+// The warm-up steps of a run: `fraction` of `steps`, rounded, at least 1.
+int64_t warmup_steps(double fraction, int64_t steps);
 
 }  // namespace loupe::train

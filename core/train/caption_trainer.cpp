@@ -138,14 +138,11 @@ CaptionTrainSummary train_captioner(const CaptionTrainOptions& options, jobs::Jo
     info.step = done;
     save_checkpoint(checkpoint_path, *model, optimizer, info);
   };
-  const auto warmup = std::max<int64_t>(1, int64_t(std::llround(options.warmup_fraction * double(options.steps))));
+  const int64_t warmup = warmup_steps(options.warmup_fraction, options.steps);
   context.set_stage("training");
   double first_loss = 0, loss_value = 0, smoothed_loss = 0;
   for (int64_t step = first_step; step < options.steps; ++step) {
-    if (context.cancel_requested()) {
-      checkpoint(step);
-      context.throw_if_cancelled();
-    }
+    checkpoint_if_cancelled(context, step, checkpoint);
     const auto step_started = std::chrono::steady_clock::now();
     const CaptionBatch batch = examples.batch(order.span(step * options.batch, options.batch));
     model::Session session;

@@ -98,6 +98,12 @@ int64_t starting_step(const std::string& path, bool resume, const CheckpointInfo
   return info.step;
 }
 
+void checkpoint_if_cancelled(jobs::JobContext& context, int64_t step, const std::function<void(int64_t)>& save) {
+  if (!context.cancel_requested()) return;
+  save(step);
+  context.throw_if_cancelled();
+}
+
 void load_checkpoint(const std::string& path, const tensor::NamedTensors& weights, AdamW& optimizer) {
   const CheckpointInfo info = read_checkpoint_info(path);
   const auto file = io::SafeTensors::open(path);

@@ -5,8 +5,10 @@
 // or a LoRA adapter's (core/train/lora_trainer.h).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 
+#include "core/jobs/job.h"
 #include "core/model/vlm.h"
 #include "core/train/adamw.h"
 
@@ -36,6 +38,10 @@ CheckpointInfo read_checkpoint_info(const std::string& path);
 // `path` exists and resume is off, when resume is on and it does not, or when the checkpoint was
 // made with another seed, steps, batch, lr or options than `expected`.
 int64_t starting_step(const std::string& path, bool resume, const CheckpointInfo& expected);
+
+// Between two steps: when cancelling was asked, `save(step)` writes a checkpoint at `step` and
+// Cancelled is thrown (the job ends Cancelled, --resume continues from there).
+void checkpoint_if_cancelled(jobs::JobContext& context, int64_t step, const std::function<void(int64_t)>& save);
 
 // Restores weights and optimizer state in place. Throws FormatError naming a missing or
 // mis-shaped tensor.

@@ -105,16 +105,13 @@ LoraTrainSummary train_lora(const model::VlmImpl& model, const text::Tokenizer& 
     info.step = done;
     save_checkpoint(checkpoint_path, parameters, optimizer, info);
   };
-  const auto warmup = std::max<int64_t>(1, int64_t(std::llround(options.warmup_fraction * double(options.steps))));
+  const int64_t warmup = warmup_steps(options.warmup_fraction, options.steps);
   context.set_total(options.steps - first_step);
   context.set_stage("training");
   LoraTrainSummary summary;
   summary.first_step = first_step;
   for (int64_t step = first_step; step < options.steps; ++step) {
-    if (context.cancel_requested()) {
-      checkpoint(step);
-      context.throw_if_cancelled();
-    }
+    checkpoint_if_cancelled(context, step, checkpoint);
     const auto step_started = std::chrono::steady_clock::now();
     const CaptionBatch batch = examples.batch(order.span(step * options.batch, options.batch));
     adapter->set_dropout_seed(step_seed(options.seed, step));
