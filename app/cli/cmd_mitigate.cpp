@@ -82,7 +82,7 @@ int run_mitigate(const Args& args) {
     result = jobs::run_in_foreground("mitigate", [&](jobs::JobContext& job) {
       const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
       const auto tokenizer = model::model_tokenizer(space.model().string());
-      if (args.has("adapter")) request.adapter = adapter_option(args, *model, space.model().string(), &space);
+      if (args.has("adapter")) request.adapter = model::load_peft_adapter(request.adapter_folder, *model, space.model().string());
       return study::mitigate(*model, *tokenizer, dataset, request, job);
     }, std::cerr).as<nlohmann::ordered_json>();
     const fs::path folder = space.analyses_dir() / name;

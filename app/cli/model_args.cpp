@@ -33,13 +33,13 @@ std::string adapter_folder(const std::string& value, const workspace::Workspace*
 }
 
 std::shared_ptr<const model::LoraAdapter> adapter_option(const Args& args, const model::VlmImpl& vlm,
-                                                         const std::string& model_folder, const workspace::Workspace* space) {
+                                                         const std::string& model_folder) {
   if (!args.has("adapter")) return nullptr;
-  return model::load_peft_adapter(adapter_folder(args.get("adapter"), space), vlm, model_folder);
+  return model::load_peft_adapter(args.get("adapter"), vlm, model_folder);
 }
 
 OptionSpec adapter_help() {
-  return {"adapter", "DIR|NAME", "a LoRA adapter (PEFT folder, or the name of one in W/adapters from `loupe finetune`)"};
+  return {"adapter", "DIR", "a LoRA adapter folder (PEFT layout, e.g. W/adapters/NAME from `loupe finetune`)"};
 }
 
 model::LoadOptions load_options(const Args& args) {

@@ -31,13 +31,12 @@ void add_steering(const Args& args, const model::VlmImpl& vlm, const torch::Tens
                   model::HookSet& hooks);
 OptionSpec steer_option();  // the --steer option's help
 
-// --adapter DIR|NAME: a LoRA adapter folder (PEFT layout, core/model/lora_files.h), or with a
-// workspace the name of one in W/adapters; loaded for `vlm` (read from model_folder). Null when the
-// option is absent.
+// --adapter DIR: a LoRA adapter folder (PEFT layout, core/model/lora_files.h) loaded for `vlm`
+// (read from model_folder). Null when the option is absent.
 std::shared_ptr<const model::LoraAdapter> adapter_option(const Args& args, const model::VlmImpl& vlm,
-                                                         const std::string& model_folder,
-                                                         const workspace::Workspace* space = nullptr);
-// The folder --adapter names (a workspace entry when `space` has one of that name).
+                                                         const std::string& model_folder);
+// The folder a workspace command's --adapter NAME|DIR names: W/adapters/NAME when `space` has an
+// adapter of that name, else the folder given.
 std::string adapter_folder(const std::string& value, const workspace::Workspace* space);
 OptionSpec adapter_help();  // the --adapter option's help
 

@@ -28,6 +28,17 @@ bool in_decoder_layer(const std::string& module) { return module.rfind("language
 
 std::string shape_text(c10::IntArrayRef shape) { return c10::str(shape); }
 
+// The linear layer named `module`; InputError listing the nearest names when there is none.
+const LinearImpl& find_linear(const std::vector<std::pair<std::string, const LinearImpl*>>& layers, const std::string& module) {
+  auto found = std::find_if(layers.begin(), layers.end(), [&](const auto& item) { return item.first == module; });
+  if (found != layers.end()) return *found->second;
+  std::vector<std::string> names;
+  for (const auto& item : layers) names.push_back(item.first);
+  std::string message = "'" + module + "' is not a linear layer of this model; near matches:";
+  for (const std::string& near : util::near_matches(module, names)) message += " " + near;
+  throw InputError(message);
+}
+
 }  // namespace
 
 std::optional<int64_t> module_layer(const std::string& module) {
@@ -81,15 +92,16 @@ std::vector<std::string> lora_target_modules(const VlmImpl& model, const LoraTar
 LoraAdapter::LoraAdapter(const VlmImpl& model, const std::vector<std::string>& modules, const LoraSettings& settings,
                          uint64_t seed)
     : settings_(settings) {
+  check_settings();
   torch::Generator generator = at::detail::createCPUGenerator(seed);
   const auto layers = linear_layers(model);
   for (const std::string& module : modules) {
-    auto found = std::find_if(layers.begin(), layers.end(), [&](const auto& item) { return item.first == module; });
-    const int64_t in = found == layers.end() ? 1 : found->second->weight.size(1);
-    const int64_t out = found == layers.end() ? 1 : found->second->weight.size(0);
+    const LinearImpl& layer = find_linear(layers, module);
+    const int64_t out = layer.weight.size(0), in = layer.weight.size(1);
+    check_rank(module, out, in);
     const double bound = 1.0 / std::sqrt(double(in));  // Kaiming-uniform, a = √5
     torch::Tensor a = torch::empty({settings.rank, in}, torch::kFloat32).uniform_(-bound, bound, generator);  // [r, in]
-    add_pair(model, module, a, torch::zeros({out, settings.rank}, torch::kFloat32));
+    add_pair(module, layer, a, torch::zeros({out, settings.rank}, torch::kFloat32));
   }
 }
 
@@ -98,27 +110,29 @@ LoraAdapter::LoraAdapter(const VlmImpl& model, const std::vector<std::string>& m
     : settings_(settings) {
   if (a.size() != modules.size() || b.size() != modules.size())
     throw InputError("a LoRA adapter needs one A and one B weight per module");
-  for (size_t i = 0; i < modules.size(); ++i) add_pair(model, modules[i], a[i], b[i]);
+  check_settings();
+  const auto layers = linear_layers(model);
+  for (size_t i = 0; i < modules.size(); ++i) {
+    const LinearImpl& layer = find_linear(layers, modules[i]);
+    check_rank(modules[i], layer.weight.size(0), layer.weight.size(1));
+    add_pair(modules[i], layer, a[i], b[i]);
+  }
 }
 
-void LoraAdapter::add_pair(const VlmImpl& model, const std::string& module, torch::Tensor a, torch::Tensor b) {
+void LoraAdapter::check_settings() const {
   if (settings_.rank < 1) throw InputError("the LoRA rank must be at least 1, got " + std::to_string(settings_.rank));
   if (!(settings_.dropout >= 0 && settings_.dropout < 1)) throw InputError("the LoRA dropout must be in [0, 1)");
   if (!std::isfinite(settings_.alpha)) throw InputError("the LoRA alpha must be a finite number");
-  const auto layers = linear_layers(model);
-  auto found = std::find_if(layers.begin(), layers.end(), [&](const auto& item) { return item.first == module; });
-  if (found == layers.end()) {
-    std::vector<std::string> names;
-    for (const auto& item : layers) names.push_back(item.first);
-    std::string message = "'" + module + "' is not a linear layer of this model; near matches:";
-    for (const std::string& near : util::near_matches(module, names)) message += " " + near;
-    throw InputError(message);
-  }
-  const LinearImpl& layer = *found->second;
-  const int64_t out = layer.weight.size(0), in = layer.weight.size(1);
+}
+
+void LoraAdapter::check_rank(const std::string& module, int64_t out, int64_t in) const {
   if (settings_.rank > std::min(in, out))
     throw InputError("LoRA rank " + std::to_string(settings_.rank) + " is larger than " + module + " allows (its weight is [" +
                      std::to_string(out) + ", " + std::to_string(in) + "]: rank at most " + std::to_string(std::min(in, out)) + ")");
+}
+
+void LoraAdapter::add_pair(const std::string& module, const LinearImpl& layer, torch::Tensor a, torch::Tensor b) {
+  const int64_t out = layer.weight.size(0), in = layer.weight.size(1);
   if (a.sizes() != c10::IntArrayRef{settings_.rank, in} || b.sizes() != c10::IntArrayRef{out, settings_.rank})
     throw InputError(module + ": LoRA weights of shapes A " + shape_text(a.sizes()) + ", B " + shape_text(b.sizes()) +
                      " do not fit a rank-" + std::to_string(settings_.rank) + " adapter of a [" + std::to_string(out) + ", " +

@@ -84,7 +84,10 @@ class LoraAdapter {
     const LinearImpl* layer = nullptr;
     torch::Tensor a, b;  // [r, in], [out, r]
   };
-  void add_pair(const VlmImpl& model, const std::string& module, torch::Tensor a, torch::Tensor b);
+  void check_settings() const;  // rank ≥ 1, dropout in [0, 1), finite alpha
+  void check_rank(const std::string& module, int64_t out, int64_t in) const;  // rank ≤ min(in, out)
+  // Checks the weights' shapes and values, then keeps them in the layer's dtype and device.
+  void add_pair(const std::string& module, const LinearImpl& layer, torch::Tensor a, torch::Tensor b);
 
   std::vector<Pair> pairs_;
   std::unordered_map<const LinearImpl*, size_t> by_layer_;

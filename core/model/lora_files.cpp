@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/eval/caption_words.h"
 #include "core/io/safetensors.h"
 #include "core/model/weights.h"
 #include "core/store/sha256.h"
@@ -22,10 +23,6 @@ constexpr const char* kBaseChecksumKey = "loupe.base_config_sha256";
 
 std::string config_checksum(const std::string& model_folder) {
   return store::sha256_file((fs::path(model_folder) / "config.json").string());
-}
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 nlohmann::json read_adapter_config(const fs::path& path) {
@@ -110,7 +107,7 @@ std::shared_ptr<LoraAdapter> load_peft_adapter(const std::string& folder, const 
   settings.dropout = config.value("lora_dropout", 0.0);
   std::map<std::string, std::pair<std::string, std::string>> keys_by_module;  // module → (A key, B key)
   for (const std::string& key : file.names()) {
-    const bool is_a = ends_with(key, ".lora_A.weight"), is_b = ends_with(key, ".lora_B.weight");
+    const bool is_a = eval::ends_with(key, ".lora_A.weight"), is_b = eval::ends_with(key, ".lora_B.weight");
     if (key.rfind(kKeyPrefix, 0) != 0 || !(is_a || is_b))
       throw InputError(weights_path.string() + ": '" + key + "' is not a LoRA weight (base_model.model.<module>.lora_A.weight or lora_B)");
     const std::string path = key.substr(std::string(kKeyPrefix).size(), key.size() - std::string(kKeyPrefix).size() - 14);
@@ -148,7 +145,7 @@ void write_merged_model(const VlmImpl& model, const std::string& model_folder, c
     fs::create_directories(building);
     for (const auto& entry : fs::directory_iterator(model_folder)) {
       const std::string name = entry.path().filename().string();
-      const bool weights = ends_with(name, ".safetensors") || name == "model.safetensors.index.json";
+      const bool weights = eval::ends_with(name, ".safetensors") || name == "model.safetensors.index.json";
       if (entry.is_regular_file() && !weights && name != "config.json") fs::copy_file(entry.path(), building / name);
     }
     // The record of the merge changes config.json's checksum, so the adapter (made for the base)

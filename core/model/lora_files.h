@@ -35,8 +35,9 @@ std::shared_ptr<LoraAdapter> load_peft_adapter(const std::string& folder, const 
 // A new model folder `out` = the base model with the adapter merged into its weights
 // (W + alpha/r · B A): every file of model_folder except its weights copied, the weights written as
 // one model.safetensors in canonical names, and config.json given a "loupe_merged_lora" record (base
-// folder, r, lora_alpha, module count), which also makes the adapter refuse the merged model. Built in a sibling folder and renamed into place, so a
-// failure leaves nothing; throws InputError when `out` exists.
+// folder, r, lora_alpha, module count), which also makes the adapter refuse the merged model. Built
+// in a sibling folder and renamed into place, so a failure leaves nothing; throws InputError when
+// `out` exists.
 void write_merged_model(const VlmImpl& model, const std::string& model_folder, const LoraAdapter& adapter, const std::string& out);
 
 }  // namespace loupe::model

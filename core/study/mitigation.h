@@ -34,8 +34,8 @@ struct MitigationRequest {
 //  "error_flips": {"fixed": b, "introduced": c, "mcnemar_p": p}}, and "captions": one {image, figure,
 // en, en_intervened, ar, ar_intervened} per image, with figures = {misgendered_counter,
 // misgendered_stereo, gendered_neutral (error rates), bleu, rouge_l, bias (eval-captions' bias
-// measures)}. Throws InputError before captioning for an empty set without an adapter, a steer or ablation the model
-// refuses, or a split the dataset lacks. A head mean ablation averages over the split's images.
+// measures)}. Throws InputError before captioning for an empty set without an adapter, a steer or
+// ablation the model refuses, or a split the dataset lacks. A head mean ablation averages over the split's images.
 nlohmann::ordered_json mitigate(const model::VlmImpl& model, const text::Tokenizer& tokenizer, const io::Dataset& dataset,
                                 const MitigationRequest& request, jobs::JobContext& job);
 

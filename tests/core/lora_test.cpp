@@ -344,6 +344,16 @@ TEST_CASE("loupe swap-gender writes a dataset loupe finetune trains on; bad inpu
   test::require_loupe_ok("finetune --workspace " + test::quoted(workspace) + " --data " + test::quoted(swapped) +
                          " --steps 2 --batch 4 --rank 2 --out swap");
   CHECK(fs::exists(workspace / "adapters" / "swap" / model::kAdapterConfigName));
+  // The adapter by name in `loupe mitigate`: the before/after table of the interventions.
+  const auto mitigated = test::run_loupe("mitigate --workspace " + test::quoted(workspace) +
+                                         " --split train --limit 2 --max-new-tokens 6 --adapter swap --json");
+  INFO(mitigated.err);
+  REQUIRE(mitigated.status == 0);
+  const nlohmann::json table = nlohmann::json::parse(mitigated.out);
+  CHECK(table["adapter"] == (workspace / "adapters" / "swap").string());
+  CHECK(table["images"] == 2);
+  CHECK(table["en"].contains("intervened"));
+  CHECK(test::run_loupe("mitigate --workspace " + test::quoted(workspace) + " --split train").status == 1);  // neither --set nor --adapter
   const auto typo = test::run_loupe("finetune --workspace " + test::quoted(workspace) + " --data " + test::quoted(swapped) +
                                     " --steps 2 --targets q_prj --out typo");
   CHECK(typo.status == 1);
