@@ -39,6 +39,17 @@ int run_store_direction(const Args& args) {
   request.component = args.get_int("component", 0);
   request.sae = args.get_or("sae", "");
   request.latent = args.get_int("latent", -1);
+  for (const std::string& word : split_list(args.get_or("entries", ""))) {
+    size_t used = 0;
+    long long entry = -1;
+    try {
+      entry = std::stoll(word, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != word.size() || entry < 0) throw InputError("--entries takes store entry numbers N,N,..., not '" + word + "'");
+    request.entries.push_back(entry);
+  }
+  if (request.kind == "selection" && request.entries.empty()) throw InputError("--from selection takes --entries N,N,...");
   if (request.kind == "decoder" && (request.sae.empty() || !args.has("latent")))
     throw InputError("--from decoder takes --sae NAME --latent J");
   if (request.kind != "decoder" && request.hook.empty()) throw InputError("--from " + request.kind + " takes --hook HOOK");
@@ -105,7 +116,9 @@ CommandSpec direction_command() {
                                      "with --workspace also the file, DIR/directions/NAME.safetensors"},
                     {"out", "FILE", "the .safetensors file to write (the key's metadata names its hook)"},
                     {"workspace", "DIR", "read the direction off this workspace's stores or SAEs instead of running the model"},
-                    {"from", "KIND", "--workspace: mean-difference (default: female minus male pooled entries), pc, or decoder"},
+                    {"from", "KIND", "--workspace: mean-difference (default: female minus male pooled entries), pc, "
+                                     "decoder, or selection (the --entries minus the other entries)"},
+                    {"entries", "N,N,...", "--from selection: store entry numbers (a map's entry column)"},
                     {"store", "NAME", "--workspace: the store (default acts)"},
                     {"by", "figure|caption", "--workspace: the gender groups of a mean difference (default caption)"},
                     {"split", "S", "--workspace: only the entries of this split"},

@@ -94,27 +94,12 @@ struct Context {
     }
   }
 
-  // The figure's caption line: model, data, the hook and SAE of the run that wrote its table.
-  std::string caption(const StudyFigure& figure, const std::optional<workspace::RunRecord>& run) const {
-    std::string line = "model " + ws.model().filename().string() + " · data " + ws.dataset().filename().string();
-    if (run) {
-      for (const char* key : {"hook", "hooks", "sae", "store", "split"}) {
-        const auto it = run->parameters.find(key);
-        if (it != run->parameters.end() && it->is_string() && !it->get<std::string>().empty())
-          line += std::string(" · ") + key + " " + it->get<std::string>();
-      }
-      line += " · " + run_label(*run);
-    }
-    return line + " · " + relative(figure.source);
-  }
-
   // Every figure of `section_id` drawn from a file of `folder`, captioned with the run that wrote it.
   void add_figures(ReportSection& section, const std::string& section_id, const fs::path& folder) const {
     for (const StudyFigure& figure : figures) {
       if (figure.section != section_id || figure.source.parent_path() != folder) continue;
-      const auto run = find_run(runs, figure.command, "out", folder.filename().string());
       guarded(section, figure.source, [&] {
-        const Plot plot = load_study_figure(figure, caption(figure, run));
+        const Plot plot = load_study_figure(figure, study_figure_caption(ws, runs, figure));
         section.figures.push_back({figure.id, figure.spec.title, study_figure_file_name(figure),
                                    svg(lay_out(plot, kFigureWidth, kFigureHeight))});
       });

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/report/provenance.h"
 #include "core/util/atomic_file.h"
 
 namespace loupe::report {
@@ -142,6 +143,21 @@ std::vector<StudyFigure> find_study_figures(const fs::path& workspace) {
 std::string study_figure_table(const StudyFigure& figure) {
   const std::string text = util::read_file(figure.source.string());
   return figure.source.extension() == ".jsonl" ? jsonl_as_csv(text, figure.source.string()) : text;
+}
+
+std::string study_figure_caption(const workspace::Workspace& ws, const std::vector<workspace::RunRecord>& runs,
+                                 const StudyFigure& figure) {
+  const auto run = find_run(runs, figure.command, "out", figure.source.parent_path().filename().string());
+  std::string line = "model " + ws.model().filename().string() + " · data " + ws.dataset().filename().string();
+  if (run) {
+    for (const char* key : {"hook", "hooks", "sae", "store", "split"}) {
+      const auto it = run->parameters.find(key);
+      if (it != run->parameters.end() && it->is_string() && !it->get<std::string>().empty())
+        line += std::string(" · ") + key + " " + it->get<std::string>();
+    }
+    line += " · " + run_label(*run);
+  }
+  return line + " · " + figure.source.lexically_relative(ws.root()).generic_string();
 }
 
 Plot load_study_figure(const StudyFigure& figure, const std::string& caption) {

@@ -8,6 +8,7 @@
 
 #include "core/report/plot.h"
 #include "core/report/table_plot.h"
+#include "core/workspace/workspace.h"
 
 namespace loupe::report {
 
@@ -26,6 +27,12 @@ std::vector<StudyFigure> find_study_figures(const std::filesystem::path& workspa
 // The figure's source as CSV text: the file itself, or for a .jsonl one row per line with the
 // numeric fields of the first line as columns. Throws IoError, FormatError.
 std::string study_figure_table(const StudyFigure& figure);
+
+// The figure's caption line: model and data of the workspace, the hook, hooks, SAE, store and split
+// of the newest run of `runs` that wrote its table (its --out is the table's folder), that run, and
+// the table's path in the workspace.
+std::string study_figure_caption(const workspace::Workspace& ws, const std::vector<workspace::RunRecord>& runs,
+                                 const StudyFigure& figure);
 
 // Reads the source and makes the plot, with `caption` under it. Throws as plot_from_csv and
 // study_figure_table do.

@@ -1,5 +1,7 @@
 #include "core/study/store_directions.h"
 
+#include <set>
+
 #include "core/analysis/layer_probes.h"
 #include "core/analysis/pca.h"
 #include "core/error.h"
@@ -34,13 +36,41 @@ StoreDirection decoder_direction(const StoreDirectionRequest& request, const wor
   return direction;
 }
 
+torch::Tensor mean_of_rows(const torch::Tensor& vectors, const std::vector<int64_t>& rows) {
+  return vectors.index_select(0, torch::tensor(rows, torch::kInt64)).mean(0);  // [d] float64
+}
+
+// mean(chosen entries) − mean(the other entries of `selected`).
+StoreDirection selection_direction(const StoreDirectionRequest& request, const PooledSelection& selected,
+                                   StoreDirection direction, const std::string& where) {
+  if (request.entries.empty()) throw InputError("a selection direction needs at least one entry (--entries N,N,...)");
+  std::vector<int64_t> inside, outside;
+  const std::set<int64_t> chosen(request.entries.begin(), request.entries.end());
+  for (size_t i = 0; i < selected.entries.size(); ++i)
+    (chosen.count(selected.entries[i]) ? inside : outside).push_back(int64_t(i));
+  if (inside.size() != chosen.size()) {
+    std::set<int64_t> missing = chosen;
+    for (int64_t row : inside) missing.erase(selected.entries[size_t(row)]);
+    throw InputError(where + " with " + request.hook + " vectors do not include entry " + std::to_string(*missing.begin()) +
+                     (missing.size() > 1 ? " (and " + std::to_string(missing.size() - 1) + " more)" : std::string()));
+  }
+  if (outside.empty()) throw InputError("the selection holds all " + std::to_string(inside.size()) + " of " + where +
+                                        "; a selection direction needs entries outside it");
+  direction.values = (mean_of_rows(selected.vectors, inside) - mean_of_rows(selected.vectors, outside)).to(torch::kFloat32);
+  direction.provenance.update({{"selected", inside.size()}, {"others", outside.size()}, {"entries", request.entries}});
+  direction.description = "mean(selection) − mean(rest) of " + std::to_string(inside.size()) + " + " +
+                          std::to_string(outside.size()) + " entries (" + lang_word(request.lang) + "), ‖d‖ = " +
+                          std::to_string(direction.values.norm().item<double>());
+  return direction;
+}
+
 }  // namespace
 
 StoreDirection store_direction(const StoreDirectionRequest& request) {
   const workspace::Workspace space = workspace::Workspace::open(request.workspace);
   if (request.kind == "decoder") return decoder_direction(request, space);
-  if (request.kind != "mean-difference" && request.kind != "pc")
-    throw InputError("a direction is a mean-difference, a pc or a decoder row, not '" + request.kind + "'");
+  if (request.kind != "mean-difference" && request.kind != "pc" && request.kind != "selection")
+    throw InputError("a direction is a mean-difference, a pc, a decoder row or a selection, not '" + request.kind + "'");
   const store::StoreReader store = store::StoreReader::open(space.store_dir(request.store));
   store.width(request.hook);  // InputError listing the store's hooks
   const std::string split = request.split.empty() ? "" : io::canonical_split(request.split);
@@ -68,6 +98,7 @@ StoreDirection store_direction(const StoreDirectionRequest& request) {
                             " of the variance)";
     return direction;
   }
+  if (request.kind == "selection") return selection_direction(request, selected, std::move(direction), where);
   std::vector<int64_t> female, male;
   for (size_t i = 0; i < selected.entries.size(); ++i) {
     const int group = analysis::gender_group(store.entries(), selected.entries[i], request.grouping);
@@ -77,10 +108,7 @@ StoreDirection store_direction(const StoreDirectionRequest& request) {
   if (female.empty() || male.empty())
     throw InputError(where + " hold " + std::to_string(female.size()) + " female and " + std::to_string(male.size()) +
                      " male entries (by " + analysis::grouping_name(request.grouping) + "); a mean difference needs both");
-  const auto mean_of = [&](const std::vector<int64_t>& rows) {
-    return selected.vectors.index_select(0, torch::tensor(rows, torch::kInt64)).mean(0);  // [d] float64
-  };
-  direction.values = (mean_of(female) - mean_of(male)).to(torch::kFloat32);
+  direction.values = (mean_of_rows(selected.vectors, female) - mean_of_rows(selected.vectors, male)).to(torch::kFloat32);
   direction.provenance.update({{"by", analysis::grouping_name(request.grouping)}, {"female", female.size()}, {"male", male.size()}});
   direction.description = "mean(female) − mean(male) of " + std::to_string(female.size()) + " + " +
                           std::to_string(male.size()) + " entries (" + lang_word(request.lang) + ", by " +

@@ -6,12 +6,15 @@
 //                    (by figure or by caption; one language or both pooled), as the probes pool them
 //   pc               a principal component of the pooled vectors (analysis::pca, its sign convention)
 //   decoder          an SAE latent's decoder row, at the SAE's hook
+//   selection        mean pooled vector of chosen store entries minus that of the other entries
+//                    (the language and split filters apply to both), e.g. a box drawn on a map
 #pragma once
 #include <torch/torch.h>
 
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,7 +25,7 @@ namespace loupe::study {
 
 struct StoreDirectionRequest {
   std::filesystem::path workspace;
-  std::string kind = "mean-difference";  // mean-difference | pc | decoder
+  std::string kind = "mean-difference";  // mean-difference | pc | decoder | selection
   std::string store = "acts";
   std::string hook;                       // mean-difference and pc
   analysis::GenderGrouping grouping = analysis::GenderGrouping::Caption;
@@ -31,6 +34,7 @@ struct StoreDirectionRequest {
   int64_t component = 0;                  // pc: 0 is the first
   std::string sae;                        // decoder
   int64_t latent = -1;                    // decoder
+  std::vector<int64_t> entries;           // selection: store entry numbers (a map's `entry` column)
   std::string name;                       // the file and tensor name
 };
 
@@ -42,7 +46,8 @@ struct StoreDirection {
 };
 
 // Throws InputError, before writing anything, for an unknown kind, store, hook, SAE or latent, a
-// split or language with no entries, a gender group with no entries, a component past the rank.
+// split or language with no entries, a gender group with no entries, a component past the rank, a
+// selection that is empty, names an entry the store lacks or holds every selected entry.
 StoreDirection store_direction(const StoreDirectionRequest& request);
 
 // Writes W/directions/NAME.safetensors (atomically) and returns its path.

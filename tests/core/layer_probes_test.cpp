@@ -1,6 +1,8 @@
 // Layer analyses (core/analysis/layer_probes.h, `loupe analyze probe|rank`): the logistic
 // regression's optimality conditions, stratified folds, probe accuracy on data with a known answer,
 // the effective rank of a known spectrum, pooled entry vectors, and the commands on a demo store.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -204,6 +206,33 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
   const auto english = study::select_pooled(pooled, store.entries(), Language::English, "");
   CHECK(torch::allclose(tensor::load((root / "directions" / "pc3.safetensors").string(), "pc3"),
                         analysis::pca(english.vectors, 1).components[0], 1e-4, 1e-5));
+  // A selection (a box on a map): the chosen entries' mean minus the other entries' mean.
+  const std::vector<int64_t> chosen_rows = {1, 4, 7};
+  std::vector<int64_t> rest_rows;
+  std::string chosen_entries;
+  for (int64_t i = 0; i < int64_t(pooled.entries.size()); ++i) {
+    if (std::find(chosen_rows.begin(), chosen_rows.end(), i) == chosen_rows.end()) {
+      rest_rows.push_back(i);
+    } else {
+      chosen_entries += (chosen_entries.empty() ? "" : ",") + std::to_string(pooled.entries[size_t(i)]);
+    }
+  }
+  const auto selection = test::run_loupe(direction + "--from selection --entries " + chosen_entries + " --name sel");
+  INFO(selection.err);
+  REQUIRE(selection.status == 0);
+  const torch::Tensor expected_selection = pooled.vectors.index_select(0, torch::tensor(chosen_rows)).mean(0) -
+                                           pooled.vectors.index_select(0, torch::tensor(rest_rows)).mean(0);
+  CHECK(torch::allclose(tensor::load((root / "directions" / "sel.safetensors").string(), "sel").to(torch::kFloat64),
+                        expected_selection, 1e-5, 1e-6));
+  const auto unknown_entry = test::run_loupe(direction + "--from selection --entries 1,99999 --name bad");
+  CHECK(unknown_entry.status == 1);
+  CHECK_THAT(unknown_entry.err, Catch::Contains("do not include entry 99999"));
+  const auto no_entries = test::run_loupe(direction + "--from selection --name bad");
+  CHECK(no_entries.status == 1);
+  CHECK_THAT(no_entries.err, Catch::Contains("--entries"));
+  const auto bad_entry = test::run_loupe(direction + "--from selection --entries 1,x --name bad");
+  CHECK(bad_entry.status == 1);
+  CHECK_THAT(bad_entry.err, Catch::Contains("'x'"));
   const auto kind = test::run_loupe(direction + "--from median --name bad");
   CHECK(kind.status == 1);
   CHECK_THAT(kind.err, Catch::Contains("median"));

@@ -122,6 +122,10 @@ void App::Impl::place_panel(Panel panel) {
       {0.2f, 0.42f, 0.4f, 0.58f},  // heatmap
       {0.6f, 0.42f, 0.4f, 0.58f},  // steering
       {0.0f, 0.6f, 0.2f, 0.4f},    // jobs
+      {0.2f, 0.0f, 0.8f, 0.62f},   // bias
+      {0.2f, 0.0f, 0.8f, 0.62f},   // maps
+      {0.2f, 0.0f, 0.5f, 0.62f},   // feature browser
+      {0.5f, 0.0f, 0.5f, 1.0f},    // feature page
   };
   // Below the menu bar (its height is known before the first frame has laid it out).
   const ImGuiViewport* view = ImGui::GetMainViewport();
@@ -147,8 +151,9 @@ void App::Impl::draw_frame() {
   draw_menu_bar(s, menus, window);
   draw_dialogs(s, menus);
   using DrawPanel = void (*)(AppState&, bool*);
-  static constexpr DrawPanel kDraw[kPanelCount] = {draw_images_panel, draw_caption_panel, draw_heatmap_panel,
-                                                    draw_steering_panel, draw_jobs_panel};
+  static constexpr DrawPanel kDraw[kPanelCount] = {draw_images_panel,  draw_caption_panel,  draw_heatmap_panel,
+                                                    draw_steering_panel, draw_jobs_panel,   draw_bias_panel,
+                                                    draw_maps_panel,     draw_features_panel, draw_feature_page_panel};
   for (int p = 0; p < kPanelCount; ++p) {
     if (!s.show[p]) continue;
     place_panel(Panel(p));

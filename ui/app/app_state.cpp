@@ -51,6 +51,16 @@ void Inbox::post_adapter(std::shared_ptr<const LoadedAdapter> adapter) {
   adapter_ = std::move(adapter);
 }
 
+void Inbox::post_results(std::shared_ptr<const WorkspaceResults> results) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  results_ = std::move(results);
+}
+
+std::shared_ptr<const WorkspaceResults> Inbox::take_results() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::exchange(results_, nullptr);
+}
+
 std::shared_ptr<const LoadedAdapter> Inbox::take_adapter() {
   std::lock_guard<std::mutex> lock(mutex_);
   return std::exchange(adapter_, nullptr);
@@ -87,12 +97,14 @@ std::optional<std::string> Inbox::take_status() {
 }
 
 const char* panel_name(Panel panel) {
-  static const char* names[kPanelCount] = {"images", "caption", "heatmap", "steering", "jobs"};
+  static const char* names[kPanelCount] = {"images", "caption", "heatmap", "steering", "jobs",
+                                           "bias", "maps", "features", "feature"};
   return names[panel];
 }
 
 const char* panel_title(Panel panel) {
-  static const char* titles[kPanelCount] = {"Images", "Caption", "Heatmap", "Steering", "Jobs"};
+  static const char* titles[kPanelCount] = {"Images", "Caption", "Heatmap", "Steering", "Jobs",
+                                            "Bias", "Maps", "Feature browser", "Feature page"};
   return titles[panel];
 }
 
@@ -186,6 +198,7 @@ void apply_workspace(AppState& state, const OpenedWorkspace& opened) {
   open_image_folder(state, opened.dataset);
   if (!opened.sae.empty()) state.sae_path = opened.sae;
   state.status = "workspace " + state.workspace + (opened.sae.empty() ? "" : ", SAE " + fs::path(opened.sae).filename().string());
+  load_results(state);
 }
 
 void add_direction(AppState& state, std::shared_ptr<const Direction> direction) {
@@ -193,6 +206,11 @@ void add_direction(AppState& state, std::shared_ptr<const Direction> direction) 
   auto same = std::find_if(state.sliders.begin(), state.sliders.end(),
                            [&](const SteerSlider& s) { return s.direction->name == direction->name; });
   SteerSlider slider{direction, direction->hook, PositionKind::Image, 0.0f, direction->suggested_range};
+  if (const auto pending = state.pending_slider_modes.find(direction->name); pending != state.pending_slider_modes.end()) {
+    slider.mode = pending->second.first;
+    slider.positions = pending->second.second;
+    state.pending_slider_modes.erase(pending);
+  }
   if (same != state.sliders.end()) {
     slider.alpha = same->alpha;
     *same = slider;
@@ -294,6 +312,41 @@ void start_extraction(AppState& state, const std::string& hook, const std::strin
                     [request](jobs::JobContext& job) { return run_extraction(request, job); });
 }
 
+jobs::JobId load_results(AppState& state) {
+  if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): its analyses are what the results panels show");
+  std::shared_ptr<Inbox> inbox = state.inbox;
+  const std::string root = state.workspace;
+  state.results_job = state.jobs.submit("read results of " + fs::path(root).filename().string(), [root, inbox](jobs::JobContext& job) {
+    auto results = std::make_shared<const WorkspaceResults>(read_workspace_results(root, job));
+    job.log(std::to_string(results->figures.size()) + " figures, " + std::to_string(results->maps.size()) + " maps, " +
+            std::to_string(results->latents.size()) + " feature analyses, " + std::to_string(results->problems.size()) + " problems");
+    for (const std::string& problem : results->problems) job.log(problem);
+    inbox->post_results(results);
+    return jobs::JobResult{};  // the outcome travels through the inbox
+  }, {}, jobs::Lane::Short);
+  return state.results_job;
+}
+
+jobs::JobId add_selection_direction(AppState& state, const std::string& name) {
+  if (!state.results || state.maps.map >= int(state.results->maps.size())) throw InputError("open a map first (Maps panel)");
+  const MapResult& map = *state.results->maps[size_t(state.maps.map)];
+  if (map.hook.empty() || map.entry_column < 0)
+    throw InputError("the map " + map.id + " is of SAE latents, not store entries: a selection direction needs entries");
+  if (state.maps.selected.empty()) throw InputError("draw a box on the map first: the selection is empty");
+  std::vector<int64_t> entries;
+  for (size_t row : state.maps.selected)
+    entries.push_back(int64_t(io::parse_number(map.table.at(map.table.rows[row], size_t(map.entry_column))).value_or(-1)));
+  std::shared_ptr<Inbox> inbox = state.inbox;
+  const std::string workspace = state.workspace, hook = map.hook;
+  return state.jobs.submit("direction " + name + " from " + std::to_string(entries.size()) + " map points",
+                           [workspace, hook, entries, name, inbox](jobs::JobContext& job) {
+    auto direction = selection_direction(workspace, hook, entries, name);
+    job.log(direction->description);
+    inbox->post_direction(direction);
+    return jobs::JobResult{};  // the outcome travels through the inbox
+  }, {}, jobs::Lane::Short);
+}
+
 jobs::JobId export_report(AppState& state, const std::string& folder) {
   if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): the report is of its study");
   if (folder.empty()) throw InputError("name the report's folder");
@@ -335,6 +388,13 @@ void pump_live(AppState& state) {
   if (auto opened = inbox.take_workspace()) apply_workspace(state, *opened);
   if (auto images = inbox.take_images()) apply_images(state, std::move(*images));
   if (auto line = inbox.take_status()) state.status = std::move(*line);
+  if (auto results = inbox.take_results()) {
+    state.results = std::move(results);
+    state.maps.plotted.clear();  // the panels rebuild their plots from the new results
+    state.bias.plot.set("", nullptr, "");
+    state.features.rows_dirty = true;
+    state.features.histogram_of = -1;
+  }
   report_failures(state);
   state.live = state.worker.latest();
   const ImageEntry* image = state.selected_image();

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "core/jobs/runner.h"
+#include "ui/app/workspace_results.h"
 #include "ui/live/live_worker.h"
 #include "ui/live/model_info.h"
+#include "ui/render/plot_widget.h"
 #include "ui/text/shape_cache.h"
 
 namespace loupe::ui {
@@ -79,6 +81,8 @@ class Inbox {
   void post_status(std::string line);
   void post_sliders(std::vector<SteerSlider> sliders);  // a loaded steering set, all at once
   void post_adapter(std::shared_ptr<const LoadedAdapter> adapter);
+  void post_results(std::shared_ptr<const WorkspaceResults> results);
+  std::shared_ptr<const WorkspaceResults> take_results();
   std::shared_ptr<const LoadedAdapter> take_adapter();
   std::vector<std::shared_ptr<const Direction>> take_directions();
   std::vector<SteerSlider> take_sliders();
@@ -93,14 +97,51 @@ class Inbox {
   std::vector<SteerSlider> sliders_;
   std::shared_ptr<const LoadedModel> model_;
   std::shared_ptr<const LoadedAdapter> adapter_;
+  std::shared_ptr<const WorkspaceResults> results_;
   std::optional<ImageList> images_;
   std::optional<OpenedWorkspace> workspace_;
   std::optional<std::string> status_;
 };
 
-enum Panel { kImagesPanel, kCaptionPanel, kHeatmapPanel, kSteeringPanel, kJobsPanel, kPanelCount };
+enum Panel {
+  kImagesPanel, kCaptionPanel, kHeatmapPanel, kSteeringPanel, kJobsPanel,
+  kBiasPanel, kMapsPanel, kFeaturesPanel, kFeaturePagePanel,  // the results panels: hidden until opened
+  kPanelCount
+};
 const char* panel_name(Panel panel);  // "images", "caption", ... (script names)
 const char* panel_title(Panel panel);  // "Images", "Caption", ...
+
+// The results panels' own state: what is selected, sorted and searched. The results are read by a job.
+struct BiasView {
+  std::string figure;  // the selected figure's id
+  int table = 0;       // the shown table (summary, mitigation)
+  bool show_table = false;
+  PlotWidget plot;
+};
+
+struct MapsView {
+  int map = 0;                                 // index into results->maps
+  std::string colour_by = "figure_gender";     // a label column
+  std::string plotted;                         // map id + colour column the plot was made for
+  std::vector<std::vector<size_t>> series_rows;  // per plot series, its points' rows
+  std::vector<size_t> selected;                // rows inside the last box
+  char direction_name[128] = "selection";
+  PlotWidget plot;
+};
+
+struct FeaturesView {
+  int analysis = 0;  // index into results->latents
+  char search[128] = {};
+  bool language_specific = false, aligned = false, gendered = false;  // filters
+  int sort_column = 0;  // into LatentsResult::columns
+  bool descending = false;
+  int table_sort_shown = -1;  // sort_column * 2 + descending as the table's header shows it
+  std::vector<int64_t> rows;  // the latents shown, filtered and sorted
+  bool rows_dirty = true;
+  int64_t latent = -1;        // the latent of the Feature page
+  int64_t histogram_of = -1;  // the latent the page's histogram was made for
+  PlotWidget histogram;
+};
 
 struct AppState {
   // Model and data
@@ -117,6 +158,8 @@ struct AppState {
   // The live loop
   std::vector<SteerSlider> sliders;
   std::vector<std::shared_ptr<const Direction>> directions;  // every direction made so far
+  // The mode and positions a slider gets when its direction arrives ("Ablate this": orthogonal at 0).
+  std::map<std::string, std::pair<SteerMode, PositionKind>> pending_slider_modes;
   HeatmapSpec heatmap;
   SteeringInputs steering_inputs;
   ExtractionInputs extraction_inputs;
@@ -130,7 +173,14 @@ struct AppState {
   uint64_t last_request = 0;               // id of the newest request sent
   bool request_dirty = true;               // something changed since the last request
 
-  bool show[kPanelCount] = {true, true, true, true, true};
+  // The open workspace's results (analyses/, saes/), read by a job when it opens or on Refresh.
+  std::shared_ptr<const WorkspaceResults> results;
+  jobs::JobId results_job = 0;
+  BiasView bias;
+  MapsView maps;
+  FeaturesView features;
+
+  bool show[kPanelCount] = {true, true, true, true, true, false, false, false, false};
   std::string status;             // one line in the status bar (last error or notice)
   jobs::JobId reported_failure = 0;  // the newest failed job already shown in the status bar
 
@@ -184,6 +234,19 @@ jobs::JobId load_adapter_async(AppState& state, const std::string& folder);
 // An activation store of the open dataset at one hook (core/store), as a job.
 void start_extraction(AppState& state, const std::string& hook, const std::string& out, int64_t limit);
 void select_image(AppState& state, int index);
+// Reads the open workspace's results on a job (short lane); they replace `state.results` when read.
+// Throws InputError when no workspace is open.
+jobs::JobId load_results(AppState& state);
+// The figure a panel shows now (an empty ShownPlot for a panel without one).
+ShownPlot shown_plot(const AppState& state, Panel panel);
+// Writes the figure as it is on screen: PNG (rendered off-screen at 2x on the UI thread, a GL
+// context current; encoded and written by a job), SVG (report::svg of the same shapes) or its
+// table as CSV, by the path's extension, each file atomically. Throws InputError for another
+// extension, a panel that shows no figure yet, or CSV of a figure with no table.
+jobs::JobId export_plot(AppState& state, const ShownPlot& plot, const std::string& path);
+// The Maps panel's selection as a direction (the selected entries' mean minus the rest's), saved in
+// the workspace's directions/ and added as a slider, on a job.
+jobs::JobId add_selection_direction(AppState& state, const std::string& name);
 // Sends a new request to the live worker when something changed (called once per frame).
 void pump_live(AppState& state);
 // Nothing is computing: no live request in flight, no job running, the model loaded.

@@ -143,7 +143,8 @@ void draw_dialogs(AppState& state, MenuState& menus) {
     ImGui::TextUnformatted("Ctrl+M   open a model folder");
     ImGui::TextUnformatted("Ctrl+O   open a dataset or image folder");
     ImGui::TextUnformatted("Ctrl+E   export the session");
-    ImGui::TextUnformatted("Ctrl+1 … Ctrl+5   show / hide Images, Caption, Heatmap, Steering, Jobs");
+    ImGui::TextUnformatted("Ctrl+1 … Ctrl+9   show / hide Images, Caption, Heatmap, Steering, Jobs, Bias, Maps,");
+    ImGui::TextUnformatted("                  Feature browser, Feature page");
     ImGui::TextUnformatted("F1   this list;   Ctrl+Q   quit");
     ImGui::TextUnformatted("Drop image files or a folder on the window to add them.");
   } else {

@@ -42,6 +42,16 @@ const std::vector<CommandSpec>& specs() {
       {ScriptCommand::LoadSteeringSet, "load-steering-set", 1, 1, {}},
       {ScriptCommand::LoadAdapter, "load-adapter", 1, 1, {}},
       {ScriptCommand::SetAdapter, "set-adapter", 1, 1, {}},
+      {ScriptCommand::ExportPlot, "export-plot", 2, 2, {}},
+      {ScriptCommand::SelectFigure, "select-figure", 1, 1, {}},
+      {ScriptCommand::SelectMap, "select-map", 1, 2, {}},
+      {ScriptCommand::SelectBox, "select-box", 4, 4, {0, 1, 2, 3}},
+      {ScriptCommand::MakeDirection, "make-direction", 1, 1, {}},
+      {ScriptCommand::SearchLatents, "search-latents", 1, 1, {}},
+      {ScriptCommand::SortLatents, "sort-latents", 2, 2, {}},
+      {ScriptCommand::FilterLatents, "filter-latents", 1, 1, {}},
+      {ScriptCommand::SelectLatent, "select-latent", 1, 2, {0}},
+      {ScriptCommand::MeasureFrames, "measure-frames", 1, 1, {0}},
   };
   return table;
 }

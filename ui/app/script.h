@@ -31,6 +31,16 @@ enum class ScriptCommand {
   LoadSteeringSet,       // load-steering-set FILE.json   (as File > Load steering set; relative to the script's folder)
   LoadAdapter,           // load-adapter DIR   (a LoRA adapter folder, switched on; relative to the script's folder)
   SetAdapter,            // set-adapter on|off   (the caption panel's adapter switch)
+  ExportPlot,            // export-plot PANEL PATH.png|.svg|.csv   (the figure the panel shows, as its right-click menu)
+  SelectFigure,          // select-figure ID   (the Bias panel's figure, e.g. layers/probe)
+  SelectMap,             // select-map ID [COLOUR_COLUMN]   (the Maps panel's map and colouring)
+  SelectBox,             // select-box X0 Y0 X1 Y1   (a box on the Maps panel's map, data units)
+  MakeDirection,         // make-direction NAME   (the map selection minus the rest, as a slider)
+  SearchLatents,         // search-latents TEXT|-   (the Feature browser's search; - clears it)
+  SortLatents,           // sort-latents COLUMN asc|desc
+  FilterLatents,         // filter-latents none|language-specific|aligned|gendered
+  SelectLatent,          // select-latent N [ANALYSIS]   (opens its Feature page; ANALYSIS: the feature analysis folder)
+  MeasureFrames,         // measure-frames SECONDS   (logs the frames' time and UI-thread CPU over that long)
 };
 
 struct ScriptAction {

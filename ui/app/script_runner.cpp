@@ -55,11 +55,15 @@ int find_image(const AppState& state, const std::string& name) {
   return -1;
 }
 
+}  // namespace
+
 int find_panel(const std::string& name) {
   for (int p = 0; p < kPanelCount; ++p)
     if (name == panel_name(Panel(p))) return p;
   return -1;
 }
+
+namespace {
 
 bool live_current(const AppState& state) {
   return state.live && state.live->request_id == state.last_request && !state.request_dirty;
@@ -91,7 +95,8 @@ bool ScriptRunner::tick(AppState& state, double now, double frame_ms, double fra
       std::fflush(stdout);
     } else {
       ++frames_in_action_;
-      if (action.command == ScriptCommand::DragSlider) drag_stats_.add(frame_ms, frame_cpu_ms);
+      if (action.command == ScriptCommand::DragSlider || action.command == ScriptCommand::MeasureFrames)
+        drag_stats_.add(frame_ms, frame_cpu_ms);
     }
     bool done = false;
     try {
@@ -120,7 +125,8 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
     case ScriptCommand::OpenPanel:
     case ScriptCommand::ClosePanel: {
       const int panel = find_panel(a[0]);
-      if (panel < 0) throw InputError("no panel named " + a[0] + " (images, caption, heatmap, steering, jobs)");
+      if (panel < 0)
+        throw InputError("no panel named " + a[0] + " (images, caption, heatmap, steering, jobs, bias, maps, features, feature)");
       state.show[panel] = action.command == ScriptCommand::OpenPanel;
       return true;
     }
@@ -288,6 +294,17 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
       state.use_adapter = a[0] == "on";
       state.request_dirty = true;
       return true;
+    case ScriptCommand::ExportPlot:
+    case ScriptCommand::SelectFigure:
+    case ScriptCommand::SelectMap:
+    case ScriptCommand::SelectBox:
+    case ScriptCommand::MakeDirection:
+    case ScriptCommand::SearchLatents:
+    case ScriptCommand::SortLatents:
+    case ScriptCommand::FilterLatents:
+    case ScriptCommand::SelectLatent:
+    case ScriptCommand::MeasureFrames:
+      return results_step(state, action, elapsed);
     case ScriptCommand::AssertFrameTime: {
       const double limit = std::stod(a[0]);
       if (drag_stats_.frames == 0) throw InputError("no drag-slider ran before this assertion");

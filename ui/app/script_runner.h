@@ -21,6 +21,9 @@ struct FrameStats {
   double mean_cpu_ms() const { return frames ? total_cpu_ms / frames : 0; }
 };
 
+// The panel of a script name (panel_name), or -1.
+int find_panel(const std::string& name);
+
 class ScriptRunner {
  public:
   explicit ScriptRunner(std::vector<ScriptAction> actions);
@@ -39,6 +42,8 @@ class ScriptRunner {
 
  private:
   bool step(AppState& state, const ScriptAction& action, double now);  // true: action finished
+  // The results panels' actions (script_results.cpp): export-plot, select-figure, ... measure-frames.
+  bool results_step(AppState& state, const ScriptAction& action, double elapsed);
   void fail(const ScriptAction& action, const std::string& why);
   // Starts a job with `start` on the action's first frame and waits for it (false while it runs);
   // prints `done` when it succeeds, throws InputError "<failure>: <its error>" when it does not.
@@ -50,7 +55,7 @@ class ScriptRunner {
   double started_ = -1;   // when the current action began (seconds)
   int frames_in_action_ = 0;
   int idle_frames_ = 0;
-  FrameStats drag_stats_, session_stats_, after_first_frame_stats_;
+  FrameStats drag_stats_, session_stats_, after_first_frame_stats_;  // drag_stats_: also measure-frames
   int ticks_ = 0;
   uint64_t cancelled_before_drag_ = 0;
   uint64_t results_in_drag_ = 0, last_seen_result_ = 0;

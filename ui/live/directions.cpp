@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/sae/sae_io.h"
 #include "core/study/gender_direction.h"
+#include "core/study/store_directions.h"
 #include "core/tensor/convert.h"
 #include "ui/live/loaded_model.h"
 
@@ -52,6 +53,25 @@ std::shared_ptr<const Direction> sae_latent_direction(const std::string& sae_pat
   direction->values = tensor::to_floats(loaded.W_dec[latent]);  // [d_in]
   direction->description = "decoder row of latent " + std::to_string(latent) + " of the SAE " + sae_path;
   direction->suggested_range = 20.0f;
+  return direction;
+}
+
+std::shared_ptr<const Direction> selection_direction(const std::string& workspace, const std::string& hook,
+                                                     const std::vector<int64_t>& entries, const std::string& name) {
+  study::StoreDirectionRequest request;
+  request.workspace = workspace;
+  request.kind = "selection";
+  request.hook = hook;
+  request.entries = entries;
+  request.name = name;
+  const study::StoreDirection made = study::store_direction(request);
+  const auto file = study::save_direction(workspace, name, made);
+  auto direction = std::make_shared<Direction>();
+  direction->name = name;
+  direction->hook = made.hook;
+  direction->values = tensor::to_floats(made.values);  // [d]
+  direction->description = made.description + ", saved as " + file.string();
+  direction->suggested_range = 4.0f;
   return direction;
 }
 

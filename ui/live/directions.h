@@ -1,7 +1,8 @@
 // Steering directions for the sliders, made on a job thread (torch-free interface):
 //  - the gender direction (core/study/gender_direction.h, the one `loupe direction` writes);
 //  - a vector stored in a safetensors file (FILE.safetensors:KEY);
-//  - one SAE latent's decoder row.
+//  - one SAE latent's decoder row;
+//  - a selection of store entries on a map, against the rest.
 #pragma once
 #include <memory>
 #include <string>
@@ -22,6 +23,12 @@ std::shared_ptr<const Direction> file_direction(const std::string& file_colon_ke
 // The SAE's own hook (cfg.json hook_name), or `fallback_hook` when it names none.
 std::shared_ptr<const Direction> sae_latent_direction(const std::string& sae_path, int64_t latent,
                                                       const std::string& fallback_hook);
+
+// A map selection as a direction (study::store_direction, kind selection): the mean pooled vector
+// of the chosen store entries minus that of the others at `hook`, saved as
+// W/directions/NAME.safetensors as `loupe direction --from selection` saves it, and as a slider.
+std::shared_ptr<const Direction> selection_direction(const std::string& workspace, const std::string& hook,
+                                                     const std::vector<int64_t>& entries, const std::string& name);
 
 // Writes every direction to one safetensors file (keys = names), for `loupe generate --steer`.
 void export_directions(const std::string& path, const std::vector<std::shared_ptr<const Direction>>& directions);
