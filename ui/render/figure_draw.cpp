@@ -78,19 +78,18 @@ struct Painter {
     const float shift = t.anchor == report::Anchor::Start ? 0.0f : t.anchor == report::Anchor::Middle ? extent.x / 2 : extent.x;
     // ImGui places text by its top-left corner; the figure anchors it on its baseline.
     const ImVec2 top_left(anchor.x - shift, anchor.y - font->Ascent * size / font->FontSize);
+    // Vertical text is laid out horizontally at the clip rectangle's corner (ImGui drops glyphs
+    // outside the clip rectangle while laying out), then turned 90° counter-clockwise about its
+    // anchor (screen y points down).
+    const ImVec2 laid_at = t.vertical ? ImVec2(clip.x, clip.y) : top_left;
     const int first_vertex = list.VtxBuffer.Size;
-    // Vertical text is laid out horizontally, then rotated: it must not be clipped before that
-    // (the scissor of the list's clip rectangle still clips what is drawn).
-    const ImVec4 unclipped(-1e9f, -1e9f, 1e9f, 1e9f);
-    const ImVec4* fine_clip = t.vertical ? &unclipped : nullptr;
-    list.AddText(font, size, top_left, packed(t.colour), visual.c_str(), nullptr, 0.0f, fine_clip);
-    if (t.bold)
-      list.AddText(font, size, ImVec2(top_left.x + 0.6f * scale, top_left.y), packed(t.colour), visual.c_str(), nullptr, 0.0f, fine_clip);
+    list.AddText(font, size, laid_at, packed(t.colour), visual.c_str());
+    if (t.bold) list.AddText(font, size, ImVec2(laid_at.x + 0.6f * scale, laid_at.y), packed(t.colour), visual.c_str());
     if (!t.vertical) return;
-    // Rotate the glyphs 90° counter-clockwise about the anchor (screen y points down).
+    const ImVec2 laid_anchor(laid_at.x + anchor.x - top_left.x, laid_at.y + anchor.y - top_left.y);
     for (int i = first_vertex; i < list.VtxBuffer.Size; ++i) {
       ImVec2& p = list.VtxBuffer[i].pos;
-      const float dx = p.x - anchor.x, dy = p.y - anchor.y;
+      const float dx = p.x - laid_anchor.x, dy = p.y - laid_anchor.y;
       p = ImVec2(anchor.x + dy, anchor.y - dx);
     }
   }

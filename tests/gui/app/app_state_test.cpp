@@ -3,6 +3,7 @@
 // frame; jobs still running when the app closes find their inbox alive.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -12,11 +13,14 @@
 
 #include "cli_run.h"
 #include "core/error.h"
+#include "core/report/svg.h"
+#include "core/util/atomic_file.h"
 #include "core/study/steering_set.h"
 #include "core/workspace/saes.h"
 #include "core/workspace/workspace.h"
 #include "support/temp_dir.h"
 #include "ui/app/app_state.h"
+#include "ui/panels/panels.h"
 
 using namespace loupe;
 using namespace loupe::ui;
@@ -338,4 +342,106 @@ TEST_CASE("File > Export report writes the report loupe report writes of the ope
   };
   CHECK(section_ids(from_app) == section_ids(from_cli));
   CHECK(section_ids(from_app).size() >= 2);  // model and data, provenance
+}
+
+TEST_CASE("the results panels read a workspace's analyses on a job, export figures and make a map selection a direction",
+          "[gui][app][results]") {
+  test::TempDir dir("app-results");
+  const fs::path root = dir.path / "study";
+  const std::string ws = shell_quoted(root.string());
+  for (const std::string& command :
+       {"init --workspace " + ws + " --model " + shell_quoted(kDemoModel) + " --dataset " + shell_quoted(kDemoImages),
+        "extract --workspace " + ws + " --hooks blocks.1.hook_resid_post --positions all",
+        "analyze probe --workspace " + ws + " --out layers --folds 2",
+        "analyze embed --workspace " + ws + " --hooks blocks.1.hook_resid_post --out maps",
+        "train-sae --workspace " + ws + " --hook blocks.1.hook_resid_post --out s --expansion 2 --k 4 --tokens 2000 --batch 64",
+        "analyze features --workspace " + ws + " --sae s --out f"}) {
+    const test::CliRun run = test::run_loupe(command);
+    INFO(command << ": " << run.err);
+    REQUIRE(run.status == 0);
+  }
+  std::ofstream(root / "analyses" / "layers" / "broken-pca.csv") << "entry,x,y\n0,1,not-a-number\n";
+
+  AppState state;
+  CHECK_THROWS_AS(load_results(state), InputError);  // no workspace open yet
+  state.model_folder = kDemoModel;
+  open_workspace(state, root.string());
+  settle(state);
+  settle(state);
+  REQUIRE(state.results);
+  const WorkspaceResults& results = *state.results;
+
+  // Every figure the report draws, plus the top latents per language; each drawn or failing alone.
+  std::vector<std::string> ids;
+  for (const FigureResult& figure : results.figures) {
+    INFO(figure.figure.id << ": " << figure.error);
+    ids.push_back(figure.figure.id);
+    if (figure.figure.id != "layers/broken-pca") CHECK(figure.plot);
+  }
+  for (const char* id : {"layers/probe", "maps/blocks.1.hook_resid_post-pca", "f/alignment", "f/top-latents-en", "f/top-latents-ar",
+                         "saes/s/mse"})
+    CHECK(std::find(ids.begin(), ids.end(), id) != ids.end());
+  REQUIRE(results.problems.size() == 2);  // the broken map, once as a figure and once as a map
+  CHECK_THAT(results.problems[0], Catch::Contains("broken-pca.csv"));
+
+  // The map: one point per entry at the CSV's coordinates, its labels to colour by.
+  REQUIRE(results.maps.size() == 1);
+  const MapResult& map = *results.maps[0];
+  CHECK(map.id == "maps/blocks.1.hook_resid_post-pca");
+  CHECK(map.hook == "blocks.1.hook_resid_post");
+  REQUIRE(map.x.size() == 20);
+  CHECK(map.x[3] == Approx(*io::parse_number(map.table.at(map.table.rows[3], map.table.column("x")))));
+  CHECK(std::find(map.label_columns.begin(), map.label_columns.end(), "figure_gender") != map.label_columns.end());
+  CHECK(map_labels(map, "lang")[0] == "en");
+
+  // The latents: every row of latents.csv with its page; the top-latents bars are the extreme d.
+  REQUIRE(results.latents.size() == 1);
+  const LatentsResult& latents = *results.latents[0];
+  CHECK(latents.sae == "s");
+  CHECK(latents.hook == "blocks.1.hook_resid_post");
+  REQUIRE(latents.values.size() == latents.details.size());
+  CHECK_FALSE(latents.image_tokens_silent);  // extracted at every position
+  const size_t d_en = latents.column("cohens_d_en");
+  double largest = -1e9;
+  for (const auto& row : latents.values)
+    if (!std::isnan(row[d_en])) largest = std::max(largest, row[d_en]);
+  const auto top = std::find_if(results.figures.begin(), results.figures.end(),
+                                [](const FigureResult& f) { return f.figure.id == "f/top-latents-en"; });
+  REQUIRE(top->plot);
+  CHECK(top->plot->series[0].y[0] == Approx(largest));
+
+  // The Feature browser: sorted by Cohen's d, searched by number.
+  state.features.sort_column = int(d_en);
+  state.features.descending = true;
+  refresh_latent_rows(state.features, latents);
+  REQUIRE(!state.features.rows.empty());
+  CHECK(latents.values[size_t(state.features.rows[0])][d_en] == Approx(largest));
+  std::snprintf(state.features.search, sizeof state.features.search, "3");
+  refresh_latent_rows(state.features, latents);
+  CHECK(state.features.rows == std::vector<int64_t>{3});
+
+  // Exports: SVG of the shapes on screen and the table as CSV, atomically; bad requests refused.
+  state.bias.plot.set("layers-probe", top->plot, top->csv);
+  CHECK_THROWS_AS(export_plot(state, state.bias.plot.shown(), (dir.path / "x.svg").string()), InputError);  // not drawn yet
+  ShownPlot shown{"top", std::make_shared<const report::Figure>(report::lay_out(*top->plot, 640, 400)), top->csv};
+  export_plot(state, shown, (dir.path / "figures" / "top.svg").string());
+  export_plot(state, shown, (dir.path / "figures" / "top.csv").string());
+  settle(state);
+  CHECK(util::read_file((dir.path / "figures" / "top.svg").string()) == report::svg(*shown.figure));
+  CHECK(util::read_file((dir.path / "figures" / "top.csv").string()) == top->csv);
+  CHECK_THROWS_AS(export_plot(state, shown, (dir.path / "top.pdf").string()), InputError);
+  CHECK_THROWS_AS(export_plot(state, shown, (dir.path / "top.png").string()), InputError);  // no window, no fonts
+  CHECK_THROWS_AS(export_plot(state, ShownPlot{"none", shown.figure, ""}, (dir.path / "none.csv").string()), InputError);
+
+  // A box on the map becomes a direction: saved in the workspace and added as a slider.
+  CHECK_THROWS_AS(add_selection_direction(state, "empty"), InputError);  // nothing selected
+  select_map_box(state, DataBox{-1e9, 0, -1e9, 1e9});                    // the left half
+  REQUIRE(!state.maps.selected.empty());
+  REQUIRE(state.maps.selected.size() < 20);
+  add_selection_direction(state, "left");
+  settle(state);
+  CHECK(fs::is_regular_file(root / "directions" / "left.safetensors"));
+  REQUIRE(!state.sliders.empty());
+  CHECK(state.sliders.back().direction->name == "left");
+  CHECK(state.sliders.back().direction->hook == "blocks.1.hook_resid_post");
 }
