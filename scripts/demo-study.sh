@@ -5,10 +5,13 @@
 # analysis, probes, ranks, the per-layer summary, logit lens and attribution, a steering
 # dose-response, a mitigation run, a patching sweep and a t-SNE map, then the study report
 # (OUT/ws/reports/report/report.html, docs/reports.md). About 35 s on 2 cores.
-#   bash scripts/demo-study.sh [OUT]   (default /tmp/loupe-demo-study; the workspace is OUT/ws)
+#   bash scripts/demo-study.sh [OUT] [FORMATS]
+# OUT defaults to /tmp/loupe-demo-study (the workspace is OUT/ws); FORMATS, the report's formats,
+# to html,md,json,pdf (the desktop app's test leaves the PDF, and so Chromium, out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-/tmp/loupe-demo-study}
+formats=${2:-html,md,json,pdf}
 loupe=build/loupe
 ws=$out/ws
 rm -rf "$out"
@@ -32,8 +35,8 @@ $loupe steer --workspace "$ws" --split balanced --limit 8 --set "$ws/steering/ge
 $loupe mitigate --workspace "$ws" --split counter --limit 16 --set "$ws/steering/gender.json" --out mitigate
 $loupe pairs --workspace "$ws" --out pairs
 pair=$(sed -n 2p "$ws/analyses/pairs/pairs.csv")
-
+[[ -n $pair ]] || { echo "demo-study: the pairs analysis found no woman/man caption pair to patch" >&2; exit 1; }
 IFS=, read -r _ _ _ woman _ man <<< "$pair"
 $loupe patch-sweep --workspace "$ws" --clean "$woman" --corrupt "$man" --method both --out patch
 $loupe analyze embed --workspace "$ws" --hooks blocks.2.hook_resid_post --method tsne --out map
-$loupe report --workspace "$ws" --format html,md,json,pdf || [[ $? == 3 ]]  # 3: no Chromium, no PDF
+$loupe report --workspace "$ws" --format "$formats" || [[ $? == 3 ]]  # 3: no Chromium, no PDF

@@ -2,24 +2,16 @@
 // linear-probe accuracy and effective rank of the pooled entry vectors (core/study/layer_analyses.h),
 // written to W/analyses/NAME/{probe,rank}.{csv,json}; `loupe analyze summary`: one row per SAE
 // (core/study/layer_summary.h), W/analyses/NAME/summary.{csv,json}.
-#include <filesystem>
 #include <iostream>
-#include <optional>
 
 #include "app/cli/commands.h"
 #include "core/error.h"
 #include "core/jobs/progress_printer.h"
-#include "core/study/layer_analyses.h"
-#include "core/study/layer_summary.h"
-#include "core/workspace/workspace.h"
+#include "core/study/layer_analysis_run.h"
 
 namespace loupe::cli {
 
-namespace fs = std::filesystem;
-
 namespace {
-
-using Analysis = util::Table (*)(const study::LayerAnalysisRequest&, jobs::JobContext&);
 
 study::LayerAnalysisRequest request_of(const Args& args) {
   study::LayerAnalysisRequest request;
@@ -49,29 +41,12 @@ void print_table(const Args& args, const util::Table& table) {
 }
 
 // Runs one analysis as a logged run and writes FILE.csv and FILE.json into its folder.
-int run_layer_analysis(const Args& args, const std::string& command, const std::string& file, Analysis analysis) {
+int run_layer_analysis(const Args& args, const std::string& command, study::LayerAnalysis which) {
   const study::LayerAnalysisRequest request = request_of(args);
-  const workspace::Workspace space = workspace::Workspace::open(request.workspace);
-  const std::string name = args.get_or("out", "layers");
-  workspace::check_entry_name(name, "--out");
-  workspace::RunRecord record;
-  record.command = command;
-  record.parameters = {{"store", request.store}, {"hooks", args.get_or("hooks", "")}, {"split", request.split}, {"out", name}};
-  if (file == "probe")
-    record.parameters.update({{"targets", request.targets}, {"C", request.C}, {"folds", request.folds}, {"seed", request.seed}});
-  workspace::add_inputs(record, space.store_files(request.store));
-  std::optional<util::Table> table;
-  space.run_logged(record, [&](workspace::RunRecord& logged) {
-    const fs::path folder = space.analyses_dir() / name;
-    study::LayerAnalysisRequest run = request;
-    if (file == "probe" && args.has("export-data")) run.export_data = folder / "probe_data.safetensors";
-    table = jobs::run_in_foreground(command, [&](jobs::JobContext& job) {
-      return analysis(run, job);
-    }, std::cerr).as<util::Table>();
-    util::write_table_files(folder, file, *table);
-    logged.message = std::to_string(table->row_count()) + " rows; " + (folder / (file + ".csv")).string();
-  });
-  print_table(args, *table);
+  const auto table = jobs::run_in_foreground(command, [&](jobs::JobContext& job) {
+    return study::layer_analysis_logged(request, which, args.get_or("out", "layers"), args.has("export-data"), job);
+  }, std::cerr).as<util::Table>();
+  print_table(args, table);
   return 0;
 }
 
@@ -82,29 +57,10 @@ int run_analyze_summary(const Args& args) {
   request.split = args.get_or("split", "");
   if (args.has("align-threshold")) request.align_threshold = args.get_double("align-threshold", 0.5);
   request.device = args.get_or("device", "cpu");
-  const workspace::Workspace space = workspace::Workspace::open(request.workspace);
-  const std::string name = args.get_or("out", "layers");
-  workspace::check_entry_name(name, "--out");
-  workspace::RunRecord record;
-  record.command = "analyze summary";
-  record.parameters = {{"by", analysis::grouping_name(request.grouping)}, {"split", request.split}, {"out", name}};
-  for (const char* kind : {"saes", "stores"}) {
-    std::error_code error;
-    for (const fs::directory_entry& entry : fs::directory_iterator(space.root() / kind, error))
-      if (entry.is_directory(error))
-        workspace::add_inputs(record, std::string(kind) == "saes" ? space.sae_files(entry.path().filename().string())
-                                                                  : space.store_files(entry.path().filename().string()));
-  }
-  std::optional<util::Table> table;
-  space.run_logged(record, [&](workspace::RunRecord& logged) {
-    table = jobs::run_in_foreground("analyze summary", [&](jobs::JobContext& job) {
-      return study::layer_summary(request, job);
-    }, std::cerr).as<util::Table>();
-    const fs::path folder = space.analyses_dir() / name;
-    util::write_table_files(folder, "summary", *table);
-    logged.message = std::to_string(table->row_count()) + " SAEs; " + (folder / "summary.csv").string();
-  });
-  print_table(args, *table);
+  const auto table = jobs::run_in_foreground("analyze summary", [&](jobs::JobContext& job) {
+    return study::layer_summary_logged(request, args.get_or("out", "layers"), job);
+  }, std::cerr).as<util::Table>();
+  print_table(args, table);
   return 0;
 }
 
@@ -133,7 +89,7 @@ CommandSpec analyze_probe_command() {
           "loupe analyze probe --workspace DIR [--store NAME] [--hooks NAMES] [--by figure|caption | --targets figure,caption,language] "
           "[--C 1.0] [--folds 5] [--seed 0] [--split NAME] [--out NAME] [--export-data] [--json]",
           options,
-          [](const Args& args) { return run_layer_analysis(args, "analyze probe", "probe", study::layer_probes); }};
+          [](const Args& args) { return run_layer_analysis(args, "analyze probe", study::LayerAnalysis::Probe); }};
 }
 
 CommandSpec analyze_rank_command() {
@@ -141,7 +97,7 @@ CommandSpec analyze_rank_command() {
           "effective rank (95% variance) and information content per hook and language, and their differences",
           "loupe analyze rank --workspace DIR [--store NAME] [--hooks NAMES] [--split NAME] [--out NAME] [--json]",
           shared_options(),
-          [](const Args& args) { return run_layer_analysis(args, "analyze rank", "rank", study::layer_ranks); }};
+          [](const Args& args) { return run_layer_analysis(args, "analyze rank", study::LayerAnalysis::Rank); }};
 }
 
 CommandSpec analyze_summary_command() {

@@ -1,6 +1,5 @@
 // `loupe embed`: a 2-D (or k-D) map of a matrix of points, e.g. a store's pooled vectors or an SAE's
 // decoder directions saved as safetensors (core/analysis/pca.h, core/analysis/tsne.h).
-#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -11,11 +10,9 @@
 #include "core/error.h"
 #include "core/study/maps.h"
 #include "core/tensor/convert.h"
-#include "core/workspace/workspace.h"
 
 namespace loupe::cli {
 
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -89,33 +86,9 @@ int run_analyze_embed(const Args& args) {
   request.method = args.get_or("method", "pca");
   request.tsne = tsne_options(args);
   request.device = args.get_or("device", "cpu");
-  const workspace::Workspace space = workspace::Workspace::open(request.workspace);
-  const std::string name = args.get_or("out", "maps");
-  workspace::check_entry_name(name, "--out");
-  workspace::RunRecord record;
-  record.command = "analyze embed";
-  record.parameters = {{"store", request.store}, {"hooks", args.get_or("hooks", "")}, {"sae", request.sae},
-                       {"split", request.split}, {"method", request.method}, {"out", name}};
-  if (request.method == "tsne")
-    record.parameters.update({{"perplexity", request.tsne.perplexity}, {"seed", request.tsne.seed}});
-  if (!request.store.empty()) workspace::add_inputs(record, space.store_files(request.store));
-  if (!request.sae.empty()) workspace::add_inputs(record, space.sae_files(request.sae));
-  std::vector<study::LabelledMap> maps;
-  space.run_logged(record, [&](workspace::RunRecord& logged) {
-    // Every map is made before any is written: all or nothing.
-    maps = jobs::run_in_foreground("analyze embed", [&](jobs::JobContext& job) {
-      std::vector<study::LabelledMap> made;
-      for (const std::string& hook : hooks) {
-        study::MapRequest one = request;
-        one.hook = hook;
-        made.push_back(study::labelled_map(one, job));
-      }
-      return made;
-    }, std::cerr).as<std::vector<study::LabelledMap>>();
-    const fs::path folder = space.analyses_dir() / name;
-    for (const study::LabelledMap& map : maps) study::write_map(folder, map);
-    logged.message = std::to_string(maps.size()) + " maps; " + folder.string();
-  });
+  const auto maps = jobs::run_in_foreground("analyze embed", [&](jobs::JobContext& job) {
+    return study::labelled_maps_logged(request, hooks, args.get_or("out", "maps"), job);
+  }, std::cerr).as<std::vector<study::LabelledMap>>();
   if (args.has("json")) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (const study::LabelledMap& map : maps) out[map.name] = map.points.json();

@@ -15,6 +15,7 @@
 #include "core/model/inputs.h"
 #include "core/study/steer_sweep.h"
 #include "core/study/dose_response.h"
+#include "core/study/dose_response_run.h"
 #include "core/study/steering_set.h"
 #include "core/workspace/workspace.h"
 
@@ -32,49 +33,42 @@ void print_row(const std::string& label, Language lang, const study::SweepCaptio
 }
 
 // The dose-response over a split: W/analyses/NAME/dose_response.csv and .json, logged to runs.jsonl.
-int run_dose_response(const Args& args, const workspace::Workspace& space, const std::vector<study::DatasetImage>& images,
-                      const study::SweepRequest& sweep) {
-  const std::string name = args.get_or("out", "steer");
-  workspace::check_entry_name(name, "--out");
-  const fs::path folder = space.analyses_dir() / name;
-  workspace::RunRecord record;
-  record.command = "steer";
-  record.parameters = {{"split", args.get("split")}, {"set", fs::weakly_canonical(args.get("set")).string()},
-                       {"sweep", args.get_or("sweep", "")}, {"lang", args.get_or("lang", "both")},
-                       {"limit", args.get_count("limit", 0)}, {"where", args.all("where")}, {"max_new_tokens", sweep.max_new_tokens},
-                       {"batch", args.get_count("batch", 8)},
-                       {"out", name}};
-  workspace::add_inputs(record, space.study_files());
-  workspace::add_inputs(record, {fs::absolute(args.get("set"))});
-  std::optional<util::Table> table;
-  space.run_logged(record, [&](workspace::RunRecord& logged) {
-    const io::Dataset dataset = io::load_dataset(space.dataset().string());
-    std::vector<io::DatasetRow> rows;
-    for (const study::DatasetImage& image : images) rows.push_back(dataset.rows[size_t(image.row)]);
-    table = jobs::run_in_foreground("steer", [&](jobs::JobContext& job) {
+int run_dose_response(const Args& args, const workspace::Workspace& space, const study::SweepRequest& sweep) {
+  study::DoseResponseRun run;
+  run.split = args.get("split");
+  run.set_file = args.get("set");
+  run.sweep = args.get_or("sweep", "");
+  run.lang = args.get_or("lang", "both");
+  run.where = args.all("where");
+  run.limit = args.get_count("limit", 0);
+  run.max_new_tokens = sweep.max_new_tokens;
+  run.batch = args.get_count("batch", 8);
+  run.name = args.get_or("out", "steer");
+  const util::Table table = study::dose_response_logged(space, run, [&](const std::vector<io::DatasetRow>& rows) {
+    return jobs::run_in_foreground("steer", [&](jobs::JobContext& job) {
       const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
       const auto tokenizer = model::model_tokenizer(space.model().string());
       job.set_stage("captioning " + std::to_string(rows.size()) + " rows");
-      return study::dose_response(*model, *tokenizer, rows, sweep, job, args.get_count("batch", 8));
+      return study::dose_response(*model, *tokenizer, rows, sweep, job, run.batch);
     }, std::cerr).as<util::Table>();
-    util::write_table_files(folder, "dose_response", *table);
-    logged.message = std::to_string(rows.size()) + " rows, " + std::to_string(table->row_count()) + " (alpha, language) cells; " +
-                     folder.string();
   });
-  std::cout << (args.has("json") ? table->json().dump() + "\n" : table->csv());
+  std::cout << (args.has("json") ? table.json().dump() + "\n" : table.csv());
   return 0;
 }
 
 int run_steer(const Args& args) {
   const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
-  const std::vector<study::DatasetImage> images = study_images(args, space);
   study::SweepRequest request;
   request.langs = study_languages(args);
   request.set = study::read_steering_set(args.get("set"));
   if (args.has("sweep")) request.alphas = study::parse_alpha_sweep(args.get("sweep"));
   request.max_new_tokens = args.get_count("max-new-tokens", request.max_new_tokens);
-  if (args.has("split")) return run_dose_response(args, space, images, request);
+  if (args.has("split")) {
+    if (args.has("image")) throw InputError("give --image PATH (one image) or --split S (every row of a split)");
+    return run_dose_response(args, space, request);
+  }
   if (args.has("batch")) throw InputError("--batch sets how many rows of a --split share a generation");
+  const std::vector<study::DatasetImage> images = study_images(args, space);
   request.image = images[0].image;
   if (images[0].row >= 0)  // its labels (scene and activity) decide "kept"
     request.labels = io::load_dataset(space.dataset().string()).rows[size_t(images[0].row)].labels;

@@ -3,15 +3,12 @@
 // lands in W/saes/NAME in SAELens layout; every run is logged to runs.jsonl.
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 
 #include "app/cli/commands.h"
 #include "core/error.h"
 #include "core/jobs/progress_printer.h"
-#include "core/sae/sae_checkpoint.h"
 #include "core/sae/sae_store_training.h"
 #include "core/tensor/convert.h"
-#include "core/workspace/workspace.h"
 
 namespace loupe::cli {
 
@@ -51,52 +48,21 @@ sae::StoreTrainingRequest request_of(const Args& args) {
   return request;
 }
 
-// Runs the training job with its log in the SAE folder. When the job fails, a folder this run
-// created is removed unless it holds a checkpoint; a folder that stays is named on stderr.
+// Runs the training job in the foreground, its log in the SAE folder, progress on stderr.
 sae::SaeTrainSummary run_training(const sae::PreparedTraining& prepared, const std::string& name) {
-  namespace fs = std::filesystem;
-  const fs::path out(prepared.options.out_dir);
-  const bool created = !fs::exists(out);
-  fs::create_directories(out);  // for the job's log file
-  try {
-    jobs::JobRunner runner(1);
-    const jobs::JobId id = runner.submit("train-sae " + name, sae::store_training_job(prepared), (out / "train.log").string());
-    return jobs::run_in_foreground(runner, id, std::cerr).as<sae::SaeTrainSummary>();
-  } catch (const std::exception&) {
-    std::error_code ignored;
-    if (fs::exists(out / sae::kCheckpointFile))
-      std::cerr << "train-sae: " << out.string() << " stays, with its checkpoint and train.log; --resume continues it\n";
-    else if (created)
-      fs::remove_all(out, ignored);
-    else
-      std::cerr << "train-sae: " << out.string() << " stays as it was before this run (it holds no checkpoint)\n";
-    throw;
-  }
+  const std::filesystem::path out(prepared.options.out_dir);
+  std::filesystem::create_directories(out);  // for the job's log file
+  jobs::JobRunner runner(1);
+  const jobs::JobId id = runner.submit("train-sae " + name, sae::store_training_job(prepared), (out / "train.log").string());
+  return jobs::run_in_foreground(runner, id, std::cerr).as<sae::SaeTrainSummary>();
 }
 
 int run_train_sae(const Args& args) {
-  const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
-  workspace::RunRecord record;
-  record.command = "train-sae";
-  space.run_logged(record, [&](workspace::RunRecord&) {
-    const sae::PreparedTraining prepared = sae::prepare_store_training(request_of(args));
-    record.parameters = prepared.parameters;
-    workspace::add_inputs(record, space.store_files(prepared.store_folder.filename().string()));
-    const sae::SaeTrainSummary summary = run_training(prepared, args.get("out"));
-    const sae::SaeFigures& figures = summary.final_figures;
-    std::ostringstream message;
-    message.precision(4);
-    message << sae::kind_name(summary.sae.kind) << " SAE " << summary.sae.d_in << "x" << summary.sae.d_sae
-            << ", final weights on " << figures.vectors << " held-out vectors: explained variance "
-            << figures.explained_variance << ", MSE " << figures.mse << ", L0 " << figures.l0 << ", dead "
-            << figures.dead_latents << "/" << summary.sae.d_sae << ", dense " << figures.dense_latents
-            << " (running window of the last " << summary.running_window.steps << " steps: explained variance "
-            << summary.running_window.explained_variance << ")";
-    record.message = message.str();
-    record.details = summary.to_json();
-    std::cout << "train-sae: " << record.message << " after " << summary.tokens << " tokens in "
-              << int64_t(summary.seconds) << " s; SAE in " << prepared.options.out_dir << "\n";
-  });
+  const std::string name = args.get("out");
+  const std::string line = sae::train_store_sae_logged(
+      request_of(args), [&](const sae::PreparedTraining& prepared) { return run_training(prepared, name); },
+      [](const std::string& kept) { std::cerr << "train-sae: " << kept << "\n"; });
+  std::cout << "train-sae: " << line << "\n";
   return 0;
 }
 

@@ -33,6 +33,7 @@ std::vector<CommandSpec> all_commands() {
       analyze_embed_command(),
       mitigate_command(),
       patch_sweep_command(),
+      patch_captions_command(),
       circuit_command(),
       pairs_command(),
       analyze_lens_command(),

@@ -36,6 +36,7 @@ CommandSpec analyze_summary_command();
 CommandSpec analyze_embed_command();
 CommandSpec mitigate_command();
 CommandSpec patch_sweep_command();
+CommandSpec patch_captions_command();
 CommandSpec circuit_command();
 CommandSpec pairs_command();
 CommandSpec analyze_lens_command();

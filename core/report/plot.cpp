@@ -9,6 +9,8 @@
 
 namespace loupe::report {
 
+double scatter_marker_radius(size_t points) { return points > 2000 ? 1.5 : 2.5; }
+
 Series make_series(std::string name, SeriesKind kind, std::vector<double> x, std::vector<double> y) {
   Series series;
   series.name = std::move(name);

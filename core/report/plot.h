@@ -33,6 +33,10 @@ struct Series {
   double marker_radius = 2.5;    // pixels: scatter points and line markers
 };
 
+// A scatter's marker radius for `points` points: 2.5 px, and 1.5 px past 2,000 points, where
+// larger markers hide each other (and cost the screen back-end twice the vertices).
+double scatter_marker_radius(size_t points);
+
 // A series with the given points, no error bars and the default colour.
 Series make_series(std::string name, SeriesKind kind, std::vector<double> x = {}, std::vector<double> y = {});
 

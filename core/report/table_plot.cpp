@@ -149,6 +149,11 @@ Plot series_plot(const Rows& rows, const TablePlotSpec& spec) {
       }
       s = std::move(sorted);
     }
+  if (kind == SeriesKind::Scatter) {
+    size_t points = 0;
+    for (const Series& s : plot.series) points += s.x.size();
+    for (Series& s : plot.series) s.marker_radius = scatter_marker_radius(points);
+  }
   plot.legend = plot.series.size() > 1;
   plot.x.label = spec.x;
   plot.y.label = spec.y.size() == 1 ? spec.y.front() : "";

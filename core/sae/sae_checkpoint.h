@@ -13,8 +13,6 @@
 
 namespace loupe::sae {
 
-inline constexpr const char* kCheckpointFile = "checkpoint.safetensors";
-
 // Everything a run needs besides the weights and the optimizer to continue exactly.
 struct TrainingState {
   int64_t step = 0;               // steps done

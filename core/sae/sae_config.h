@@ -14,6 +14,9 @@ enum class SaeKind { Relu, TopK, JumpRelu };
 
 // Bounds on the sizes an SAE may have, checked before anything is allocated. The largest public
 // SAEs (Gemma Scope: d_in 3584, 2^20 latents) lie well inside.
+// The training checkpoint in an SAE folder (core/sae/sae_checkpoint.h): --resume continues from it.
+inline constexpr const char* kCheckpointFile = "checkpoint.safetensors";
+
 inline constexpr int64_t kMaxSaeInputWidth = int64_t(1) << 20;   // d_in
 inline constexpr int64_t kMaxSaeLatents = int64_t(1) << 26;      // d_sae
 inline constexpr int64_t kMaxSaeParameters = int64_t(1) << 34;   // d_in · d_sae of one matrix

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/io/hf_config.h"
 #include "core/model/hook_names.h"
+#include "core/sae/sae_checkpoint.h"
 #include "core/sae/sae_store_split.h"
 #include "core/store/store_reader.h"
 #include "core/workspace/workspace.h"
@@ -117,6 +118,52 @@ jobs::JobFunction store_training_job(const PreparedTraining& prepared) {
                       {"store_rows", split.rows}};
     return train_sae(prepared.options, batches, held_out, context);
   };
+}
+
+std::string train_store_sae_logged(const StoreTrainingRequest& request, const TrainFunction& train,
+                                   const std::function<void(const std::string&)>& on_kept) {
+  namespace fs = std::filesystem;
+  const workspace::Workspace space = workspace::Workspace::open(request.workspace);
+  workspace::RunRecord record;
+  record.command = "train-sae";
+  std::string summary_line;
+  space.run_logged(record, [&](workspace::RunRecord&) {
+    const PreparedTraining prepared = prepare_store_training(request);
+    record.parameters = prepared.parameters;
+    workspace::add_inputs(record, space.store_files(prepared.store_folder.filename().string()));
+    const fs::path out(prepared.options.out_dir);
+    const bool created = !fs::exists(out);
+    SaeTrainSummary summary;
+    try {
+      summary = train(prepared);
+    } catch (const std::exception&) {
+      std::error_code ignored;
+      if (fs::exists(out / kCheckpointFile)) {
+        on_kept(out.string() + " stays, with its checkpoint and train.log; --resume continues it");
+      } else if (created) {
+        fs::remove_all(out, ignored);
+      } else {
+        on_kept(out.string() + " stays as it was before this run (it holds no checkpoint)");
+      }
+      throw;
+    }
+    const SaeFigures& figures = summary.final_figures;
+    std::ostringstream message;
+    message.precision(4);
+    message << kind_name(summary.sae.kind) << " SAE " << summary.sae.d_in << "x" << summary.sae.d_sae
+            << ", final weights on " << figures.vectors << " held-out vectors: explained variance "
+            << figures.explained_variance << ", MSE " << figures.mse << ", L0 " << figures.l0 << ", dead "
+            << figures.dead_latents << "/" << summary.sae.d_sae << ", dense " << figures.dense_latents
+            << " (running window of the last " << summary.running_window.steps << " steps: explained variance "
+            << summary.running_window.explained_variance << ")";
+    record.message = message.str();
+    record.details = summary.to_json();
+    std::ostringstream line;
+    line << record.message << " after " << summary.tokens << " tokens in " << int64_t(summary.seconds) << " s; SAE in "
+         << prepared.options.out_dir;
+    summary_line = line.str();
+  });
+  return summary_line;
 }
 
 }  // namespace loupe::sae

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "core/jobs/job.h"
@@ -40,5 +41,14 @@ PreparedTraining prepare_store_training(const StoreTrainingRequest& request);
 // batches of the training vectors; the held-out rows' vectors give the final figures. Returns
 // train_sae's summary.
 jobs::JobFunction store_training_job(const PreparedTraining& prepared);
+
+// Runs `train(prepared)` as one logged run of the workspace (runs.jsonl, command train-sae) and
+// returns the run's one-line summary. `train` runs store_training_job(prepared) (in the
+// foreground for the CLI, on the app's job thread for the GUI) and returns its summary. When it
+// fails, an SAE folder this run created is removed unless it holds a checkpoint (then --resume
+// continues it), and the error is rethrown; `on_kept` hears of a folder that stays.
+using TrainFunction = std::function<SaeTrainSummary(const PreparedTraining&)>;
+std::string train_store_sae_logged(const StoreTrainingRequest& request, const TrainFunction& train,
+                                   const std::function<void(const std::string&)>& on_kept);
 
 }  // namespace loupe::sae

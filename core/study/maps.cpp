@@ -119,4 +119,31 @@ void write_map(const fs::path& folder, const LabelledMap& map) {
   tensor::save((folder / (map.name + ".safetensors")).string(), {{"embedding", map.embedding}, {"ids", map.ids}});
 }
 
+std::vector<LabelledMap> labelled_maps_logged(const MapRequest& request, const std::vector<std::string>& hooks,
+                                              const std::string& name, jobs::JobContext& job) {
+  const workspace::Workspace space = workspace::Workspace::open(request.workspace);
+  workspace::check_entry_name(name, "--out");
+  std::string hook_list;
+  for (const std::string& hook : hooks) hook_list += (hook_list.empty() ? "" : ",") + hook;
+  workspace::RunRecord record;
+  record.command = "analyze embed";
+  record.parameters = {{"store", request.store}, {"hooks", hook_list}, {"sae", request.sae},
+                       {"split", request.split}, {"method", request.method}, {"out", name}};
+  if (request.method == "tsne") record.parameters.update({{"perplexity", request.tsne.perplexity}, {"seed", request.tsne.seed}});
+  if (!request.store.empty()) workspace::add_inputs(record, space.store_files(request.store));
+  if (!request.sae.empty()) workspace::add_inputs(record, space.sae_files(request.sae));
+  std::vector<LabelledMap> maps;
+  space.run_logged(record, [&](workspace::RunRecord& logged) {
+    for (const std::string& hook : hooks) {  // every map is made before any is written: all or nothing
+      MapRequest one = request;
+      one.hook = hook;
+      maps.push_back(labelled_map(one, job));
+    }
+    const fs::path folder = space.analyses_dir() / name;
+    for (const LabelledMap& map : maps) write_map(folder, map);
+    logged.message = std::to_string(maps.size()) + " maps; " + folder.string();
+  });
+  return maps;
+}
+
 }  // namespace loupe::study

@@ -49,4 +49,11 @@ LabelledMap labelled_map(const MapRequest& request, jobs::JobContext& job);
 // Writes DIR/NAME.csv, DIR/NAME.json and DIR/NAME.safetensors (embedding [n, 2], ids [n]).
 void write_map(const std::filesystem::path& folder, const LabelledMap& map);
 
+// `loupe analyze embed` as a workspace runs it (and the desktop app's Maps panel): one map per hook
+// of `hooks` (one empty hook for an SAE map), every map made before any is written to
+// W/analyses/NAME/, the run logged in runs.jsonl with its parameters and inputs. Throws
+// InputError for a bad NAME before anything runs, and what labelled_map throws.
+std::vector<LabelledMap> labelled_maps_logged(const MapRequest& request, const std::vector<std::string>& hooks,
+                                              const std::string& name, jobs::JobContext& job);
+
 }  // namespace loupe::study

@@ -52,6 +52,10 @@ const char* patch_metric_word(PatchMetric metric) {
   return metric == PatchMetric::GenderLogitDiff ? "gender-logit-diff" : "target-logprob";
 }
 
+const char* patch_method_word(PatchMethod method) {
+  return method == PatchMethod::Exact ? "exact" : method == PatchMethod::Attribution ? "attribution" : "both";
+}
+
 GenderPatch gender_patch_sweep(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
                                const GenderPatchRequest& request, jobs::JobContext& job) {
   require_positions(request.positions, {"a patch sweep", /*pooled=*/false, /*last=*/true, /*list=*/true});

@@ -104,6 +104,66 @@ TEST_CASE("attribution patching ranks the cells as the exact sweep does, on both
   }
 }
 
+TEST_CASE("loupe patch-captions continues the corrupted run with one cell restored, in both languages", "[cli][patch]") {
+  test::TempDir dir("loupe-patch-captions");
+  const fs::path root = dir.path / "ws";
+  const std::string images = std::string(LOUPE_SOURCE_DIR) + "/assets/demo/images/";
+  REQUIRE(test::run_loupe("init --workspace '" + root.string() + "' --dataset '" + images + "'").status == 0);
+  const std::string pair = "--workspace '" + root.string() + "' --clean '" + images + "kitchen.png' --corrupt '" + images +
+                           "kitchen-man.png' ";
+  // The sweep's sequence: its last position and its first image position.
+  const auto sweep = test::run_loupe("patch-sweep " + pair + "--positions all --json");
+  REQUIRE(sweep.status == 0);
+  int64_t last = -1, first_image = -1;
+  const auto cells = nlohmann::json::parse(sweep.out)["cells"];
+  for (const auto& cell : cells) {
+    last = std::max<int64_t>(last, cell["position"].get<int64_t>());
+    if (cell["type"] == "image" && first_image < 0) first_image = cell["position"];
+  }
+  REQUIRE(first_image > 0);
+  const auto captions = [&](int layer, int64_t position) {
+    const auto run = test::run_loupe("patch-captions " + pair + "--layer " + std::to_string(layer) + " --position " +
+                                     std::to_string(position) + " --json");
+    INFO(run.err);
+    REQUIRE(run.status == 0);
+    const auto out = nlohmann::json::parse(run.out);
+    REQUIRE(out.size() == 2);
+    CHECK(out[0]["lang"] == "en");
+    CHECK(out[1]["lang"] == "ar");
+    CHECK(out[0]["unavailable"] == "");
+    return out;
+  };
+  // The first word after the caption's prefix (the clean caption before its gendered word).
+  const auto next_word = [](const nlohmann::json& entry, const std::string& caption) {
+    const std::string prefix = entry["prefix"];
+    REQUIRE(caption.compare(0, prefix.size(), prefix) == 0);
+    const size_t start = caption.find_first_not_of(' ', prefix.size());
+    return start == std::string::npos ? std::string() : caption.substr(start, caption.find(' ', start) - start);
+  };
+
+  // The last layer's residual at the last position is the whole state that picks the next token.
+  const auto final_state = captions(3, last);
+  const std::string clean = final_state[0]["clean"], corrupt = final_state[0]["corrupt"];
+  CHECK(clean != corrupt);  // the two images' runs part after the prefix (the demo model says "woman" for both)
+  CHECK(next_word(final_state[0], final_state[0]["patched"]) == next_word(final_state[0], clean));
+  CHECK(final_state[1]["unavailable"] != "");  // a caption position: the sweep's language only
+
+  // The first position comes before the image: the clean and corrupted runs agree there.
+  const auto before_image = captions(0, 0);
+  CHECK(before_image[0]["patched"] == before_image[0]["corrupt"]);
+
+  // An image position is the same image token in the Arabic prompt.
+  const auto image = captions(1, first_image);
+  if (image[1]["prefix"] != "" || image[1]["clean"] != "") CHECK(image[1]["unavailable"] == "");
+
+  for (const std::string bad : {"--layer 9 --position 0", "--layer 0 --position 999", "--layer 0"}) {
+    const auto run = test::run_loupe("patch-captions " + pair + bad);
+    INFO(bad << "\n" << run.err);
+    CHECK(run.status == 1);
+    CHECK_THAT(run.err, Catch::Contains("--layer") || Catch::Contains("layer 9") || Catch::Contains("position 999"));
+  }
+}
+
 TEST_CASE("loupe pairs pairs each scene and activity's woman and man rows", "[cli][patch]") {
   test::TempDir dir("loupe-pairs");
   const fs::path root = dir.path / "ws";

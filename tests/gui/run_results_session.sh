@@ -13,7 +13,8 @@ if ! command -v xvfb-run >/dev/null; then
   exit 77
 fi
 study=$artifacts/study
-bash "$here/../../scripts/demo-study.sh" "$study" > "$artifacts.study.log" 2>&1 || { tail -20 "$artifacts.study.log" >&2; exit 1; }
+bash "$here/../../scripts/demo-study.sh" "$study" html,md,json > "$artifacts.study.log" 2>&1 ||
+  { echo "the demo study failed; the end of $artifacts.study.log:" >&2; tail -20 "$artifacts.study.log" >&2; exit 1; }
 bash "$here/large_results.sh" "$study/ws"
 mkdir -p "$artifacts"
 cd "$artifacts"

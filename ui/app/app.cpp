@@ -115,8 +115,7 @@ void App::Impl::create_window() {
 
 void App::Impl::place_panel(Panel panel) {
   // Tiles the window the first time (no saved layout, or script mode); afterwards imgui.ini wins.
-  struct Place { float x, y, w, h; };
-  static constexpr Place kPlaces[kPanelCount] = {
+  static constexpr PanelPlace kPlaces[kPanelCount] = {
       {0.0f, 0.0f, 0.2f, 0.6f},    // images
       {0.2f, 0.0f, 0.8f, 0.42f},   // caption
       {0.2f, 0.42f, 0.4f, 0.58f},  // heatmap
@@ -126,13 +125,21 @@ void App::Impl::place_panel(Panel panel) {
       {0.2f, 0.0f, 0.8f, 0.62f},   // maps
       {0.2f, 0.0f, 0.5f, 0.62f},   // feature browser
       {0.5f, 0.0f, 0.5f, 1.0f},    // feature page
+      {0.2f, 0.0f, 0.8f, 0.62f},   // study
+      {0.2f, 0.0f, 0.8f, 1.0f},    // patching
   };
   // Below the menu bar (its height is known before the first frame has laid it out).
   const ImGuiViewport* view = ImGui::GetMainViewport();
   const float top = view->Pos.y + ImGui::GetFrameHeight(), width = view->Size.x, height = view->Size.y - ImGui::GetFrameHeight();
-  const Place& p = kPlaces[panel];
-  ImGui::SetNextWindowPos(ImVec2(view->Pos.x + p.x * width, top + p.y * height), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(p.w * width, p.h * height), ImGuiCond_FirstUseEver);
+  const auto placed = state->placements.find(int(panel));
+  const PanelPlace& p = placed != state->placements.end() ? placed->second : kPlaces[panel];
+  const ImGuiCond when = placed != state->placements.end() ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  ImGui::SetNextWindowPos(ImVec2(view->Pos.x + p.x * width, top + p.y * height), when);
+  ImGui::SetNextWindowSize(ImVec2(p.w * width, p.h * height), when);
+  if (placed != state->placements.end()) {
+    ImGui::SetNextWindowFocus();
+    state->placements.erase(placed);
+  }
 }
 
 void App::Impl::log_live_result() {
@@ -153,7 +160,8 @@ void App::Impl::draw_frame() {
   using DrawPanel = void (*)(AppState&, bool*);
   static constexpr DrawPanel kDraw[kPanelCount] = {draw_images_panel,  draw_caption_panel,  draw_heatmap_panel,
                                                     draw_steering_panel, draw_jobs_panel,   draw_bias_panel,
-                                                    draw_maps_panel,     draw_features_panel, draw_feature_page_panel};
+                                                    draw_maps_panel,     draw_features_panel, draw_feature_page_panel,
+                                                    draw_study_panel,    draw_patching_panel};
   for (int p = 0; p < kPanelCount; ++p) {
     if (!s.show[p]) continue;
     place_panel(Panel(p));
@@ -173,6 +181,7 @@ App::App(const AppOptions& options) : impl_(std::make_unique<Impl>()) {
   io.IniFilename = m.ini_path.empty() ? nullptr : m.ini_path.c_str();  // layout persists between runs
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   ImGui::StyleColorsDark();
+  ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 1.0f;  // opaque: an overlapped panel does not show through
   float scale_x = 1, scale_y = 1;
   glfwGetWindowContentScale(m.window, &scale_x, &scale_y);
   m.fonts = load_fonts(scale_x);

@@ -1,6 +1,7 @@
 #include "ui/app/app_state.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <utility>
 
@@ -10,6 +11,7 @@
 #include "core/workspace/workspace.h"
 #include "ui/live/directions.h"
 #include "ui/live/extraction_job.h"
+#include "ui/live/patch_jobs.h"
 #include "ui/live/report_job.h"
 
 namespace loupe::ui {
@@ -98,13 +100,13 @@ std::optional<std::string> Inbox::take_status() {
 
 const char* panel_name(Panel panel) {
   static const char* names[kPanelCount] = {"images", "caption", "heatmap", "steering", "jobs",
-                                           "bias", "maps", "features", "feature"};
+                                           "bias", "maps", "features", "feature", "study", "patching"};
   return names[panel];
 }
 
 const char* panel_title(Panel panel) {
   static const char* titles[kPanelCount] = {"Images", "Caption", "Heatmap", "Steering", "Jobs",
-                                            "Bias", "Maps", "Feature browser", "Feature page"};
+                                            "Bias", "Maps", "Feature browser", "Feature page", "Study", "Patching"};
   return titles[panel];
 }
 
@@ -199,6 +201,42 @@ void apply_workspace(AppState& state, const OpenedWorkspace& opened) {
   if (!opened.sae.empty()) state.sae_path = opened.sae;
   state.status = "workspace " + state.workspace + (opened.sae.empty() ? "" : ", SAE " + fs::path(opened.sae).filename().string());
   load_results(state);
+}
+
+// The Study panel's training curves: a point whenever a training job's step count moved.
+void sample_training_curves(AppState& state) {
+  for (TrainingCurve& curve : state.study.curves) {
+    const auto job = state.jobs.snapshot(curve.job);
+    if (!job) continue;
+    if (job->done != curve.last_done && job->metrics.count("mse")) {
+      curve.last_done = job->done;
+      const auto metric = [&](const char* key) {
+        const auto found = job->metrics.find(key);
+        return found == job->metrics.end() ? std::nan("") : found->second;
+      };
+      curve.tokens.push_back(double(job->done * curve.batch));
+      curve.mse.push_back(metric("mse"));
+      curve.explained_variance.push_back(metric("explained_variance"));
+      curve.l0.push_back(metric("l0"));
+      curve.dead_fraction.push_back(metric("dead_fraction"));
+    }
+  }
+}
+
+// A job that wrote results (an SAE, a sweep) and succeeded: the workspace's results are read again.
+void reload_after_writers(AppState& state) {
+  auto& writers = state.results_writers;
+  bool reload = false;
+  for (auto id = writers.begin(); id != writers.end();) {
+    const auto job = state.jobs.snapshot(*id);
+    if (job && !job->finished()) {
+      ++id;
+      continue;
+    }
+    reload = reload || (job && job->state == jobs::JobState::Succeeded);
+    id = writers.erase(id);
+  }
+  if (reload && !state.workspace.empty()) load_results(state);
 }
 
 void add_direction(AppState& state, std::shared_ptr<const Direction> direction) {
@@ -327,6 +365,82 @@ jobs::JobId load_results(AppState& state) {
   return state.results_job;
 }
 
+jobs::JobId start_sae_training(AppState& state, SaeTrainingInputs inputs) {
+  if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): an SAE trains on its store");
+  inputs.workspace = state.workspace;
+  TrainingCurve curve;
+  curve.name = inputs.name;
+  curve.batch = inputs.batch;
+  curve.job = state.jobs.submit("train-sae " + inputs.name + (inputs.resume ? " (resumed)" : ""),
+                                [inputs](jobs::JobContext& job) { return run_sae_training(inputs, job); });
+  state.study.curves.push_back(std::move(curve));
+  state.results_writers.push_back(state.study.curves.back().job);
+  return state.study.curves.back().job;
+}
+
+jobs::JobId start_analysis(AppState& state, AnalysisInputs inputs) {
+  if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): the analyses read its store");
+  inputs.workspace = state.workspace;
+  state.study.analysis_job = state.jobs.submit("analyze " + inputs.analysis + " → " + inputs.name,
+                                               [inputs](jobs::JobContext& job) { return run_analysis(inputs, job); });
+  state.results_writers.push_back(state.study.analysis_job);
+  return state.study.analysis_job;
+}
+
+jobs::JobId start_latent_thumbnails(AppState& state, const std::string& sae_folder, int64_t latent,
+                                    std::vector<std::pair<std::string, std::string>> examples) {
+  if (!state.model) throw InputError("the model is still loading; the thumbnails' heatmaps need it");
+  auto model = state.model;
+  state.features.thumbnails_of = sae_folder + "|" + std::to_string(latent);
+  state.features.thumbnails_job = state.jobs.submit(
+      "heatmaps of latent " + std::to_string(latent) + " on " + std::to_string(examples.size()) + " examples",
+      [model, sae_folder, latent, examples](jobs::JobContext& job) { return run_latent_thumbnails(*model, sae_folder, latent, examples, job); },
+      {}, jobs::Lane::Short);
+  return state.features.thumbnails_job;
+}
+
+jobs::JobId start_map(AppState& state, MapInputs inputs) {
+  if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): the map is of its store");
+  if (inputs.hook.empty()) throw InputError("name the hook whose pooled vectors the map places");
+  inputs.workspace = state.workspace;
+  state.maps.recompute_job = state.jobs.submit("map " + inputs.name + " of " + inputs.hook,
+                                               [inputs](jobs::JobContext& job) { return run_map(inputs, job); });
+  state.results_writers.push_back(state.maps.recompute_job);
+  return state.maps.recompute_job;
+}
+
+jobs::JobId start_patch_sweep(AppState& state, const study::GenderPatchRequest& request, const std::string& name) {
+  if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): the sweep is written to its analyses");
+  if (!state.model) throw InputError("the model is still loading; try again when the Jobs panel shows it loaded");
+  if (request.clean_image.empty() || request.corrupt_image.empty())
+    throw InputError("pick a clean and a corrupted image (a suggested pair, or two paths)");
+  auto model = state.model;
+  const std::string workspace = state.workspace;
+  state.patching.sweep_job = state.jobs.submit("patch-sweep " + name, [model, workspace, request, name](jobs::JobContext& job) {
+    return run_patch_sweep(*model, workspace, request, name, job);
+  });
+  state.results_writers.push_back(state.patching.sweep_job);
+  return state.patching.sweep_job;
+}
+
+jobs::JobId start_patch_captions(AppState& state, const PatchResult& sweep, const study::PatchCell& cell) {
+  if (!state.model) throw InputError("the model is still loading; try again when the Jobs panel shows it loaded");
+  if (sweep.clean_image.empty())
+    throw InputError("runs.jsonl logs no successful patch-sweep --out " + sweep.id + ": its images are unknown");
+  study::GenderPatchRequest request;
+  request.clean_image = sweep.clean_image;
+  request.corrupt_image = sweep.corrupt_image;
+  request.lang = parse_language(sweep.lang, "the sweep's language");
+  request.hook = sweep.hook;
+  auto model = state.model;
+  state.patching.cell = cell;
+  state.patching.captions_job = state.jobs.submit(
+      "patched captions, layer " + std::to_string(cell.layer) + " position " + std::to_string(cell.position),
+      [model, request, cell](jobs::JobContext& job) { return patch_cell_captions(*model, request, cell, job); }, {},
+      jobs::Lane::Short);
+  return state.patching.captions_job;
+}
+
 jobs::JobId add_selection_direction(AppState& state, const std::string& name) {
   if (!state.results || state.maps.map >= int(state.results->maps.size())) throw InputError("open a map first (Maps panel)");
   const MapResult& map = *state.results->maps[size_t(state.maps.map)];
@@ -388,9 +502,13 @@ void pump_live(AppState& state) {
   if (auto opened = inbox.take_workspace()) apply_workspace(state, *opened);
   if (auto images = inbox.take_images()) apply_images(state, std::move(*images));
   if (auto line = inbox.take_status()) state.status = std::move(*line);
+  sample_training_curves(state);
+  reload_after_writers(state);
   if (auto results = inbox.take_results()) {
     state.results = std::move(results);
     state.maps.plotted.clear();  // the panels rebuild their plots from the new results
+    state.patching.plotted.clear();
+    state.dose.plotted.clear();
     state.bias.plot.set("", nullptr, "");
     state.features.rows_dirty = true;
     state.features.histogram_of = -1;

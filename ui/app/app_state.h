@@ -12,6 +12,12 @@
 #include "core/jobs/runner.h"
 #include "ui/app/workspace_results.h"
 #include "ui/live/live_worker.h"
+#include "core/study/dose_response_run.h"
+#include "core/study/patch_types.h"
+#include "ui/live/analysis_job.h"
+#include "ui/live/latent_thumbnails_job.h"
+#include "ui/live/map_job.h"
+#include "ui/live/sae_training_job.h"
 #include "ui/live/model_info.h"
 #include "ui/render/plot_widget.h"
 #include "ui/text/shape_cache.h"
@@ -105,7 +111,7 @@ class Inbox {
 
 enum Panel {
   kImagesPanel, kCaptionPanel, kHeatmapPanel, kSteeringPanel, kJobsPanel,
-  kBiasPanel, kMapsPanel, kFeaturesPanel, kFeaturePagePanel,  // the results panels: hidden until opened
+  kBiasPanel, kMapsPanel, kFeaturesPanel, kFeaturePagePanel, kStudyPanel, kPatchingPanel,  // hidden until opened
   kPanelCount
 };
 const char* panel_name(Panel panel);  // "images", "caption", ... (script names)
@@ -127,6 +133,9 @@ struct MapsView {
   std::vector<size_t> selected;                // rows inside the last box
   char direction_name[128] = "selection";
   PlotWidget plot;
+  MapInputs recompute;  // the Recompute form: method, perplexity, seed (hook and name below)
+  char recompute_hook[256] = "blocks.2.hook_resid_post", recompute_name[128] = "maps-gui";
+  jobs::JobId recompute_job = 0;
 };
 
 struct FeaturesView {
@@ -141,6 +150,61 @@ struct FeaturesView {
   int64_t latent = -1;        // the latent of the Feature page
   int64_t histogram_of = -1;  // the latent the page's histogram was made for
   PlotWidget histogram;
+  jobs::JobId thumbnails_job = 0;   // the page's thumbnail heatmaps (a LatentThumbnails result)
+  std::string thumbnails_of;        // "SAE folder|latent" they were asked for
+};
+
+// One SAE training started from the Study panel: its live metrics, sampled once per frame from
+// the job's snapshot whenever its step count moved, so the curves keep growing with the panel closed.
+struct TrainingCurve {
+  jobs::JobId job = 0;
+  std::string name;
+  int64_t last_done = -1;
+  int64_t batch = 1;  // vectors a step: the x axis counts tokens, steps × batch
+  std::vector<double> tokens, mse, explained_variance, l0, dead_fraction;
+  PlotWidget quality, error;  // explained variance and dead share; MSE and L0
+  size_t plotted_points = 0;
+};
+
+struct StudyView {
+  AnalysisInputs analysis;  // the analyses form: store, hooks, split (the name below)
+  char analysis_hooks[512] = {}, analysis_split[64] = {}, analysis_name[128] = "layers";
+  jobs::JobId analysis_job = 0;
+  SaeTrainingInputs inputs;
+  char hook[256] = "blocks.2.hook_resid_post", store[128] = "acts", name[128] = "sae";
+  int kind = 0;  // 0 topk, 1 relu
+  std::vector<TrainingCurve> curves;
+};
+
+// The Patching panel: the pair to sweep, the sweep shown, the cell clicked and its captions.
+struct PatchingView {
+  int pair = -1;  // index into results->pairs; -1: the images typed below
+  char clean[1024] = {}, corrupt[1024] = {};
+  int lang = 0;  // 0 en, 1 ar
+  char name[128] = "patch-gui";
+  jobs::JobId sweep_job = 0;
+  int sweep = 0;        // index into results->patches
+  std::string plotted;  // the figure id the plot was made for
+  PlotWidget plot;
+  int64_t image_layer = 0;                  // the layer whose image cells are drawn over the clean image
+  std::optional<study::PatchCell> cell;     // the cell clicked
+  jobs::JobId captions_job = 0;             // its captions, read from the job's result
+};
+
+// The Steering panel's dose-response sweep: the sliders over an alpha range on a dataset split.
+struct DoseSweepView {
+  float from = -4, to = 4, step = 2;
+  char split[64] = "balanced", name[128] = "steer-gui";
+  int limit = 8;
+  jobs::JobId job = 0;
+  std::string shown;    // the sweep asked for (its analysis name); the first one while the results lack it
+  std::string plotted;  // the sweep the plots were made for
+  PlotWidget dose, likelihood;
+};
+
+// A panel's place as fractions of the window below the menu bar.
+struct PanelPlace {
+  float x = 0, y = 0, w = 1, h = 1;
 };
 
 struct AppState {
@@ -179,8 +243,13 @@ struct AppState {
   BiasView bias;
   MapsView maps;
   FeaturesView features;
+  StudyView study;
+  PatchingView patching;
+  DoseSweepView dose;
+  std::vector<jobs::JobId> results_writers;  // jobs that write results: the results are read again when one succeeds
 
-  bool show[kPanelCount] = {true, true, true, true, true, false, false, false, false};
+  bool show[kPanelCount] = {true, true, true, true, true, false, false, false, false, false, false};
+  std::map<int, PanelPlace> placements;  // panels to move and size on the next frame (script place-panel)
   std::string status;             // one line in the status bar (last error or notice)
   jobs::JobId reported_failure = 0;  // the newest failed job already shown in the status bar
 
@@ -220,6 +289,11 @@ jobs::JobId export_session(AppState& state, const std::string& folder);  // sess
 // FILE.json and, beside it, FILE.safetensors with the directions it names. Throws InputError with
 // no slider or a path not ending in .json.
 jobs::JobId save_steering_set(AppState& state, const std::string& path);
+// The Steering panel's Sweep: the sliders saved as W/steering/NAME.json (and .safetensors), then
+// `loupe steer --split` over `run` on the loaded model (both languages), written to
+// W/analyses/NAME/ and drawn by the panel when read back. Throws InputError with no workspace,
+// model or slider, or a bad name.
+jobs::JobId start_dose_response(AppState& state, study::DoseResponseRun run);
 // Reads a steering set on a job; its steers replace sliders of the same name or are added, with
 // their modes. Only steers at all, image, text, template or non-image positions fit a slider; one
 // at a list of positions is refused, naming the entry, and nothing is loaded.
@@ -244,6 +318,28 @@ ShownPlot shown_plot(const AppState& state, Panel panel);
 // table as CSV, by the path's extension, each file atomically. Throws InputError for another
 // extension, a panel that shows no figure yet, or CSV of a figure with no table.
 jobs::JobId export_plot(AppState& state, const ShownPlot& plot, const std::string& path);
+// `loupe analyze probe|rank|summary` of the open workspace as a job on the long lane; the results
+// are read again when it succeeds. Throws InputError when no workspace is open.
+jobs::JobId start_analysis(AppState& state, AnalysisInputs inputs);
+// Trains an SAE on the open workspace's store as `loupe train-sae` does, on the long lane; its
+// curves are sampled into state.study.curves; the results are read again when it succeeds.
+// Throws InputError when no workspace is open.
+jobs::JobId start_sae_training(AppState& state, SaeTrainingInputs inputs);
+// A patch sweep of the loaded model over every position (`loupe patch-sweep` with the exact method)
+// in the open workspace, written to analyses/NAME/ and shown in the Patching panel when read back.
+// Throws InputError with no workspace or model, or an image path left empty.
+jobs::JobId start_patch_sweep(AppState& state, const study::GenderPatchRequest& request, const std::string& name);
+// One cell of the shown sweep: its patched captions in both languages, as a job (short lane) whose
+// result the panel reads. Throws InputError with no model or a sweep whose images were not logged.
+jobs::JobId start_patch_captions(AppState& state, const PatchResult& sweep, const study::PatchCell& cell);
+// The Feature page's thumbnails: the latent's patch heatmap on each distinct (image, language) of
+// its examples, captioned again on a job (short lane) whose LatentThumbnails result the page reads.
+// Throws InputError when no model is loaded yet.
+jobs::JobId start_latent_thumbnails(AppState& state, const std::string& sae_folder, int64_t latent,
+                                    std::vector<std::pair<std::string, std::string>> examples);
+// The Maps panel's Recompute: `loupe analyze embed` of the open workspace's store at one hook, as
+// a job on the long lane, shown when read back. Throws InputError with no workspace or no hook.
+jobs::JobId start_map(AppState& state, MapInputs inputs);
 // The Maps panel's selection as a direction (the selected entries' mean minus the rest's), saved in
 // the workspace's directions/ and added as a slider, on a job.
 jobs::JobId add_selection_direction(AppState& state, const std::string& name);

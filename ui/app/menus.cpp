@@ -3,6 +3,7 @@
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "ui/app/fonts.h"
@@ -75,8 +76,8 @@ void draw_menu_bar(AppState& state, MenuState& menus, GLFWwindow* window) {
     if (ImGui::IsKeyPressed(GLFW_KEY_O, false)) open_dialog(menus, Dialog::OpenImages, state.dataset_folder);
     if (ImGui::IsKeyPressed(GLFW_KEY_E, false)) open_dialog(menus, Dialog::Export, "loupe-export");
     if (ImGui::IsKeyPressed(GLFW_KEY_Q, false)) glfwSetWindowShouldClose(window, GLFW_TRUE);
-    for (int p = 0; p < kPanelCount; ++p)
-      if (ImGui::IsKeyPressed(GLFW_KEY_1 + p, false)) state.show[p] = !state.show[p];
+    for (int p = 0; p < std::min(int(kPanelCount), 10); ++p)  // the Patching panel has no digit left
+      if (ImGui::IsKeyPressed(p < 9 ? GLFW_KEY_1 + p : GLFW_KEY_0, false)) state.show[p] = !state.show[p];
   }
   if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) open_dialog(menus, Dialog::Shortcuts, "");
   if (!ImGui::BeginMainMenuBar()) return;
@@ -98,7 +99,7 @@ void draw_menu_bar(AppState& state, MenuState& menus, GLFWwindow* window) {
   }
   if (ImGui::BeginMenu("View")) {
     for (int p = 0; p < kPanelCount; ++p) {
-      const std::string shortcut = "Ctrl+" + std::to_string(p + 1);
+      const std::string shortcut = p < 10 ? "Ctrl+" + std::to_string((p + 1) % 10) : "";
       ImGui::MenuItem(panel_title(Panel(p)), shortcut.c_str(), &state.show[p]);
     }
     ImGui::EndMenu();
@@ -143,8 +144,8 @@ void draw_dialogs(AppState& state, MenuState& menus) {
     ImGui::TextUnformatted("Ctrl+M   open a model folder");
     ImGui::TextUnformatted("Ctrl+O   open a dataset or image folder");
     ImGui::TextUnformatted("Ctrl+E   export the session");
-    ImGui::TextUnformatted("Ctrl+1 … Ctrl+9   show / hide Images, Caption, Heatmap, Steering, Jobs, Bias, Maps,");
-    ImGui::TextUnformatted("                  Feature browser, Feature page");
+    ImGui::TextUnformatted("Ctrl+1 … Ctrl+9, Ctrl+0   show / hide Images, Caption, Heatmap, Steering, Jobs, Bias,");
+    ImGui::TextUnformatted("                          Maps, Feature browser, Feature page, Study (Patching: View menu)");
     ImGui::TextUnformatted("F1   this list;   Ctrl+Q   quit");
     ImGui::TextUnformatted("Drop image files or a folder on the window to add them.");
   } else {

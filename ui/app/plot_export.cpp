@@ -17,6 +17,9 @@ ShownPlot shown_plot(const AppState& state, Panel panel) {
   if (panel == kBiasPanel) return state.bias.plot.shown();
   if (panel == kMapsPanel) return state.maps.plot.shown();
   if (panel == kFeaturePagePanel) return state.features.histogram.shown();
+  if (panel == kStudyPanel && !state.study.curves.empty()) return state.study.curves.back().quality.shown();
+  if (panel == kPatchingPanel) return state.patching.plot.shown();
+  if (panel == kSteeringPanel) return state.dose.dose.shown();
   return {};
 }
 

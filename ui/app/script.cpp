@@ -22,6 +22,7 @@ const std::vector<CommandSpec>& specs() {
       {ScriptCommand::SelectImage, "select-image", 1, 1, {}},
       {ScriptCommand::OpenPanel, "open-panel", 1, 1, {}},
       {ScriptCommand::ClosePanel, "close-panel", 1, 1, {}},
+      {ScriptCommand::PlacePanel, "place-panel", 5, 5, {1, 2, 3, 4}},
       {ScriptCommand::AddDirection, "add-direction", 1, 3, {}},
       {ScriptCommand::SetSlider, "set-slider", 2, 2, {1}},
       {ScriptCommand::SetMode, "set-mode", 2, 2, {}},
@@ -50,8 +51,14 @@ const std::vector<CommandSpec>& specs() {
       {ScriptCommand::SearchLatents, "search-latents", 1, 1, {}},
       {ScriptCommand::SortLatents, "sort-latents", 2, 2, {}},
       {ScriptCommand::FilterLatents, "filter-latents", 1, 1, {}},
-      {ScriptCommand::SelectLatent, "select-latent", 1, 2, {0}},
+      {ScriptCommand::SelectLatent, "select-latent", 1, 2, {}},
       {ScriptCommand::MeasureFrames, "measure-frames", 1, 1, {0}},
+      {ScriptCommand::TrainSae, "train-sae", 3, 5, {2, 3, 4}},
+      {ScriptCommand::PatchSweep, "patch-sweep", 2, 3, {1}},
+      {ScriptCommand::PatchCell, "patch-cell", 3, 3, {1}},
+      {ScriptCommand::SteerSweep, "steer-sweep", 6, 6, {1, 2, 3, 5}},
+      {ScriptCommand::MakeMap, "make-map", 3, 4, {3}},
+      {ScriptCommand::RunAnalysis, "run-analysis", 2, 3, {}},
   };
   return table;
 }

@@ -11,6 +11,7 @@ enum class ScriptCommand {
   SelectImage,           // select-image NAME|INDEX
   OpenPanel,             // open-panel images|caption|heatmap|steering|jobs
   ClosePanel,            // close-panel NAME
+  PlacePanel,            // place-panel NAME X Y W H   (moves and sizes it, fractions of the window; opens it)
   AddDirection,          // add-direction gender [HOOK] | add-direction file PATH:KEY [HOOK]
   SetSlider,             // set-slider NAME VALUE
   SetMode,               // set-mode NAME additive|orthogonal|cap   (a slider's steering mode)
@@ -39,8 +40,14 @@ enum class ScriptCommand {
   SearchLatents,         // search-latents TEXT|-   (the Feature browser's search; - clears it)
   SortLatents,           // sort-latents COLUMN asc|desc
   FilterLatents,         // filter-latents none|language-specific|aligned|gendered
-  SelectLatent,          // select-latent N [ANALYSIS]   (opens its Feature page; ANALYSIS: the feature analysis folder)
+  SelectLatent,          // select-latent N|first [ANALYSIS]   (opens its Feature page; first: the browser's first row)
   MeasureFrames,         // measure-frames SECONDS   (logs the frames' time and UI-thread CPU over that long)
+  TrainSae,              // train-sae NAME HOOK TOKENS [EXPANSION K]   (the Study panel's Train button; waits for it)
+  PatchSweep,            // patch-sweep NAME PAIR [en|ar]   (the Patching panel's Sweep on suggested pair PAIR; waits for it)
+  PatchCell,             // patch-cell NAME LAYER POSITION|last|image:K   (a click on the sweep's cell; waits for its captions)
+  SteerSweep,            // steer-sweep NAME FROM TO STEP SPLIT ROWS   (the Steering panel's dose-response Sweep; waits for it)
+  MakeMap,               // make-map NAME HOOK pca|tsne [PERPLEXITY]   (the Maps panel's Recompute; waits for it)
+  RunAnalysis,           // run-analysis probe|rank|summary NAME [HOOKS]   (the Study panel's analyses; waits for it)
 };
 
 struct ScriptAction {

@@ -126,8 +126,19 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
     case ScriptCommand::ClosePanel: {
       const int panel = find_panel(a[0]);
       if (panel < 0)
-        throw InputError("no panel named " + a[0] + " (images, caption, heatmap, steering, jobs, bias, maps, features, feature)");
+        throw InputError("no panel named " + a[0] + " (images, caption, heatmap, steering, jobs, bias, maps, features, feature, "
+                         "study, patching)");
       state.show[panel] = action.command == ScriptCommand::OpenPanel;
+      return true;
+    }
+    case ScriptCommand::PlacePanel: {
+      const int panel = find_panel(a[0]);
+      if (panel < 0) throw InputError("no panel named " + a[0]);
+      PanelPlace place{std::stof(a[1]), std::stof(a[2]), std::stof(a[3]), std::stof(a[4])};
+      if (place.x < 0 || place.y < 0 || place.w <= 0 || place.h <= 0 || place.x + place.w > 1 || place.y + place.h > 1)
+        throw InputError("place-panel takes X Y W H as fractions of the window, inside it");
+      state.placements[panel] = place;
+      state.show[panel] = true;
       return true;
     }
     case ScriptCommand::AddDirection: {
@@ -304,6 +315,12 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
     case ScriptCommand::FilterLatents:
     case ScriptCommand::SelectLatent:
     case ScriptCommand::MeasureFrames:
+    case ScriptCommand::TrainSae:
+    case ScriptCommand::PatchSweep:
+    case ScriptCommand::PatchCell:
+    case ScriptCommand::SteerSweep:
+    case ScriptCommand::MakeMap:
+    case ScriptCommand::RunAnalysis:
       return results_step(state, action, elapsed);
     case ScriptCommand::AssertFrameTime: {
       const double limit = std::stod(a[0]);

@@ -1,5 +1,6 @@
 // File > Save / Load steering set: the Steering panel's sliders as the steering-set file that
-// `loupe steer --set` reads (core/study/steering_set.h), with their directions beside it.
+// `loupe steer --set` reads (core/study/steering_set.h), with their directions beside it; and the
+// Steering panel's dose-response sweep, which saves the sliders so and runs `loupe steer --split`.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -7,7 +8,9 @@
 #include "core/error.h"
 #include "core/study/steering_set.h"
 #include "ui/app/app_state.h"
+#include "core/workspace/workspace.h"
 #include "ui/live/directions.h"
+#include "ui/live/dose_response_job.h"
 
 namespace loupe::ui {
 
@@ -38,35 +41,66 @@ SteerSlider slider_of(const study::SteerSpec& spec, const std::string& where) {
           spec.mode};
 }
 
-}  // namespace
-
-jobs::JobId save_steering_set(AppState& state, const std::string& path) {
-  if (state.sliders.empty()) throw InputError("add a direction first: a steering set holds the Steering panel's sliders");
-  const fs::path set_path = fs::absolute(path);
-  if (set_path.extension() != ".json") throw InputError("name the steering set FILE.json, not " + set_path.filename().string());
-  const fs::path vectors = fs::path(set_path).replace_extension(".safetensors");
+// The sliders as a steering set at `set_path` (FILE.json) with their directions in FILE.safetensors.
+struct SteeringSetFiles {
+  fs::path set_path, vectors;
   std::vector<study::SteerSpec> set;
   std::vector<std::shared_ptr<const Direction>> directions;
-  for (const SteerSlider& slider : state.sliders) {
-    auto keyed = std::make_shared<Direction>(*slider.direction);
-    keyed->name = key_of(slider.direction->name);
-    directions.push_back(keyed);
-    study::SteerSpec spec;
-    spec.hook = slider.hook;
-    spec.source = vectors.filename().string() + ":" + keyed->name;  // relative: the set moves with its folder
-    spec.alpha = double(slider.alpha);
-    spec.positions = PositionSelector(slider.positions);
-    spec.mode = slider.mode;
-    set.push_back(spec);
-  }
-  std::shared_ptr<Inbox> inbox = state.inbox;
-  return state.jobs.submit("save steering set " + set_path.filename().string(), [set_path, vectors, set, directions, inbox](jobs::JobContext&) {
+
+  void write() const {
     fs::create_directories(set_path.parent_path());
     export_directions(vectors.string(), directions);
     study::write_steering_set(set_path, set);
-    inbox->post_status("steering set saved to " + set_path.string());
+  }
+};
+
+SteeringSetFiles steering_set_files(const AppState& state, const std::string& path) {
+  if (state.sliders.empty()) throw InputError("add a direction first: a steering set holds the Steering panel's sliders");
+  SteeringSetFiles files;
+  files.set_path = fs::absolute(path);
+  if (files.set_path.extension() != ".json") throw InputError("name the steering set FILE.json, not " + files.set_path.filename().string());
+  files.vectors = fs::path(files.set_path).replace_extension(".safetensors");
+  for (const SteerSlider& slider : state.sliders) {
+    auto keyed = std::make_shared<Direction>(*slider.direction);
+    keyed->name = key_of(slider.direction->name);
+    files.directions.push_back(keyed);
+    study::SteerSpec spec;
+    spec.hook = slider.hook;
+    spec.source = files.vectors.filename().string() + ":" + keyed->name;  // relative: the set moves with its folder
+    spec.alpha = double(slider.alpha);
+    spec.positions = PositionSelector(slider.positions);
+    spec.mode = slider.mode;
+    files.set.push_back(spec);
+  }
+  return files;
+}
+
+}  // namespace
+
+jobs::JobId save_steering_set(AppState& state, const std::string& path) {
+  const SteeringSetFiles files = steering_set_files(state, path);
+  std::shared_ptr<Inbox> inbox = state.inbox;
+  return state.jobs.submit("save steering set " + files.set_path.filename().string(), [files, inbox](jobs::JobContext&) {
+    files.write();
+    inbox->post_status("steering set saved to " + files.set_path.string());
     return jobs::JobResult{};  // the outcome travels through the inbox
   }, {}, jobs::Lane::Short);
+}
+
+jobs::JobId start_dose_response(AppState& state, study::DoseResponseRun run) {
+  if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): the sweep runs over its dataset");
+  if (!state.model) throw InputError("the model is still loading; try again when the Jobs panel shows it loaded");
+  workspace::check_entry_name(run.name, "the sweep's name");
+  const SteeringSetFiles files = steering_set_files(state, state.workspace + "/steering/" + run.name + ".json");
+  run.set_file = files.set_path.string();
+  auto model = state.model;
+  const std::string workspace = state.workspace;
+  state.dose.job = state.jobs.submit("dose-response " + run.name, [files, model, workspace, run](jobs::JobContext& job) {
+    files.write();
+    return run_dose_response(*model, workspace, run, job);
+  });
+  state.results_writers.push_back(state.dose.job);
+  return state.dose.job;
 }
 
 jobs::JobId load_steering_set(AppState& state, const std::string& path) {

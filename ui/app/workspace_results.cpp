@@ -8,7 +8,10 @@
 #include <system_error>
 
 #include "core/error.h"
+#include "core/io/dataset.h"
 #include "core/report/latent_bars.h"
+#include "core/sae/sae_config.h"
+#include "core/study/counterfactual_pairs.h"
 #include "core/util/atomic_file.h"
 #include "core/util/table.h"
 #include "core/workspace/workspace.h"
@@ -175,7 +178,58 @@ TableResult mitigation_table(const fs::path& file, const fs::path& analyses) {
   return {relative_id(file, analyses), io::parse_csv_table(csv, file.string()), csv};
 }
 
+using Guard = std::function<std::string(const fs::path&, const std::function<void()>&)>;
+
+// patch.csv's cells, the layers and the image's grid side.
+void read_patch_cells(const fs::path& file, PatchResult& patch) {
+  const io::CsvTable table = io::parse_csv_table(util::read_file(file.string()), file.string());
+  const size_t layer = table.column("layer"), position = table.column("position"), type = table.column("type"),
+               token = table.column("token"), row = table.column("grid_row"), col = table.column("grid_col");
+  const int restored = optional_column(table, "restored");
+  const auto integer = [](const std::string& text) { return int64_t(io::parse_number(text).value_or(-1)); };
+  for (const io::CsvRecord& record : table.rows) {
+    PatchCellInfo cell{integer(table.at(record, layer)), integer(table.at(record, position)), table.at(record, type),
+                       table.at(record, token), integer(table.at(record, row)), integer(table.at(record, col)),
+                       restored < 0 ? std::nan("") : number_or_nan(table.at(record, size_t(restored)))};
+    patch.layers = std::max(patch.layers, cell.layer + 1);
+    patch.grid_side = std::max(patch.grid_side, std::max(cell.grid_row, cell.grid_col) + 1);
+    patch.cells.push_back(std::move(cell));
+  }
+}
+
+// The sweeps under analyses/ with their logged parameters, and the dataset's suggested pairs.
+void read_patches(const workspace::Workspace& space, const std::vector<workspace::RunRecord>& runs, WorkspaceResults& results,
+                  const Guard& guarded) {
+  for (const fs::path& file : analysis_files(space.analyses_dir(), "patch.csv")) {
+    PatchResult patch;
+    patch.id = file.parent_path().filename().string();
+    for (const workspace::RunRecord& run : runs) {  // the newest successful run wins
+      const json& p = run.parameters;
+      if (run.command != "patch-sweep" || run.outcome != "ok" || !p.is_object() || p.value("out", "") != patch.id) continue;
+      patch.clean_image = p.value("clean", "");
+      patch.corrupt_image = p.value("corrupt", "");
+      patch.lang = p.value("lang", patch.lang);
+      patch.hook = p.value("hook", patch.hook);
+    }
+    if (guarded(file, [&] { read_patch_cells(file, patch); }).empty()) results.patches.push_back(std::move(patch));
+  }
+  try {
+    const util::Table pairs = study::counterfactual_pairs(io::load_dataset(space.dataset().string()), "");
+    for (const auto& row : pairs.json())
+      results.pairs.push_back({row.value("scene", ""), row.value("activity", ""), row.value("woman_image", ""),
+                               row.value("man_image", "")});
+  } catch (const Error&) {
+    // A dataset without gender, scene and activity columns (or none left) suggests no pairs; the panel says so.
+  }
+}
+
 }  // namespace
+
+const PatchCellInfo* PatchResult::cell(int64_t layer, int64_t position) const {
+  for (const PatchCellInfo& c : cells)
+    if (c.layer == layer && c.position == position) return &c;
+  return nullptr;
+}
 
 size_t LatentsResult::column(const std::string& name) const {
   const auto found = std::find(columns.begin(), columns.end(), name);
@@ -202,6 +256,15 @@ WorkspaceResults read_workspace_results(const std::string& root, jobs::JobContex
     if (!problem.empty()) results.problems.push_back(problem);
     return problem;
   };
+  for (const workspace::RunRecord& run : runs) {
+    RunEntry entry{run.command, run.started, run.outcome, run.message, "", run.parameters, false};
+    if (run.parameters.is_object() && run.parameters.contains("out") && run.parameters["out"].is_string())
+      entry.out = run.parameters["out"].get<std::string>();
+    std::error_code ec;
+    entry.resumable = run.command == "train-sae" && run.outcome != "ok" && !entry.out.empty() &&
+                      fs::is_regular_file(space.sae_dir(entry.out) / sae::kCheckpointFile, ec);
+    results.runs.push_back(std::move(entry));
+  }
   job.set_stage("figures");
   for (const report::StudyFigure& figure : report::find_study_figures(root)) {
     FigureResult result{figure, nullptr, "", ""};
@@ -221,6 +284,7 @@ WorkspaceResults read_workspace_results(const std::string& root, jobs::JobContex
     });
   for (const fs::path& file : analysis_files(analyses, "mitigation.json"))
     guarded(file, [&] { results.tables.push_back(mitigation_table(file, analyses)); });
+  read_patches(space, runs, results, guarded);
   job.set_stage("maps");
   for (const fs::path& file : analysis_files(analyses, ".csv")) {
     const std::string name = file.filename().string();

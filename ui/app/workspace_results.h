@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/io/csv.h"
 #include "core/jobs/job.h"
 #include "core/report/plot.h"
@@ -78,6 +80,38 @@ struct LatentsResult {
   size_t column(const std::string& name) const;  // InputError when absent
 };
 
+// A patch sweep (analyses/NAME/patch.csv) with what its runs.jsonl line says it swept; the
+// Patching panel draws its figure (`figures`, id NAME/patch) and asks for a cell's captions.
+struct PatchCellInfo {
+  int64_t layer = 0, position = 0;
+  std::string type, token;              // image, template or text; the token at the position
+  int64_t grid_row = -1, grid_col = -1;  // image positions on the image's token grid
+  double restored = 0;                  // the share of the gender effect restored; NaN when empty
+};
+
+struct PatchResult {
+  std::string id;                          // NAME
+  std::string clean_image, corrupt_image;  // empty when no run of patch-sweep --out NAME is logged
+  std::string lang = "en", hook = "blocks.{l}.hook_resid_post";
+  std::vector<PatchCellInfo> cells;  // patch.csv's rows
+  int64_t layers = 0, grid_side = 0;
+  const PatchCellInfo* cell(int64_t layer, int64_t position) const;  // null when the sweep has none
+};
+
+// A clean / corrupt pair the dataset suggests (study::counterfactual_pairs): one scene and activity.
+struct PatchPair {
+  std::string scene, activity, woman_image, man_image;
+};
+
+// One line of runs.jsonl, for the Study panel: finished, failed and interrupted runs survive a
+// restart of the app.
+struct RunEntry {
+  std::string command, started, outcome, message;
+  std::string out;         // its --out (the SAE, store or analysis name), when it has one
+  nlohmann::json parameters;  // as runs.jsonl holds them (a resumed training reuses them)
+  bool resumable = false;  // a train-sae run that did not finish and left a checkpoint
+};
+
 struct WorkspaceResults {
   std::string root;
   // The study figures, then per feature analysis and language (en, ar) its top latents
@@ -86,6 +120,9 @@ struct WorkspaceResults {
   std::vector<TableResult> tables;
   std::vector<std::shared_ptr<const MapResult>> maps;
   std::vector<std::shared_ptr<const LatentsResult>> latents;
+  std::vector<RunEntry> runs;         // oldest first
+  std::vector<PatchResult> patches;
+  std::vector<PatchPair> pairs;       // empty when the dataset has no gender, scene and activity columns
   std::vector<std::string> problems;  // files that could not be read, each with why
 };
 

@@ -6,6 +6,7 @@
 #include "core/model/lora_files.h"
 #include "core/study/heatmap.h"
 #include "core/study/steering.h"
+#include "ui/live/live_types.h"
 
 namespace loupe::ui {
 

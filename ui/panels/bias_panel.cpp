@@ -87,7 +87,7 @@ void draw_bias_panel(AppState& state, bool* open) {
       ImGui::TextUnformatted(table.id.c_str());
       ImGui::SameLine();
       if (ImGui::SmallButton("Copy as CSV")) ImGui::SetClipboardText(table.csv.c_str());
-      draw_csv_table(state.shaper, table.table, "result table", ImVec2(0, 0));
+      draw_csv_table(state.shaper, table.table, table.id.c_str(), ImVec2(0, 0));  // one ID per table: its own column widths
     } else if (const FigureResult* figure = find_figure(results, view.figure)) {
       const std::string name = report::study_figure_file_name(figure->figure);
       if (view.plot.id() != name || view.plot.empty()) view.plot.set(name, figure->plot, figure->csv);

@@ -1,7 +1,8 @@
 // Feature page: one latent of a feature analysis. Its activation histogram, statistics per language
 // and gender, the tokens it promotes and suppresses in both scripts, co-activating and nearest
-// latents (click to go there), its top and quantile examples as thumbnails (click one to see the
-// image in the Caption and Heatmap panels with this latent's heatmap over its patches and tokens),
+// latents (click to go there), its top and quantile examples as thumbnails with the latent's patch
+// heatmap on each (computed on a job when the page opens; click one to see the image in the
+// Caption and Heatmap panels with this latent's heatmap over its patches and tokens),
 // and "Steer with this" / "Ablate this", which add its decoder row to the Steering panel.
 #include <imgui.h>
 
@@ -52,8 +53,59 @@ void show_example(AppState& state, const LatentsResult& latents, int64_t latent,
   state.request_dirty = true;
 }
 
+// The page's thumbnail heatmaps once computed for this latent; null before (or when they failed).
+const LatentThumbnails* thumbnail_maps(const std::shared_ptr<const jobs::JobSnapshot>& job, const std::string& sae, int64_t latent) {
+  if (!job || job->state != jobs::JobState::Succeeded || !job->result.holds<LatentThumbnails>()) return nullptr;
+  const LatentThumbnails& maps = job->result.as<LatentThumbnails>();
+  return maps.sae_folder == sae && maps.latent == latent ? &maps : nullptr;
+}
+
+// Asks for the latent's heatmaps on its examples' images once per latent (when the model is there
+// and the SAE saw image tokens: otherwise every map is silent).
+void request_thumbnail_maps(AppState& state, const LatentsResult& latents, int64_t latent) {
+  const std::string sae = sae_folder(state, latents);
+  if (!state.model || latents.image_tokens_silent || state.features.thumbnails_of == sae + "|" + std::to_string(latent)) return;
+  const LatentDetails& d = latents.details[size_t(latent)];
+  std::vector<std::pair<std::string, std::string>> examples;
+  const auto add = [&](const std::vector<LatentExample>& list) {
+    for (const LatentExample& e : list)
+      if (std::find(examples.begin(), examples.end(), std::make_pair(e.image, e.language)) == examples.end())
+        examples.emplace_back(e.image, e.language);
+  };
+  add(d.top);
+  for (const auto& quantile : d.quantile_examples) add(quantile);
+  start_latent_thumbnails(state, sae, latent, std::move(examples));
+}
+
+// The latent over the example's patches, drawn on its thumbnail (min to max: the image's rectangle);
+// one colour scale for every thumbnail of the latent, 0 to its largest value.
+void thumbnail_overlay(const LatentThumbnails* maps, const LatentExample& example, ImVec2 min, ImVec2 max, float high) {
+  if (!maps) return;
+  const auto found = maps->maps.find({example.image, example.language});
+  if (found == maps->maps.end() || !found->second.error.empty() || found->second.grid_width == 0 || high <= 0) return;
+  const study::Heatmap& map = found->second;
+  const float cw = (max.x - min.x) / float(map.grid_width), ch = (max.y - min.y) / float(map.grid_height);
+  ImDrawList& list = *ImGui::GetWindowDrawList();
+  for (int r = 0; r < map.grid_height; ++r)
+    for (int c = 0; c < map.grid_width; ++c) {
+      const float t = std::clamp(map.patches[size_t(r * map.grid_width + c)] / high, 0.0f, 1.0f);
+      if (t <= 0.02f) continue;
+      const ImVec2 a(min.x + float(c) * cw, min.y + float(r) * ch);
+      list.AddRectFilled(a, ImVec2(a.x + cw, a.y + ch), IM_COL32(255, 120, 0, int(200 * t)));
+    }
+}
+
+float largest_patch(const LatentThumbnails* maps) {
+  float high = 0;
+  if (maps)
+    for (const auto& entry : maps->maps)
+      for (float v : entry.second.patches) high = std::max(high, v);
+  return high;
+}
+
 void thumbnails(AppState& state, const LatentsResult& latents, int64_t latent, const std::vector<LatentExample>& examples,
-                const char* id) {
+                const char* id, const LatentThumbnails* maps) {
+  const float high = largest_patch(maps);
   ImGui::PushID(id);
   const float side = ImGui::GetFontSize() * 5;
   const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
@@ -64,6 +116,9 @@ void thumbnails(AppState& state, const LatentsResult& latents, int64_t latent, c
     if (const Texture* texture = state.textures->get(example.image)) {
       if (ImGui::ImageButton(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(texture->id)), ImVec2(side, side)))
         show_example(state, latents, latent, example);
+      const ImVec2 pad = ImGui::GetStyle().FramePadding;
+      thumbnail_overlay(maps, example, ImVec2(ImGui::GetItemRectMin().x + pad.x, ImGui::GetItemRectMin().y + pad.y),
+                        ImVec2(ImGui::GetItemRectMax().x - pad.x, ImGui::GetItemRectMax().y - pad.y), high);
     } else {
       ImGui::Button("...", ImVec2(side, side));
     }
@@ -196,13 +251,17 @@ void draw_feature_page_panel(AppState& state, bool* open) {
         if (latent_links(view, "co-activating (share)", d.coactive) || latent_links(view, "nearest decoder rows (cosine)", d.neighbours))
           view.histogram_of = -1;
         ImGui::Separator();
-        ImGui::TextDisabled("top examples");
-        thumbnails(state, latents, latent, d.top, "top");
+        request_thumbnail_maps(state, latents, latent);
+        const auto maps_job = view.thumbnails_job ? state.jobs.snapshot(view.thumbnails_job) : nullptr;
+        const LatentThumbnails* maps = thumbnail_maps(maps_job, sae_folder(state, latents), latent);
+        ImGui::TextDisabled("top examples%s", maps ? ", the latent over each image's patches (orange)"
+                                              : maps_job && !maps_job->finished() ? " (drawing the heatmaps …)" : "");
+        thumbnails(state, latents, latent, d.top, "top", maps);
         for (size_t q = d.quantile_examples.size(); q-- > 0;) {
           char header[96];
           std::snprintf(header, sizeof header, "activations %.3g to %.3g (%zu examples)", d.quantile_ranges[q].first,
                         d.quantile_ranges[q].second, d.quantile_examples[q].size());
-          if (ImGui::CollapsingHeader(header)) thumbnails(state, latents, latent, d.quantile_examples[q], header);
+          if (ImGui::CollapsingHeader(header)) thumbnails(state, latents, latent, d.quantile_examples[q], header, maps);
         }
       } else {
         ImGui::TextDisabled("latents.json is missing: no histogram, tokens or examples for this analysis.");

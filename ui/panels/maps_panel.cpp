@@ -1,7 +1,8 @@
 // Maps: PCA and t-SNE maps of store entries or SAE decoder directions (`loupe analyze embed`),
 // coloured by any label column; hovering a point shows its image and caption; a box drawn with the
 // left button selects points, lists their rows, and can become a direction (selection mean minus
-// the rest), which is saved in the workspace and added as a steering slider.
+// the rest), which is saved in the workspace and added as a steering slider. Recompute makes a new
+// map of the store at a hook as `loupe analyze embed` does, on a job with progress.
 #include <imgui.h>
 
 #include <algorithm>
@@ -55,8 +56,7 @@ void build_map_plot(MapsView& view, const WorkspaceResults& results, const MapRe
     plot->series[s].y.push_back(map.y[row]);
     view.series_rows[s].push_back(row);
   }
-  const double radius = map.x.size() > 2000 ? 1.5 : 2.5;
-  for (auto& series : plot->series) series.marker_radius = radius;
+  for (auto& series : plot->series) series.marker_radius = report::scatter_marker_radius(map.x.size());
   if (plot->series.back().x.empty()) {
     plot->series.pop_back();
     view.series_rows.pop_back();
@@ -102,6 +102,39 @@ void selection_list(AppState& state, MapsView& view, const MapResult& map) {
   draw_csv_table(state.shaper, shown, "selected rows", ImVec2(0, 0));
 }
 
+// Recompute: a new map of the store at a hook, as `loupe analyze embed` makes it, on a job.
+void recompute_form(AppState& state) {
+  MapsView& view = state.maps;
+  MapInputs& in = view.recompute;
+  if (!ImGui::CollapsingHeader("Recompute a map")) return;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
+  ImGui::InputText("hook##map", view.recompute_hook, sizeof view.recompute_hook);
+  ImGui::SameLine();
+  int method = in.method == "pca" ? 0 : 1;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+  if (ImGui::Combo("method", &method, "pca\0tsne\0")) in.method = method == 0 ? "pca" : "tsne";
+  if (in.method == "tsne") {
+    ImGui::SameLine();
+    float perplexity = float(in.perplexity);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+    if (ImGui::InputFloat("perplexity", &perplexity, 0, 0, "%.0f")) in.perplexity = std::max(1.0f, perplexity);
+    ImGui::SameLine();
+    int seed = int(in.seed);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+    if (ImGui::InputInt("seed", &seed)) in.seed = uint64_t(std::max(0, seed));
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+  ImGui::InputText("name##map", view.recompute_name, sizeof view.recompute_name);
+  ImGui::SameLine();
+  job_button(state, view.recompute_job, "Compute", [&] {
+    MapInputs inputs = in;
+    inputs.hook = view.recompute_hook;
+    inputs.name = view.recompute_name;
+    start_map(state, inputs);
+  });
+}
+
 }  // namespace
 
 void select_map_box(AppState& state, const DataBox& box) {
@@ -120,8 +153,10 @@ void draw_maps_panel(AppState& state, bool* open) {
   if (results_header(state)) {
     const WorkspaceResults& results = *state.results;
     MapsView& view = state.maps;
+    recompute_form(state);
     if (results.maps.empty()) {
-      ImGui::TextWrapped("No map yet: loupe analyze embed --workspace W --hooks HOOK --method tsne (docs/layer-analyses.md).");
+      ImGui::TextWrapped("No map yet: Recompute a map above, or loupe analyze embed --workspace W --hooks HOOK --method tsne "
+                         "(docs/layer-analyses.md).");
     } else {
       view.map = std::clamp(view.map, 0, int(results.maps.size()) - 1);
       const MapResult& map = *results.maps[size_t(view.map)];

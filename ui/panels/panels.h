@@ -1,6 +1,8 @@
 // One function per panel (one file each). Each draws its window when `open` is set; every Begin
 // has its End.
 #pragma once
+#include <functional>
+
 #include "ui/app/app_state.h"
 
 namespace loupe::ui {
@@ -14,6 +16,10 @@ void draw_bias_panel(AppState& state, bool* open);
 void draw_maps_panel(AppState& state, bool* open);
 void draw_features_panel(AppState& state, bool* open);
 void draw_feature_page_panel(AppState& state, bool* open);
+void draw_study_panel(AppState& state, bool* open);
+void draw_patching_panel(AppState& state, bool* open);
+// The Steering panel's dose-response sweep section (steering_sweep.cpp).
+void draw_dose_sweep(AppState& state);
 
 // The Feature browser's rows: the latents passing its search and filters, in its sort order.
 void refresh_latent_rows(FeaturesView& view, const LatentsResult& latents);
@@ -24,6 +30,12 @@ void select_map_box(AppState& state, const DataBox& box);
 // the reading job's progress, a Refresh button and the problems met reading. True when results
 // are there to draw.
 bool results_header(AppState& state);
+// A job started from a panel: while it runs, its progress bar and Cancel (true); after it failed or
+// was cancelled, its message.
+bool job_status(AppState& state, jobs::JobId job_id);
+// A panel's button that starts a job (`start`; an error it throws goes to the status bar), in
+// place of which job_status shows the job `job_id` while it runs, and below which its failure.
+void job_button(AppState& state, jobs::JobId job_id, const char* label, const std::function<void()>& start);
 // The fonts figures are drawn with: the body font, and the caption font for large text.
 FigureFonts figure_fonts(const AppState& state);
 // Draws the widget's plot and starts the export its right-click menu asked for, if any.

@@ -1,13 +1,45 @@
-// What the results panels (Bias, Maps, Feature browser, Feature page) share.
+// What the results panels (Bias, Maps, Feature browser, Feature page, Study, Patching) share.
 #include <imgui.h>
 
 #include <algorithm>
 #include <string>
 
+#include "core/error.h"
 #include "ui/app/fonts.h"
 #include "ui/panels/panels.h"
 
 namespace loupe::ui {
+
+bool job_status(AppState& state, jobs::JobId job_id) {
+  const auto job = job_id ? state.jobs.snapshot(job_id) : nullptr;
+  if (!job) return false;
+  ImGui::PushID(int(job_id));
+  const bool running = !job->finished();
+  if (running) {
+    const float fraction = job->total > 0 ? float(job->done) / float(job->total) : 0.0f;
+    ImGui::ProgressBar(fraction, ImVec2(ImGui::GetFontSize() * 10, 0));
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Cancel")) state.jobs.cancel(job_id);
+  } else if (job->state == jobs::JobState::Failed || job->state == jobs::JobState::Cancelled) {
+    ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", job->error_message.c_str());
+  }
+  ImGui::PopID();
+  return running;
+}
+
+void job_button(AppState& state, jobs::JobId job_id, const char* label, const std::function<void()>& start) {
+  const auto job = job_id ? state.jobs.snapshot(job_id) : nullptr;
+  if (!job || job->finished()) {
+    if (ImGui::Button(label)) {
+      try {
+        start();
+      } catch (const Error& error) {
+        state.status = error.what();
+      }
+    }
+  }
+  job_status(state, job_id);
+}
 
 bool results_header(AppState& state) {
   if (state.workspace.empty()) {

@@ -142,6 +142,7 @@ void draw_steering_panel(AppState& state, bool* open) {
       ImGui::EndTable();
     }
   }
+  draw_dose_sweep(state);
   ImGui::End();
 }
 

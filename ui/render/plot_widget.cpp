@@ -47,6 +47,16 @@ PlotWidget::Hover PlotWidget::nearest_point(ImVec2 mouse, ImVec2 origin) const {
   return best;
 }
 
+void PlotWidget::find_cell(ImVec2 mouse, ImVec2 origin, Hover& hover) const {
+  if (!plot_->heatmap) return;
+  const report::Point p = figure_->area.to_data({mouse.x - origin.x, mouse.y - origin.y});
+  const int64_t row = std::lround(p.y), col = std::lround(p.x);  // cell (r, c) is centred on (c, r)
+  if (row >= 0 && row < plot_->heatmap->rows && col >= 0 && col < plot_->heatmap->cols) {
+    hover.row = row;
+    hover.col = col;
+  }
+}
+
 void PlotWidget::context_menu() {
   if (!ImGui::BeginPopupContextItem("plot menu")) return;
   if (ImGui::IsWindowAppearing())
@@ -90,8 +100,9 @@ PlotWidget::Hover PlotWidget::draw(const char* imgui_id, ImVec2 size, const Figu
   }
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("plot", size);
-  context_menu();
   Hover hover;
+  hover.clicked = ImGui::IsItemClicked(ImGuiMouseButton_Left);
+  context_menu();
   if (!figure_) {
     ImGui::GetWindowDrawList()->AddText(origin, ImGui::GetColorU32(ImGuiCol_TextDisabled),
                                         layout_error_.empty() ? "nothing to draw" : layout_error_.c_str());
@@ -102,7 +113,12 @@ PlotWidget::Hover PlotWidget::draw(const char* imgui_id, ImVec2 size, const Figu
   list.PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
   draw_figure(list, *figure_, origin.x, origin.y, 1.0f, fonts, shaper);
   const ImVec2 mouse = ImGui::GetIO().MousePos;
-  if (ImGui::IsItemHovered()) hover = nearest_point(mouse, origin);
+  if (ImGui::IsItemHovered()) {
+    const bool clicked = hover.clicked;
+    hover = nearest_point(mouse, origin);
+    hover.clicked = clicked;
+    find_cell(mouse, origin, hover);
+  }
   if (box_select) {
     if (ImGui::IsItemActivated()) drag_start_ = mouse;
     if (drag_start_ && ImGui::IsItemActive()) {
@@ -120,6 +136,12 @@ PlotWidget::Hover PlotWidget::draw(const char* imgui_id, ImVec2 size, const Figu
     const report::Point p = figure_->area.to_pixels(plot_->series[size_t(hover.series)].x[hover.point],
                                                     plot_->series[size_t(hover.series)].y[hover.point]);
     list.AddCircle(ImVec2(origin.x + float(p.x), origin.y + float(p.y)), 6, IM_COL32(0, 0, 0, 255), 16, 1.5f);
+  }
+  if (hover.row >= 0) {
+    const report::Point a = figure_->area.to_pixels(double(hover.col) - 0.5, double(hover.row) - 0.5);
+    const report::Point b = figure_->area.to_pixels(double(hover.col) + 0.5, double(hover.row) + 0.5);
+    list.AddRect(ImVec2(origin.x + float(std::min(a.x, b.x)), origin.y + float(std::min(a.y, b.y))),
+                 ImVec2(origin.x + float(std::max(a.x, b.x)), origin.y + float(std::max(a.y, b.y))), IM_COL32(0, 0, 0, 255), 0, 0, 2);
   }
   list.PopClipRect();
   ImGui::PopID();

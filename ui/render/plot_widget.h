@@ -39,11 +39,14 @@ class PlotWidget {
   struct Hover {
     int series = -1;  // -1: no point under the mouse
     size_t point = 0;
+    int64_t row = -1, col = -1;  // the heatmap cell under the mouse; -1: none
+    bool clicked = false;        // the left button was clicked on the plot this frame
   };
   // Draws the plot in a `size` region (a component ≤ 0: the rest of the window's width or height
   // less that much, as ImGui sizes go).
   // With `box_select`, a left-button drag over the plot draws a box; take_box() returns it once
-  // released. Returns the point within a few pixels of the mouse, nearest first.
+  // released. Returns the point within a few pixels of the mouse, nearest first, and the heatmap
+  // cell under it (outlined).
   Hover draw(const char* imgui_id, ImVec2 size, const FigureFonts& fonts, ShapeCache& shaper, bool box_select = false);
 
   std::optional<DataBox> take_box() { return std::exchange(box_, std::nullopt); }
@@ -57,6 +60,7 @@ class PlotWidget {
  private:
   void context_menu();
   Hover nearest_point(ImVec2 mouse, ImVec2 origin) const;
+  void find_cell(ImVec2 mouse, ImVec2 origin, Hover& hover) const;
 
   std::string id_, csv_, export_folder_ = "figures";
   std::shared_ptr<const report::Plot> plot_;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -444,4 +445,183 @@ TEST_CASE("the results panels read a workspace's analyses on a job, export figur
   REQUIRE(!state.sliders.empty());
   CHECK(state.sliders.back().direction->name == "left");
   CHECK(state.sliders.back().direction->hook == "blocks.1.hook_resid_post");
+
+  // Recompute: a new map as `loupe analyze embed` makes it, logged, shown once read back.
+  MapInputs inputs;
+  inputs.method = "pca";
+  inputs.name = "m2";
+  CHECK_THROWS_AS(start_map(state, inputs), InputError);  // no hook
+  inputs.hook = "blocks.3.hook_resid_post";               // not in the store
+  const jobs::JobId refused = start_map(state, inputs);
+  settle(state);
+  CHECK(state.jobs.snapshot(refused)->state == jobs::JobState::Failed);
+  CHECK_FALSE(fs::exists(root / "analyses" / "m2"));
+  inputs.hook = "blocks.1.hook_resid_post";
+  start_map(state, inputs);
+  settle(state);  // the map, then the results read again
+  settle(state);
+  CHECK(fs::is_regular_file(root / "analyses" / "m2" / "blocks.1.hook_resid_post-pca.csv"));
+  REQUIRE(state.results);
+  CHECK(std::any_of(state.results->maps.begin(), state.results->maps.end(),
+                    [](const auto& map) { return map->id == "m2/blocks.1.hook_resid_post-pca" && map->x.size() == 20; }));
+
+  // The Study panel's analyses: as `loupe analyze rank` writes them, drawn once read back.
+  AnalysisInputs analysis;
+  analysis.analysis = "guess";
+  analysis.name = "r2";
+  const jobs::JobId unknown = start_analysis(state, analysis);
+  settle(state);
+  CHECK(state.jobs.snapshot(unknown)->state == jobs::JobState::Failed);
+  analysis.analysis = "rank";
+  start_analysis(state, analysis);
+  settle(state);
+  settle(state);
+  CHECK(fs::is_regular_file(root / "analyses" / "r2" / "rank.csv"));
+  CHECK(std::any_of(state.results->figures.begin(), state.results->figures.end(),
+                    [](const FigureResult& f) { return f.figure.id == "r2/rank" && f.plot; }));
+
+  // The Feature page's thumbnails: the latent over each example image's 4 × 4 image tokens.
+  const std::string sae = (root / "saes" / "s").string();
+  CHECK_THROWS_AS(start_latent_thumbnails(state, sae, 3, {}), InputError);  // no model yet
+  load_model_async(state, kDemoModel);
+  settle(state);
+  REQUIRE(state.model);
+  const std::string kitchen = kDemoImages + "/kitchen.png";
+  start_latent_thumbnails(state, sae, 3, {{kitchen, "en"}, {kitchen, "ar"}, {(dir.path / "gone.png").string(), "en"}});
+  settle(state);
+  const auto thumbnails = state.jobs.snapshot(state.features.thumbnails_job);
+  INFO(thumbnails->error_message);
+  REQUIRE(thumbnails->result.holds<LatentThumbnails>());
+  const LatentThumbnails& maps = thumbnails->result.as<LatentThumbnails>();
+  CHECK(maps.latent == 3);
+  REQUIRE(maps.maps.size() == 3);
+  for (const char* lang : {"en", "ar"}) {
+    const study::Heatmap& map = maps.maps.at({kitchen, lang});
+    INFO(lang << ": " << map.error);
+    CHECK(map.error.empty());
+    CHECK(map.grid_width * map.grid_height == 16);
+    REQUIRE(map.patches.size() == 16);
+    for (float v : map.patches) CHECK((std::isfinite(v) && v >= 0));  // a TopK latent: 0 or its activation
+  }
+  CHECK_THAT(maps.maps.at({(dir.path / "gone.png").string(), "en"}).error, Catch::Contains("gone.png"));
+}
+
+namespace {
+
+// DIR/ws on the demo model over a synthetic dataset of `rows` rows (DIR/data).
+fs::path synthetic_workspace(const fs::path& dir, int rows, int seed) {
+  const fs::path root = dir / "ws", data = dir / "data";
+  for (const std::string& command : {"synth --out " + shell_quoted(data.string()) + " --n " + std::to_string(rows) + " --seed " +
+                                         std::to_string(seed),
+                                     "init --workspace " + shell_quoted(root.string()) + " --model " + shell_quoted(kDemoModel) +
+                                         " --dataset " + shell_quoted(data.string())}) {
+    const test::CliRun run = test::run_loupe(command);
+    INFO(command << ": " << run.err);
+    REQUIRE(run.status == 0);
+  }
+  return root;
+}
+
+}  // namespace
+
+TEST_CASE("a patch sweep started in the app is written and logged as the CLI's, and a clicked cell is captioned",
+          "[gui][app][patching]") {
+  test::TempDir dir("app-patching");
+  const fs::path root = synthetic_workspace(dir.path, 40, 5);
+  AppState state;
+  state.model_folder = kDemoModel;
+  open_workspace(state, root.string());
+  settle(state);
+  settle(state);
+  REQUIRE(state.results);
+  REQUIRE(!state.results->pairs.empty());  // the synthetic data's woman / man rows of one scene and activity
+  CHECK(state.results->patches.empty());
+  const PatchPair pair = state.results->pairs[0];
+  study::GenderPatchRequest request;
+  request.clean_image = pair.woman_image;
+  request.corrupt_image = pair.man_image;
+  CHECK_THROWS_AS(start_patch_sweep(state, request, "p"), InputError);  // no model yet
+  load_model_async(state, kDemoModel);
+  settle(state);
+  REQUIRE(state.model);
+  CHECK_THROWS_AS(start_patch_sweep(state, study::GenderPatchRequest{}, "p"), InputError);  // no images
+
+  start_patch_sweep(state, request, "p");
+  settle(state);  // the sweep, then the results read again
+  settle(state);
+  const auto sweep = state.jobs.snapshot(state.patching.sweep_job);
+  INFO(sweep->error_message);
+  REQUIRE(sweep->state == jobs::JobState::Succeeded);
+  CHECK(fs::is_regular_file(root / "analyses" / "p" / "patch.csv"));
+  REQUIRE(state.results->patches.size() == 1);
+  const PatchResult& patch = state.results->patches[0];
+  CHECK(patch.id == "p");
+  CHECK(patch.clean_image == pair.woman_image);  // from its runs.jsonl line
+  CHECK(patch.layers == 4);
+  CHECK(patch.grid_side == 4);  // 16 image tokens
+  const auto logged = std::find_if(state.results->runs.begin(), state.results->runs.end(),
+                                   [](const RunEntry& run) { return run.command == "patch-sweep"; });
+  REQUIRE(logged != state.results->runs.end());
+  CHECK(logged->outcome == "ok");
+  CHECK(std::any_of(state.results->figures.begin(), state.results->figures.end(),
+                    [](const FigureResult& f) { return f.figure.id == "p/patch" && f.plot && f.plot->heatmap; }));
+
+  // The last layer at the last position restores the clean state whole: the clean next word.
+  int64_t last = 0;
+  for (const PatchCellInfo& cell : patch.cells) last = std::max(last, cell.position);
+  REQUIRE(patch.cell(3, last));
+  CHECK(patch.cell(3, last)->restored == Approx(1.0).margin(1e-4));
+  start_patch_captions(state, patch, {3, last});
+  settle(state);
+  const auto captions = state.jobs.snapshot(state.patching.captions_job);
+  INFO(captions->error_message);
+  REQUIRE(captions->result.holds<std::vector<study::PatchedContinuation>>());
+  const auto& lines = captions->result.as<std::vector<study::PatchedContinuation>>();
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].lang == Language::English);
+  CHECK(lines[0].unavailable.empty());
+  CHECK(lines[0].patched.compare(0, lines[0].prefix.size(), lines[0].prefix) == 0);
+  CHECK_FALSE(lines[1].unavailable.empty());  // a caption position: English only
+}
+
+TEST_CASE("the Steering panel's sweep saves the sliders as a set and writes the dose-response loupe steer writes",
+          "[gui][app][steering]") {
+  test::TempDir dir("app-dose");
+  const fs::path root = synthetic_workspace(dir.path, 24, 3);
+  AppState state;
+  state.model_folder = kDemoModel;
+  open_workspace(state, root.string());
+  load_model_async(state, kDemoModel);
+  settle(state);
+  settle(state);
+  study::DoseResponseRun run;
+  run.sweep = "alpha=-2:2:2";
+  run.split = "balanced";
+  run.limit = 2;
+  run.name = "d";
+  CHECK_THROWS_AS(start_dose_response(state, run), InputError);  // no slider yet
+  add_gender_direction(state, "blocks.0.hook_resid_post", false);
+  settle(state);
+  REQUIRE(!state.sliders.empty());
+  run.name = "a/b";
+  CHECK_THROWS_AS(start_dose_response(state, run), InputError);
+  run.name = "d";
+  start_dose_response(state, run);
+  settle(state);  // the sweep, then the results read again
+  settle(state);
+  const auto job = state.jobs.snapshot(state.dose.job);
+  INFO(job->error_message);
+  REQUIRE(job->state == jobs::JobState::Succeeded);
+  CHECK(fs::is_regular_file(root / "steering" / "d.json"));
+  CHECK(fs::is_regular_file(root / "steering" / "d.safetensors"));
+  const std::string csv = util::read_file((root / "analyses" / "d" / "dose_response.csv").string());
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 3 * 2);  // header, 3 alphas × 2 languages
+  REQUIRE(state.results);
+  CHECK(std::any_of(state.results->figures.begin(), state.results->figures.end(),
+                    [](const FigureResult& f) { return f.figure.id == "d/dose" && f.plot; }));
+  const auto logged = std::find_if(state.results->runs.begin(), state.results->runs.end(),
+                                   [](const RunEntry& entry) { return entry.command == "steer"; });
+  REQUIRE(logged != state.results->runs.end());
+  CHECK(logged->outcome == "ok");
+  CHECK(logged->parameters["sweep"] == "alpha=-2:2:2");
 }
