@@ -125,7 +125,7 @@ void App::Impl::place_panel(Panel panel) {
       {0.2f, 0.0f, 0.8f, 0.62f},   // maps
       {0.2f, 0.0f, 0.5f, 0.62f},   // feature browser
       {0.5f, 0.0f, 0.5f, 1.0f},    // feature page
-      {0.2f, 0.0f, 0.8f, 0.62f},   // study
+      {0.2f, 0.0f, 0.8f, 1.0f},    // study
       {0.2f, 0.0f, 0.8f, 1.0f},    // patching
   };
   // Below the menu bar (its height is known before the first frame has laid it out).

@@ -371,19 +371,23 @@ jobs::JobId start_sae_training(AppState& state, SaeTrainingInputs inputs) {
   TrainingCurve curve;
   curve.name = inputs.name;
   curve.batch = inputs.batch;
-  curve.job = state.jobs.submit("train-sae " + inputs.name + (inputs.resume ? " (resumed)" : ""),
-                                [inputs](jobs::JobContext& job) { return run_sae_training(inputs, job); });
+  curve.job = submit_results_writer(state, "train-sae " + inputs.name + (inputs.resume ? " (resumed)" : ""),
+                                    [inputs](jobs::JobContext& job) { return run_sae_training(inputs, job); });
   state.study.curves.push_back(std::move(curve));
-  state.results_writers.push_back(state.study.curves.back().job);
   return state.study.curves.back().job;
+}
+
+jobs::JobId submit_results_writer(AppState& state, std::string name, jobs::JobFunction fn) {
+  const jobs::JobId id = state.jobs.submit(std::move(name), std::move(fn));
+  state.results_writers.push_back(id);
+  return id;
 }
 
 jobs::JobId start_analysis(AppState& state, AnalysisInputs inputs) {
   if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): the analyses read its store");
   inputs.workspace = state.workspace;
-  state.study.analysis_job = state.jobs.submit("analyze " + inputs.analysis + " → " + inputs.name,
-                                               [inputs](jobs::JobContext& job) { return run_analysis(inputs, job); });
-  state.results_writers.push_back(state.study.analysis_job);
+  state.study.analysis_job = submit_results_writer(state, "analyze " + inputs.analysis + " → " + inputs.name,
+                                                   [inputs](jobs::JobContext& job) { return run_analysis(inputs, job); });
   return state.study.analysis_job;
 }
 
@@ -403,9 +407,8 @@ jobs::JobId start_map(AppState& state, MapInputs inputs) {
   if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): the map is of its store");
   if (inputs.hook.empty()) throw InputError("name the hook whose pooled vectors the map places");
   inputs.workspace = state.workspace;
-  state.maps.recompute_job = state.jobs.submit("map " + inputs.name + " of " + inputs.hook,
-                                               [inputs](jobs::JobContext& job) { return run_map(inputs, job); });
-  state.results_writers.push_back(state.maps.recompute_job);
+  state.maps.recompute_job = submit_results_writer(state, "map " + inputs.name + " of " + inputs.hook,
+                                                   [inputs](jobs::JobContext& job) { return run_map(inputs, job); });
   return state.maps.recompute_job;
 }
 
@@ -416,10 +419,9 @@ jobs::JobId start_patch_sweep(AppState& state, const study::GenderPatchRequest& 
     throw InputError("pick a clean and a corrupted image (a suggested pair, or two paths)");
   auto model = state.model;
   const std::string workspace = state.workspace;
-  state.patching.sweep_job = state.jobs.submit("patch-sweep " + name, [model, workspace, request, name](jobs::JobContext& job) {
+  state.patching.sweep_job = submit_results_writer(state, "patch-sweep " + name, [model, workspace, request, name](jobs::JobContext& job) {
     return run_patch_sweep(*model, workspace, request, name, job);
   });
-  state.results_writers.push_back(state.patching.sweep_job);
   return state.patching.sweep_job;
 }
 

@@ -162,7 +162,7 @@ struct TrainingCurve {
   int64_t last_done = -1;
   int64_t batch = 1;  // vectors a step: the x axis counts tokens, steps × batch
   std::vector<double> tokens, mse, explained_variance, l0, dead_fraction;
-  PlotWidget quality, error;  // explained variance and dead share; MSE and L0
+  PlotWidget quality, error, active;  // explained variance and dead share; MSE; L0
   size_t plotted_points = 0;
 };
 
@@ -318,6 +318,9 @@ ShownPlot shown_plot(const AppState& state, Panel panel);
 // table as CSV, by the path's extension, each file atomically. Throws InputError for another
 // extension, a panel that shows no figure yet, or CSV of a figure with no table.
 jobs::JobId export_plot(AppState& state, const ShownPlot& plot, const std::string& path);
+// Submits a job that writes into the open workspace (an SAE, a sweep, an analysis) on the long
+// lane; the workspace's results are read again when it succeeds.
+jobs::JobId submit_results_writer(AppState& state, std::string name, jobs::JobFunction fn);
 // `loupe analyze probe|rank|summary` of the open workspace as a job on the long lane; the results
 // are read again when it succeeds. Throws InputError when no workspace is open.
 jobs::JobId start_analysis(AppState& state, AnalysisInputs inputs);

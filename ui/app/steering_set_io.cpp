@@ -95,11 +95,10 @@ jobs::JobId start_dose_response(AppState& state, study::DoseResponseRun run) {
   run.set_file = files.set_path.string();
   auto model = state.model;
   const std::string workspace = state.workspace;
-  state.dose.job = state.jobs.submit("dose-response " + run.name, [files, model, workspace, run](jobs::JobContext& job) {
+  state.dose.job = submit_results_writer(state, "dose-response " + run.name, [files, model, workspace, run](jobs::JobContext& job) {
     files.write();
     return run_dose_response(*model, workspace, run, job);
   });
-  state.results_writers.push_back(state.dose.job);
   return state.dose.job;
 }
 

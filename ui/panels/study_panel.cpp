@@ -23,6 +23,7 @@ std::shared_ptr<const report::Plot> curve_plot(const char* title, const char* y_
   plot->x.label = "tokens";
   plot->y.label = y_label;
   for (const auto& [name, values] : lines) plot->series.push_back(report::make_series(name, report::SeriesKind::Line, tokens, *values));
+  plot->legend = plot->series.size() > 1;
   return plot;
 }
 
@@ -128,14 +129,17 @@ void curves(AppState& state) {
                           curve_plot("Explained variance and dead latents", "share", curve.tokens,
                                      {{"explained variance", &curve.explained_variance}, {"dead latents", &curve.dead_fraction}}),
                           "");
-        curve.error.set(curve.name + "-mse",
-                        curve_plot("Reconstruction error and L0", "MSE / L0", curve.tokens, {{"MSE", &curve.mse}, {"L0", &curve.l0}}), "");
+        curve.error.set(curve.name + "-mse", curve_plot("Reconstruction error", "MSE", curve.tokens, {{"MSE", &curve.mse}}), "");
+        curve.active.set(curve.name + "-l0", curve_plot("Active latents per vector", "L0", curve.tokens, {{"L0", &curve.l0}}), "");
         curve.plotted_points = curve.tokens.size();
       }
-      const float width = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2;
-      draw_plot(state, curve.quality, "quality", ImVec2(width, ImGui::GetFontSize() * 14));
+      const float width = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
+      const ImVec2 size(width, ImGui::GetFontSize() * 14);
+      draw_plot(state, curve.quality, "quality", size);
       ImGui::SameLine();
-      draw_plot(state, curve.error, "error", ImVec2(width, ImGui::GetFontSize() * 14));
+      draw_plot(state, curve.error, "error", size);
+      ImGui::SameLine();
+      draw_plot(state, curve.active, "l0", size);
     } else if (!job->finished()) {
       ImGui::TextDisabled("curves appear after the first logged steps");
     }
