@@ -341,11 +341,13 @@ void add_sae_latent_direction(AppState& state, const std::string& sae_path, int6
   }, {}, jobs::Lane::Short);
 }
 
-void start_extraction(AppState& state, const std::string& hook, const std::string& out, int64_t limit) {
+void start_extraction(AppState& state, const std::string& hook, const std::string& out, int64_t limit,
+                      const std::string& positions, const std::string& langs, const std::string& source) {
   if (state.dataset_folder.empty() || !fs::exists(fs::path(state.dataset_folder) / io::kDatasetCsvName))
     throw InputError("open a dataset folder (one with image_caption.csv) first: extraction runs over its rows");
   if (out.empty()) throw InputError("name the store folder to write");
-  const ExtractionRequest request{state.model_folder, state.dataset_folder, out, hook, limit, state.workspace};
+  const ExtractionRequest request{state.model_folder, state.dataset_folder, out, hook, limit, state.workspace,
+                                  positions, langs, source};
   state.jobs.submit("extract " + hook + " → " + fs::path(out).filename().string(),
                     [request](jobs::JobContext& job) { return run_extraction(request, job); });
 }

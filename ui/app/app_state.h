@@ -59,6 +59,7 @@ struct ExtractionInputs {
   std::string hook = "blocks.1.hook_resid_post";
   char out[1024] = {};
   int limit = 100;
+  std::string positions = "text", langs = "both", source = "caption";  // as `loupe extract` takes them
 };
 
 // What the "open images" job read: a dataset (image_caption.csv, labels become filters) or a
@@ -306,7 +307,10 @@ jobs::JobId export_report(AppState& state, const std::string& folder);
 // model drops it. Throws InputError when no model is loaded yet.
 jobs::JobId load_adapter_async(AppState& state, const std::string& folder);
 // An activation store of the open dataset at one hook (core/store), as a job.
-void start_extraction(AppState& state, const std::string& hook, const std::string& out, int64_t limit);
+// `positions`, `langs` and `source` as `loupe extract --positions --langs --source` take them.
+void start_extraction(AppState& state, const std::string& hook, const std::string& out, int64_t limit,
+                      const std::string& positions = "text", const std::string& langs = "both",
+                      const std::string& source = "caption");
 void select_image(AppState& state, int index);
 // Reads the open workspace's results on a job (short lane); they replace `state.results` when read.
 // Throws InputError when no workspace is open.

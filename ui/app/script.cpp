@@ -37,7 +37,7 @@ const std::vector<CommandSpec>& specs() {
       {ScriptCommand::AssertFrameTime, "assert-frame-time", 1, 1, {0}},
       {ScriptCommand::Export, "export", 1, 1, {}},
       {ScriptCommand::ExportReport, "export-report", 1, 1, {}},
-      {ScriptCommand::Extract, "extract", 3, 3, {2}},
+      {ScriptCommand::Extract, "extract", 3, 6, {2}},
       {ScriptCommand::DropFiles, "drop-files", 1, 16, {}},
       {ScriptCommand::SaveSteeringSet, "save-steering-set", 1, 1, {}},
       {ScriptCommand::LoadSteeringSet, "load-steering-set", 1, 1, {}},

@@ -26,7 +26,7 @@ enum class ScriptCommand {
   AssertFrameTime,       // assert-frame-time MAX_MS   (worst frame since the last drag started)
   Export,                // export FOLDER   (as File > Export: session.json, directions.safetensors)
   ExportReport,          // export-report FOLDER   (as File > Export report: the open workspace's study report)
-  Extract,               // extract HOOK STORE_FOLDER ROWS   (the Jobs panel's extraction job)
+  Extract,               // extract HOOK STORE_FOLDER ROWS [POSITIONS [LANGS [SOURCE]]]   (the Jobs panel's extraction job)
   DropFiles,             // drop-files PATH...   (as dropping files on the window; relative to the script's folder)
   SaveSteeringSet,       // save-steering-set FILE.json   (as File > Save steering set)
   LoadSteeringSet,       // load-steering-set FILE.json   (as File > Load steering set; relative to the script's folder)

@@ -278,7 +278,8 @@ bool ScriptRunner::step(AppState& state, const ScriptAction& action, double now)
     }
     case ScriptCommand::Extract:
       if (!state.model) return false;  // the model folder is checked by its loading job first
-      start_extraction(state, a[0], a[1], std::stoll(a[2]));
+      start_extraction(state, a[0], a[1], std::stoll(a[2]), a.size() > 3 ? a[3] : "text", a.size() > 4 ? a[4] : "both",
+                       a.size() > 5 ? a[5] : "caption");
       return true;
     case ScriptCommand::DropFiles:
       add_image_files(state, a);  // what the window's drop callback hands over each frame

@@ -13,6 +13,9 @@ nlohmann::json run_extraction(const ExtractionRequest& request, jobs::JobContext
   options.out = request.out;
   options.hooks = request.hooks;
   options.limit = request.limit;
+  options.positions = request.positions;
+  if (request.langs != "both") options.langs = {parse_language(request.langs, "the extraction's language")};
+  options.source = request.source;
   std::optional<workspace::Workspace> space;
   if (!request.workspace.empty()) space = workspace::Workspace::open(request.workspace);
   return study::extract_activations(options, space ? &*space : nullptr, job).to_json();

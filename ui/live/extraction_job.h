@@ -16,6 +16,9 @@ struct ExtractionRequest {
   std::string hooks;    // decoder hook pattern, e.g. blocks.1.hook_resid_post
   int64_t limit = 0;    // first N rows, 0: all
   std::string workspace;  // the open workspace, whose runs.jsonl logs the run; empty: none
+  std::string positions = "text";  // a store positions word: text, image, template, all, ...
+  std::string langs = "both";      // en, ar or both
+  std::string source = "caption";  // caption (teacher-forced reference) or generate (the model's own)
 };
 
 // Runs study::extract_activations, the function `loupe extract` runs (every check first: InputError

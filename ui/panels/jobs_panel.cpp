@@ -69,9 +69,19 @@ void extraction_form(AppState& state) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   ImGui::InputInt("rows (0: all)", &in.limit);
   in.limit = std::max(in.limit, 0);
+  const auto choice = [](const char* label, std::string& value, std::initializer_list<const char*> words) {
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    if (!ImGui::BeginCombo(label, value.c_str())) return;
+    for (const char* word : words)
+      if (ImGui::Selectable(word, value == word)) value = word;
+    ImGui::EndCombo();
+  };
+  choice("positions", in.positions, {"text", "image", "template", "non-image", "all"});
+  choice("languages", in.langs, {"both", "en", "ar"});
+  choice("captions", in.source, {"caption", "generate"});
   if (ImGui::Button("Start extraction")) {
     try {
-      start_extraction(state, in.hook, in.out, in.limit);
+      start_extraction(state, in.hook, in.out, in.limit, in.positions, in.langs, in.source);
     } catch (const std::exception& error) {
       state.status = error.what();
     }

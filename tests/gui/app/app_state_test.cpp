@@ -245,6 +245,23 @@ TEST_CASE("an extraction started in the app is logged to the workspace's runs.js
   REQUIRE(failed.size() == 3);
   CHECK(failed.back().outcome == "failed");
   CHECK_THAT(failed.back().message, Catch::Contains("blocks.9"));
+
+  // Positions, languages and captions as `loupe extract --positions --langs --source` take them.
+  const test::CliRun chosen = test::run_loupe("extract --workspace " + shell_quoted(root.string()) + " --out cli2 --hooks " +
+                                              hook + " --limit 2 --positions all --langs ar --source generate");
+  INFO(chosen.err);
+  REQUIRE(chosen.status == 0);
+  start_extraction(state, hook, (root / "stores" / "gui2").string(), 2, "all", "ar", "generate");
+  settle(state);
+  const auto both = workspace::Workspace::open(root).runs();
+  REQUIRE(both.size() == 5);
+  CHECK(both[4].outcome == "ok");
+  nlohmann::json cli2 = both[3].parameters, app2 = both[4].parameters;
+  cli2.erase("out");
+  app2.erase("out");
+  CHECK(app2 == cli2);
+  CHECK(app2["positions"] == "all");
+  CHECK(both[4].message == both[3].message);
 }
 
 TEST_CASE("the sliders saved as a steering set load back and replay with loupe steer", "[gui][app][steering]") {
