@@ -1,9 +1,7 @@
 // `loupe analyze lens`: the logit lens and direct logit attribution of the gender logit difference
 // over one image or a dataset split (core/study/logit_lens.h), written to W/analyses/NAME/
 // {lens,dla,lens_entries}.{csv,json}.
-#include <filesystem>
 #include <iostream>
-#include <optional>
 
 #include "app/cli/commands.h"
 #include "app/cli/model_args.h"
@@ -11,12 +9,10 @@
 #include "core/error.h"
 #include "core/jobs/progress_printer.h"
 #include "core/model/inputs.h"
-#include "core/study/logit_lens.h"
+#include "core/study/lens_run.h"
 #include "core/workspace/workspace.h"
 
 namespace loupe::cli {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -27,41 +23,33 @@ int run_analyze_lens(const Args& args, const std::string& command) {
   const std::vector<study::DatasetImage> images = study_images(args, space);
   const std::vector<Language> langs = study_languages(args);
   const int64_t max_new_tokens = args.get_count("max-new-tokens", 24);
-  const std::string name = args.get_or("out", "lens");
-  workspace::check_entry_name(name, "--out");
-  workspace::RunRecord record;
-  record.command = command;
-  record.parameters = {{"image", args.get_or("image", "")}, {"split", args.get_or("split", "")}, {"limit", args.get_count("limit", 0)},
-                       {"where", args.all("where")}, {"lang", args.get_or("lang", "both")}, {"out", name}};
-  workspace::add_inputs(record, space.study_files());
-  std::optional<util::Table> lens, dla;
-  space.run_logged(record, [&](workspace::RunRecord& logged) {
-    std::vector<study::LensEntry> entries;
-    int64_t layers = 0, heads = 0;
+  study::LensRun run;
+  run.command = command;
+  run.image = args.get_or("image", "");
+  run.split = args.get_or("split", "");
+  run.limit = args.get_count("limit", 0);
+  run.where = args.all("where");
+  run.lang = args.get_or("lang", "both");
+  run.name = args.get_or("out", "lens");
+  const study::LensTables tables = study::logit_lens_logged(space, run, langs, [&] {
+    study::LensEntries read;
     jobs::run_in_foreground(command, [&](jobs::JobContext& job) {
       const auto model = model::load_vlm(space.model().string(), load_options(args), &job);
       const auto tokenizer = model::model_tokenizer(space.model().string());
-      layers = model->config.text.layers;
-      heads = model->config.text.heads;
+      read.layers = model->config.text.layers;
+      read.heads = model->config.text.heads;
       job.set_stage("captioning " + std::to_string(images.size()) + " images");
-      entries = study::logit_lens(*model, *tokenizer, images, langs, max_new_tokens, &job);
+      read.entries = study::logit_lens(*model, *tokenizer, images, langs, max_new_tokens, &job);
       return jobs::JobResult{};
     }, std::cerr);
-    if (entries.empty()) throw InputError("no caption named a gendered word with a one-token counterpart; nothing to read");
-    lens = study::lens_table(entries, langs, layers);
-    dla = study::dla_table(entries, langs, layers, heads);
-    const fs::path folder = space.analyses_dir() / name;
-    util::write_table_files(folder, "lens", *lens);
-    util::write_table_files(folder, "dla", *dla);
-    util::write_table_files(folder, "lens_entries", study::lens_entries_table(entries, layers));
-    logged.message = std::to_string(entries.size()) + " entries with a gendered word; " + folder.string();
+    return read;
   });
   if (command == "analyze dla") {
-    std::cout << (args.has("json") ? dla->json().dump() + "\n" : dla->csv());
+    std::cout << (args.has("json") ? tables.dla.json().dump() + "\n" : tables.dla.csv());
   } else if (args.has("json")) {
-    std::cout << nlohmann::ordered_json{{"lens", lens->json()}, {"dla", dla->json()}}.dump() << "\n";
+    std::cout << nlohmann::ordered_json{{"lens", tables.lens.json()}, {"dla", tables.dla.json()}}.dump() << "\n";
   } else {
-    std::cout << lens->csv() << "\n" << dla->csv();
+    std::cout << tables.lens.csv() << "\n" << tables.dla.csv();
   }
   return 0;
 }

@@ -388,8 +388,9 @@ jobs::JobId submit_results_writer(AppState& state, std::string name, jobs::JobFu
 jobs::JobId start_analysis(AppState& state, AnalysisInputs inputs) {
   if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): the analyses read its store");
   inputs.workspace = state.workspace;
+  auto model = state.model;  // the lens captions with it; null while it loads (the lens then says so)
   state.study.analysis_job = submit_results_writer(state, "analyze " + inputs.analysis + " → " + inputs.name,
-                                                   [inputs](jobs::JobContext& job) { return run_analysis(inputs, job); });
+                                                   [inputs, model](jobs::JobContext& job) { return run_analysis(inputs, model.get(), job); });
   return state.study.analysis_job;
 }
 

@@ -325,7 +325,7 @@ jobs::JobId export_plot(AppState& state, const ShownPlot& plot, const std::strin
 // Submits a job that writes into the open workspace (an SAE, a sweep, an analysis) on the long
 // lane; the workspace's results are read again when it succeeds.
 jobs::JobId submit_results_writer(AppState& state, std::string name, jobs::JobFunction fn);
-// `loupe analyze probe|rank|summary` of the open workspace as a job on the long lane; the results
+// `loupe analyze probe|rank|summary|lens` of the open workspace as a job on the long lane; the results
 // are read again when it succeeds. Throws InputError when no workspace is open.
 jobs::JobId start_analysis(AppState& state, AnalysisInputs inputs);
 // Trains an SAE on the open workspace's store as `loupe train-sae` does, on the long lane; its

@@ -58,7 +58,7 @@ const std::vector<CommandSpec>& specs() {
       {ScriptCommand::PatchCell, "patch-cell", 3, 3, {1}},
       {ScriptCommand::SteerSweep, "steer-sweep", 6, 6, {1, 2, 3, 5}},
       {ScriptCommand::MakeMap, "make-map", 3, 4, {3}},
-      {ScriptCommand::RunAnalysis, "run-analysis", 2, 3, {}},
+      {ScriptCommand::RunAnalysis, "run-analysis", 2, 4, {3}},
   };
   return table;
 }

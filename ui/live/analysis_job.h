@@ -1,24 +1,27 @@
-// The Study panel's analyses: `loupe analyze probe`, `rank` and `summary` of the open workspace
-// (study::layer_analysis_logged, layer_summary_logged: logged in runs.jsonl, written to
-// W/analyses/NAME/), as jobs. Torch-free interface.
+// The Study panel's analyses: `loupe analyze probe`, `rank`, `summary` and `lens` of the open
+// workspace (study::layer_analysis_logged, layer_summary_logged, logit_lens_logged: logged in
+// runs.jsonl, written to W/analyses/NAME/), as jobs. Torch-free interface.
 #pragma once
 #include <string>
 
 #include "core/jobs/job.h"
+#include "ui/live/live_types.h"
 
 namespace loupe::ui {
 
 struct AnalysisInputs {
   std::string workspace;
-  std::string analysis = "probe";  // probe | rank | summary
+  std::string analysis = "probe";  // probe | rank | summary | lens
   std::string store = "acts";
   std::string hooks;               // comma-separated; empty: every hook of the store
-  std::string split;               // empty: every entry
+  std::string split;               // empty: every entry (lens: a split is needed, its rows are captioned)
+  int64_t limit = 0;               // lens: the split's first rows (0: all)
   std::string name = "layers";
 };
 
-// Throws InputError for another analysis word, and what the analysis throws. The result line
-// names the table written.
-jobs::JobResult run_analysis(const AnalysisInputs& inputs, jobs::JobContext& job);
+// `model`: the loaded model, which the lens captions with (the other analyses read the store
+// only). Throws InputError for another analysis word, a lens without a split or model, and what
+// the analysis throws. The result line names the table written.
+jobs::JobResult run_analysis(const AnalysisInputs& inputs, const LoadedModel* model, jobs::JobContext& job);
 
 }  // namespace loupe::ui

@@ -74,16 +74,20 @@ void training_form(AppState& state) {
 void analyses_form(AppState& state) {
   StudyView& view = state.study;
   ImGui::Separator();
-  ImGui::TextUnformatted("Layer analyses of this workspace's store");
+  ImGui::TextUnformatted("Layer analyses: probe, rank and summary read the store; lens captions the split's rows (first ROWS)");
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 18);
   ImGui::InputTextWithHint("hooks##analyses", "every hook of the store", view.analysis_hooks, sizeof view.analysis_hooks);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   ImGui::InputTextWithHint("split##analyses", "all", view.analysis_split, sizeof view.analysis_split);
   ImGui::SameLine();
+  int limit = int(view.analysis.limit);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+  if (ImGui::InputInt("rows##analyses", &limit, 0)) view.analysis.limit = std::max(0, limit);
+  ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   ImGui::InputText("name##analyses", view.analysis_name, sizeof view.analysis_name);
-  for (const char* analysis : {"probe", "rank", "summary"}) {
+  for (const char* analysis : {"probe", "rank", "summary", "lens"}) {
     ImGui::SameLine();
     const bool running = [&] {
       const auto job = view.analysis_job ? state.jobs.snapshot(view.analysis_job) : nullptr;

@@ -599,6 +599,23 @@ TEST_CASE("a patch sweep started in the app is written and logged as the CLI's, 
   CHECK(lines[0].unavailable.empty());
   CHECK(lines[0].patched.compare(0, lines[0].prefix.size(), lines[0].prefix) == 0);
   CHECK_FALSE(lines[1].unavailable.empty());  // a caption position: English only
+
+  // The Study panel's logit lens: the split's first rows captioned with the loaded model.
+  AnalysisInputs lens;
+  lens.analysis = "lens";
+  lens.name = "l";
+  const jobs::JobId no_split = start_analysis(state, lens);
+  settle(state);
+  CHECK_THAT(state.jobs.snapshot(no_split)->error_message, Catch::Contains("split"));
+  lens.split = "balanced";
+  lens.limit = 4;
+  start_analysis(state, lens);
+  settle(state);
+  settle(state);
+  CHECK(fs::is_regular_file(root / "analyses" / "l" / "lens.csv"));
+  CHECK(fs::is_regular_file(root / "analyses" / "l" / "dla.csv"));
+  CHECK(std::any_of(state.results->figures.begin(), state.results->figures.end(),
+                    [](const FigureResult& f) { return f.figure.id == "l/lens" && f.plot; }));
 }
 
 TEST_CASE("the Steering panel's sweep saves the sliders as a set and writes the dose-response loupe steer writes",
