@@ -1,26 +1,16 @@
 // `loupe analyze features`: what each latent of a workspace's SAE does over one of its stores, and
 // which latents carry gender in which language (core/study/analyze_features.h); writes
 // W/analyses/NAME/{latents.csv, latents.json, summary.json}.
-#include <iomanip>
 #include <iostream>
 
 #include "app/cli/commands.h"
 #include "core/error.h"
 #include "core/jobs/progress_printer.h"
-#include "core/jobs/runner.h"
 #include "core/study/analyze_features.h"
-#include "core/workspace/workspace.h"
 
 namespace loupe::cli {
 
 namespace {
-
-std::string figure(const std::optional<double>& value) {
-  if (!value) return "n/a";
-  std::ostringstream text;
-  text << std::fixed << std::setprecision(3) << *value;
-  return text.str();
-}
 
 void print_top(const nlohmann::ordered_json& json) {
   const char* slots[3] = {"en", "ar", "pooled"};
@@ -30,7 +20,7 @@ void print_top(const nlohmann::ordered_json& json) {
       if (list.empty()) continue;
       std::cout << "  most " << side << "-associated (" << slots[l] << "):";
       for (size_t i = 0; i < std::min<size_t>(5, list.size()); ++i)
-        std::cout << " " << list[i]["latent"].get<int64_t>() << " (d " << figure(list[i]["cohens_d"].get<double>()) << ")";
+        std::cout << " " << list[i]["latent"].get<int64_t>() << " (d " << study::three_decimals(list[i]["cohens_d"].get<double>()) << ")";
       std::cout << "\n";
     }
   }
@@ -46,31 +36,12 @@ int run_analyze_features(const Args& args) {
   if (args.has("align-threshold")) request.align_threshold = args.get_double("align-threshold", 0.5);
   request.out = args.get_or("out", "");
   request.device = args.get_or("device", "cpu");
-  const workspace::Workspace space = workspace::Workspace::open(request.workspace);
-  workspace::RunRecord record;
-  record.command = "analyze features";
-  space.run_logged(record, [&](workspace::RunRecord&) {
-    const study::PreparedFeatureAnalysis prepared = study::prepare_feature_analysis(request);
-    record.parameters = prepared.parameters;
-    workspace::add_inputs(record, space.sae_files(prepared.sae_folder.filename().string()));
-    workspace::add_inputs(record, space.store_files(prepared.store_folder.filename().string()));
-    workspace::add_inputs(record, space.model_files());
-    jobs::JobRunner runner(1);
-    const jobs::JobId id = runner.submit("analyze features " + request.sae, [&](jobs::JobContext& job) {
-      return study::run_feature_analysis(prepared, job);
-    });
-    const auto result = jobs::run_in_foreground(runner, id, std::cerr).as<study::FeatureAnalysisResult>();
-    const analysis::FeatureSummary& summary = result.summary;
-    std::ostringstream message;
-    message << summary.latents << " latents (" << summary.dead << " dead), alignment ratio "
-            << figure(summary.alignment_ratio) << " (" << summary.aligned << " of " << summary.active_both
-            << " active in both languages), gender bias correlation " << figure(summary.gender_bias_correlation);
-    record.message = message.str();
-    record.details = nlohmann::json::parse(result.summary_json["counts"].dump());
-    std::cout << "analyze features: " << record.message << "\n";
-    print_top(result.summary_json);
-    std::cout << "  written to " << result.folder.string() << "\n";
-  });
+  const auto logged = jobs::run_in_foreground("analyze features " + request.sae, [&](jobs::JobContext& job) {
+    return study::feature_analysis_logged(request, job);
+  }, std::cerr).as<study::LoggedFeatureAnalysis>();
+  std::cout << "analyze features: " << logged.message << "\n";
+  print_top(logged.result.summary_json);
+  std::cout << "  written to " << logged.result.folder.string() << "\n";
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "core/study/analyze_features.h"
 
+#include <cstdio>
+
 #include "core/analysis/feature_report.h"
 #include "core/error.h"
 #include "core/io/dataset.h"
@@ -131,6 +133,36 @@ FeatureAnalysisResult run_feature_analysis(const PreparedFeatureAnalysis& prepar
                   {"latents.json", analysis::latents_json(result, analyzed.entries, analyzed.tokenizer.get())
                                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"},
                   {"summary.json", out.summary_json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"}});
+  return out;
+}
+
+std::string three_decimals(const std::optional<double>& value) {
+  if (!value) return "n/a";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", *value);
+  return text;
+}
+
+LoggedFeatureAnalysis feature_analysis_logged(const FeatureAnalysisRequest& request, jobs::JobContext& job) {
+  const workspace::Workspace space = workspace::Workspace::open(request.workspace);
+  workspace::RunRecord record;
+  record.command = "analyze features";
+  LoggedFeatureAnalysis out;
+  space.run_logged(record, [&](workspace::RunRecord&) {
+    const PreparedFeatureAnalysis prepared = prepare_feature_analysis(request);
+    record.parameters = prepared.parameters;
+    workspace::add_inputs(record, space.sae_files(prepared.sae_folder.filename().string()));
+    workspace::add_inputs(record, space.store_files(prepared.store_folder.filename().string()));
+    workspace::add_inputs(record, space.model_files());
+    out.result = run_feature_analysis(prepared, job);
+    const analysis::FeatureSummary& summary = out.result.summary;
+    out.message = std::to_string(summary.latents) + " latents (" + std::to_string(summary.dead) + " dead), alignment ratio " +
+                  three_decimals(summary.alignment_ratio) + " (" + std::to_string(summary.aligned) + " of " +
+                  std::to_string(summary.active_both) + " active in both languages), gender bias correlation " +
+                  three_decimals(summary.gender_bias_correlation);
+    record.message = out.message;
+    record.details = nlohmann::json::parse(out.result.summary_json["counts"].dump());
+  });
   return out;
 }
 

@@ -61,4 +61,16 @@ AnalyzedFeatures analyze_prepared(const PreparedFeatureAnalysis& prepared, jobs:
 // leaves what was there before.
 FeatureAnalysisResult run_feature_analysis(const PreparedFeatureAnalysis& prepared, jobs::JobContext& job);
 
+// As a workspace runs it (`loupe analyze features` and the desktop app's Study panel): prepared,
+// logged in runs.jsonl with its parameters, inputs and counts, its message ("N latents (D dead),
+// alignment ratio ..."). Throws what prepare_feature_analysis and run_feature_analysis throw.
+struct LoggedFeatureAnalysis {
+  FeatureAnalysisResult result;
+  std::string message;
+};
+LoggedFeatureAnalysis feature_analysis_logged(const FeatureAnalysisRequest& request, jobs::JobContext& job);
+
+// A share or coefficient with three decimals, "n/a" when empty (the run's message, the CLI's lists).
+std::string three_decimals(const std::optional<double>& value);
+
 }  // namespace loupe::study

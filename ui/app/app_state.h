@@ -169,7 +169,7 @@ struct TrainingCurve {
 
 struct StudyView {
   AnalysisInputs analysis;  // the analyses form: store, hooks, split (the name below)
-  char analysis_hooks[512] = {}, analysis_split[64] = {}, analysis_name[128] = "layers";
+  char analysis_hooks[512] = {}, analysis_split[64] = {}, analysis_name[128] = "layers", analysis_sae[128] = {};
   jobs::JobId analysis_job = 0;
   SaeTrainingInputs inputs;
   char hook[256] = "blocks.2.hook_resid_post", store[128] = "acts", name[128] = "sae";

@@ -3,6 +3,7 @@
 #include "app/cli/args.h"
 #include "core/error.h"
 #include "core/io/dataset.h"
+#include "core/study/analyze_features.h"
 #include "core/study/layer_analysis_run.h"
 #include "core/study/lens_run.h"
 #include "core/study/split_images.h"
@@ -33,6 +34,20 @@ util::Table lens_table(const AnalysisInputs& inputs, const LoadedModel* model, j
 
 util::Table analysis_table(const AnalysisInputs& inputs, const LoadedModel* model, jobs::JobContext& job) {
   if (inputs.analysis == "lens") return lens_table(inputs, model, job);
+  if (inputs.analysis == "features") {  // its table: the summary's counts, one row
+    if (inputs.sae.empty()) throw InputError("name the SAE whose latents the feature analysis reads");
+    study::FeatureAnalysisRequest request;
+    request.workspace = inputs.workspace;
+    request.sae = inputs.sae;
+    request.store = inputs.store;
+    request.split = inputs.split;
+    request.out = inputs.name;
+    const study::LoggedFeatureAnalysis logged = study::feature_analysis_logged(request, job);
+    job.log(logged.message);
+    util::Table summary({{"folder", util::ColumnType::Text}, {"latents", util::ColumnType::Integer}, {"dead", util::ColumnType::Integer}});
+    summary.add_row({logged.result.folder.string(), logged.result.summary.latents, logged.result.summary.dead});
+    return summary;
+  }
   if (inputs.analysis == "summary") {
     study::LayerSummaryRequest request;
     request.workspace = inputs.workspace;
@@ -40,7 +55,7 @@ util::Table analysis_table(const AnalysisInputs& inputs, const LoadedModel* mode
     return study::layer_summary_logged(request, inputs.name, job);
   }
   if (inputs.analysis != "probe" && inputs.analysis != "rank")
-    throw InputError("the Study panel runs probe, rank, summary or lens, not '" + inputs.analysis + "'");
+    throw InputError("the Study panel runs probe, rank, summary, lens or features, not '" + inputs.analysis + "'");
   study::LayerAnalysisRequest request;
   request.workspace = inputs.workspace;
   request.store = inputs.store;

@@ -1,6 +1,7 @@
-// The Study panel's analyses: `loupe analyze probe`, `rank`, `summary` and `lens` of the open
-// workspace (study::layer_analysis_logged, layer_summary_logged, logit_lens_logged: logged in
-// runs.jsonl, written to W/analyses/NAME/), as jobs. Torch-free interface.
+// The Study panel's analyses: `loupe analyze probe`, `rank`, `summary`, `lens` and `features` of
+// the open workspace (study::layer_analysis_logged, layer_summary_logged, logit_lens_logged,
+// feature_analysis_logged: logged in runs.jsonl, written to W/analyses/NAME/), as jobs. Torch-free
+// interface.
 #pragma once
 #include <string>
 
@@ -11,7 +12,8 @@ namespace loupe::ui {
 
 struct AnalysisInputs {
   std::string workspace;
-  std::string analysis = "probe";  // probe | rank | summary | lens
+  std::string analysis = "probe";  // probe | rank | summary | lens | features
+  std::string sae;                 // features: the SAE (saes/NAME)
   std::string store = "acts";
   std::string hooks;               // comma-separated; empty: every hook of the store
   std::string split;               // empty: every entry (lens: a split is needed, its rows are captioned)

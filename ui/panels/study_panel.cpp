@@ -74,7 +74,8 @@ void training_form(AppState& state) {
 void analyses_form(AppState& state) {
   StudyView& view = state.study;
   ImGui::Separator();
-  ImGui::TextUnformatted("Layer analyses: probe, rank and summary read the store; lens captions the split's rows (first ROWS)");
+  ImGui::TextUnformatted("Analyses: probe, rank and summary read the store; lens captions the split's rows (first ROWS); "
+                         "features reads the SAE's latents");
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 18);
   ImGui::InputTextWithHint("hooks##analyses", "every hook of the store", view.analysis_hooks, sizeof view.analysis_hooks);
   ImGui::SameLine();
@@ -87,7 +88,10 @@ void analyses_form(AppState& state) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   ImGui::InputText("name##analyses", view.analysis_name, sizeof view.analysis_name);
-  for (const char* analysis : {"probe", "rank", "summary", "lens"}) {
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+  ImGui::InputTextWithHint("SAE##analyses", "features", view.analysis_sae, sizeof view.analysis_sae);
+  for (const char* analysis : {"probe", "rank", "summary", "lens", "features"}) {
     ImGui::SameLine();
     const bool running = [&] {
       const auto job = view.analysis_job ? state.jobs.snapshot(view.analysis_job) : nullptr;
@@ -103,6 +107,7 @@ void analyses_form(AppState& state) {
     inputs.hooks = view.analysis_hooks;
     inputs.split = view.analysis_split;
     inputs.name = view.analysis_name;
+    inputs.sae = view.analysis_sae;
     try {
       start_analysis(state, inputs);
     } catch (const Error& error) {

@@ -497,6 +497,21 @@ TEST_CASE("the results panels read a workspace's analyses on a job, export figur
   CHECK(std::any_of(state.results->figures.begin(), state.results->figures.end(),
                     [](const FigureResult& f) { return f.figure.id == "r2/rank" && f.plot; }));
 
+  // The feature analysis from the Study panel: as `loupe analyze features` writes it.
+  AnalysisInputs features;
+  features.analysis = "features";
+  features.name = "f2";
+  const jobs::JobId no_sae = start_analysis(state, features);
+  settle(state);
+  CHECK_THAT(state.jobs.snapshot(no_sae)->error_message, Catch::Contains("SAE"));
+  features.sae = "s";
+  start_analysis(state, features);
+  settle(state);
+  settle(state);
+  CHECK(fs::is_regular_file(root / "analyses" / "f2" / "latents.csv"));
+  CHECK(std::any_of(state.results->latents.begin(), state.results->latents.end(),
+                    [](const auto& latents) { return latents->id == "f2" && latents->sae == "s"; }));
+
   // The Feature page's thumbnails: the latent over each example image's 4 × 4 image tokens.
   const std::string sae = (root / "saes" / "s").string();
   CHECK_THROWS_AS(start_latent_thumbnails(state, sae, 3, {}), InputError);  // no model yet
