@@ -47,7 +47,7 @@ enum class ScriptCommand {
   PatchCell,             // patch-cell NAME LAYER POSITION|last|image:K   (a click on the sweep's cell; waits for its captions)
   SteerSweep,            // steer-sweep NAME FROM TO STEP SPLIT ROWS   (the Steering panel's dose-response Sweep; waits for it)
   MakeMap,               // make-map NAME HOOK pca|tsne [PERPLEXITY]   (the Maps panel's Recompute; waits for it)
-  RunAnalysis,           // run-analysis probe|rank|summary|lens|features NAME [HOOKS|SPLIT|SAE [ROWS]]   (Study panel; waits)
+  RunAnalysis,           // run-analysis probe|rank|summary|lens|features|eval-sae NAME [HOOKS|SPLIT|SAE [ROWS]]   (waits)
 };
 
 struct ScriptAction {

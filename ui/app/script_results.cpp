@@ -226,7 +226,7 @@ bool ScriptRunner::results_step(AppState& state, const ScriptAction& action, dou
       AnalysisInputs inputs = state.study.analysis;
       inputs.analysis = a[0];
       inputs.name = a[1];
-      if (a.size() > 2) (a[0] == "lens" ? inputs.split : a[0] == "features" ? inputs.sae : inputs.hooks) = a[2];
+      if (a.size() > 2) (a[0] == "lens" ? inputs.split : a[0] == "features" || a[0] == "eval-sae" ? inputs.sae : inputs.hooks) = a[2];
       if (a.size() > 3) inputs.limit = std::stoll(a[3]);
       state.show[kStudyPanel] = true;
       return wait_for_job(state, [&] { return start_analysis(state, inputs); }, "the analysis failed",

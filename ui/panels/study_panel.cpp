@@ -75,7 +75,7 @@ void analyses_form(AppState& state) {
   StudyView& view = state.study;
   ImGui::Separator();
   ImGui::TextUnformatted("Analyses: probe, rank and summary read the store; lens captions the split's rows (first ROWS); "
-                         "features reads the SAE's latents");
+                         "features reads the SAE's latents; eval-sae splices it into the model (first ROWS, 64 by default)");
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 18);
   ImGui::InputTextWithHint("hooks##analyses", "every hook of the store", view.analysis_hooks, sizeof view.analysis_hooks);
   ImGui::SameLine();
@@ -90,8 +90,8 @@ void analyses_form(AppState& state) {
   ImGui::InputText("name##analyses", view.analysis_name, sizeof view.analysis_name);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  ImGui::InputTextWithHint("SAE##analyses", "features", view.analysis_sae, sizeof view.analysis_sae);
-  for (const char* analysis : {"probe", "rank", "summary", "lens", "features"}) {
+  ImGui::InputTextWithHint("SAE##analyses", "features, eval-sae", view.analysis_sae, sizeof view.analysis_sae);
+  for (const char* analysis : {"probe", "rank", "summary", "lens", "features", "eval-sae"}) {
     ImGui::SameLine();
     const bool running = [&] {
       const auto job = view.analysis_job ? state.jobs.snapshot(view.analysis_job) : nullptr;

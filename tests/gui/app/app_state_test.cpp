@@ -512,12 +512,25 @@ TEST_CASE("the results panels read a workspace's analyses on a job, export figur
   CHECK(std::any_of(state.results->latents.begin(), state.results->latents.end(),
                     [](const auto& latents) { return latents->id == "f2" && latents->sae == "s"; }));
 
+  // SAE evaluation needs the model; then it writes eval.json as `loupe eval-sae` does.
+  AnalysisInputs evaluation;
+  evaluation.analysis = "eval-sae";
+  evaluation.sae = "s";
+  evaluation.limit = 2;
+  const jobs::JobId without_model = start_analysis(state, evaluation);
+  settle(state);
+  CHECK_THAT(state.jobs.snapshot(without_model)->error_message, Catch::Contains("model"));
+
   // The Feature page's thumbnails: the latent over each example image's 4 × 4 image tokens.
   const std::string sae = (root / "saes" / "s").string();
   CHECK_THROWS_AS(start_latent_thumbnails(state, sae, 3, {}), InputError);  // no model yet
   load_model_async(state, kDemoModel);
   settle(state);
   REQUIRE(state.model);
+  start_analysis(state, evaluation);
+  settle(state);
+  CHECK(fs::is_regular_file(root / "saes" / "s" / "eval.json"));
+  CHECK(workspace::Workspace::open(root).runs().back().command == "eval-sae");
   const std::string kitchen = kDemoImages + "/kitchen.png";
   start_latent_thumbnails(state, sae, 3, {{kitchen, "en"}, {kitchen, "ar"}, {(dir.path / "gone.png").string(), "en"}});
   settle(state);
