@@ -408,9 +408,10 @@ jobs::JobId start_latent_thumbnails(AppState& state, const std::string& sae_fold
 
 jobs::JobId start_map(AppState& state, MapInputs inputs) {
   if (state.workspace.empty()) throw InputError("open a workspace first (File > Open workspace): the map is of its store");
-  if (inputs.hook.empty()) throw InputError("name the hook whose pooled vectors the map places");
+  if (inputs.hook.empty() == inputs.sae.empty())
+    throw InputError("name a hook (a map of the store's pooled vectors there) or an SAE (of its decoder directions), not both");
   inputs.workspace = state.workspace;
-  state.maps.recompute_job = submit_results_writer(state, "map " + inputs.name + " of " + inputs.hook,
+  state.maps.recompute_job = submit_results_writer(state, "map " + inputs.name + " of " + (inputs.sae.empty() ? inputs.hook : inputs.sae),
                                                    [inputs](jobs::JobContext& job) { return run_map(inputs, job); });
   return state.maps.recompute_job;
 }

@@ -135,7 +135,7 @@ struct MapsView {
   char direction_name[128] = "selection";
   PlotWidget plot;
   MapInputs recompute;  // the Recompute form: method, perplexity, seed (hook and name below)
-  char recompute_hook[256] = "blocks.2.hook_resid_post", recompute_name[128] = "maps-gui";
+  char recompute_hook[256] = "blocks.2.hook_resid_post", recompute_name[128] = "maps-gui", recompute_sae[128] = {};
   jobs::JobId recompute_job = 0;
 };
 
@@ -344,8 +344,9 @@ jobs::JobId start_patch_captions(AppState& state, const PatchResult& sweep, cons
 // Throws InputError when no model is loaded yet.
 jobs::JobId start_latent_thumbnails(AppState& state, const std::string& sae_folder, int64_t latent,
                                     std::vector<std::pair<std::string, std::string>> examples);
-// The Maps panel's Recompute: `loupe analyze embed` of the open workspace's store at one hook, as
-// a job on the long lane, shown when read back. Throws InputError with no workspace or no hook.
+// The Maps panel's Recompute: `loupe analyze embed` of the open workspace's store at one hook (or
+// of an SAE's decoder directions), as a job on the long lane, shown when read back. Throws
+// InputError with no workspace, or neither or both of a hook and an SAE.
 jobs::JobId start_map(AppState& state, MapInputs inputs);
 // The Maps panel's selection as a direction (the selected entries' mean minus the rest's), saved in
 // the workspace's directions/ and added as a slider, on a job.

@@ -46,7 +46,7 @@ enum class ScriptCommand {
   PatchSweep,            // patch-sweep NAME PAIR [en|ar]   (the Patching panel's Sweep on suggested pair PAIR; waits for it)
   PatchCell,             // patch-cell NAME LAYER POSITION|last|image:K   (a click on the sweep's cell; waits for its captions)
   SteerSweep,            // steer-sweep NAME FROM TO STEP SPLIT ROWS   (the Steering panel's dose-response Sweep; waits for it)
-  MakeMap,               // make-map NAME HOOK pca|tsne [PERPLEXITY]   (the Maps panel's Recompute; waits for it)
+  MakeMap,               // make-map NAME HOOK|sae:SAE pca|tsne [PERPLEXITY]   (the Maps panel's Recompute; waits for it)
   RunAnalysis,           // run-analysis probe|rank|summary|lens|features|eval-sae NAME [HOOKS|SPLIT|SAE [ROWS]]   (waits)
 };
 

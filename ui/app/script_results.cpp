@@ -235,7 +235,9 @@ bool ScriptRunner::results_step(AppState& state, const ScriptAction& action, dou
     case ScriptCommand::MakeMap: {
       MapInputs inputs = state.maps.recompute;
       inputs.name = a[0];
-      inputs.hook = a[1];
+      const bool decoder = a[1].rfind("sae:", 0) == 0;  // sae:NAME, a map of its decoder directions
+      inputs.sae = decoder ? a[1].substr(4) : "";
+      inputs.hook = decoder ? "" : a[1];
       if (a[2] != "pca" && a[2] != "tsne") throw InputError("make-map takes pca or tsne, not " + a[2]);
       inputs.method = a[2];
       if (a.size() > 3) inputs.perplexity = std::stod(a[3]);

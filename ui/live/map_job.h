@@ -1,6 +1,6 @@
-// The Maps panel's Recompute: `loupe analyze embed` of the open workspace's store at one hook
-// (study::labelled_maps_logged: logged in runs.jsonl, written to W/analyses/NAME/HOOK-METHOD.*), as
-// a job with the t-SNE's progress. Torch-free interface.
+// The Maps panel's Recompute: `loupe analyze embed` of the open workspace's store at one hook, or
+// of an SAE's decoder directions (study::labelled_maps_logged: logged in runs.jsonl, written to
+// W/analyses/NAME/), as a job with the t-SNE's progress. Torch-free interface.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -11,6 +11,7 @@ namespace loupe::ui {
 
 struct MapInputs {
   std::string workspace, store = "acts", hook, split;
+  std::string sae;  // set instead of the hook: a map of the SAE's decoder directions
   std::string method = "tsne";  // pca | tsne
   double perplexity = 30;
   uint64_t seed = 1;

@@ -110,6 +110,9 @@ void recompute_form(AppState& state) {
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
   ImGui::InputText("hook##map", view.recompute_hook, sizeof view.recompute_hook);
   ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+  ImGui::InputTextWithHint("or SAE##map", "decoder map", view.recompute_sae, sizeof view.recompute_sae);
+  ImGui::SameLine();
   int method = in.method == "pca" ? 0 : 1;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
   if (ImGui::Combo("method", &method, "pca\0tsne\0")) in.method = method == 0 ? "pca" : "tsne";
@@ -129,7 +132,8 @@ void recompute_form(AppState& state) {
   ImGui::SameLine();
   job_button(state, view.recompute_job, "Compute", [&] {
     MapInputs inputs = in;
-    inputs.hook = view.recompute_hook;
+    inputs.sae = view.recompute_sae;
+    inputs.hook = inputs.sae.empty() ? view.recompute_hook : "";  // an SAE named: its decoder directions
     inputs.name = view.recompute_name;
     start_map(state, inputs);
   });

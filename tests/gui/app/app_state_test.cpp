@@ -481,6 +481,18 @@ TEST_CASE("the results panels read a workspace's analyses on a job, export figur
   REQUIRE(state.results);
   CHECK(std::any_of(state.results->maps.begin(), state.results->maps.end(),
                     [](const auto& map) { return map->id == "m2/blocks.1.hook_resid_post-pca" && map->x.size() == 20; }));
+  inputs.sae = "s";  // and a hook: refused
+  CHECK_THROWS_AS(start_map(state, inputs), InputError);
+  inputs.hook.clear();
+  inputs.name = "m3";
+  start_map(state, inputs);  // the SAE's decoder directions: one point per latent
+  settle(state);
+  settle(state);
+  const auto decoder = std::find_if(state.results->maps.begin(), state.results->maps.end(),
+                                    [](const auto& map) { return map->id.rfind("m3/", 0) == 0; });
+  REQUIRE(decoder != state.results->maps.end());
+  CHECK((*decoder)->hook.empty());  // a decoder map: no selection direction
+  CHECK((*decoder)->x.size() == 2 * 256);  // expansion 2 of the demo model's width, 256
 
   // The Study panel's analyses: as `loupe analyze rank` writes them, drawn once read back.
   AnalysisInputs analysis;
