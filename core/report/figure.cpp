@@ -81,7 +81,8 @@ std::vector<Tick> category_ticks(const std::vector<std::string>& labels, double 
 
 std::vector<Tick> numeric_ticks(double low, double high, bool integers_only) {
   const std::vector<double> values = nice_ticks(std::min(low, high), std::max(low, high));
-  const double step = values.size() > 1 ? values[1] - values[0] : 1;
+  double step = values.size() > 1 ? values[1] - values[0] : 1;
+  if (integers_only) step = std::max(step, 1.0);  // grid cells 0, 1, 2 read "0", not "0.0"
   std::vector<Tick> ticks;
   for (double v : values)
     if (!integers_only || v == std::round(v)) ticks.push_back({v, tick_label(v, step)});

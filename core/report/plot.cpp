@@ -48,6 +48,23 @@ Rgba interpolate(const std::array<std::array<uint8_t, 3>, N>& stops, double t) {
   return colour;
 }
 
+// A 6th-degree polynomial fit of matplotlib's inferno per channel (the shader's coefficients).
+Rgba inferno(double t) {
+  t = std::clamp(std::isfinite(t) ? t : 0.0, 0.0, 1.0);
+  constexpr double c[7][3] = {{0.0002189, 0.0016510, -0.0194809}, {0.1065134, 0.5639564, 3.9327124},
+                              {11.6024931, -3.9728540, -15.9423941}, {-41.7039961, 17.4363989, 44.3541452},
+                              {77.1629357, -33.4023589, -81.8073093}, {-71.3194282, 32.6260643, 73.2095199},
+                              {25.1311262, -12.2426690, -23.0703250}};
+  Rgba colour;
+  uint8_t* channels[3] = {&colour.r, &colour.g, &colour.b};
+  for (int k = 0; k < 3; ++k) {
+    double v = c[6][k];
+    for (int i = 5; i >= 0; --i) v = c[i][k] + t * v;
+    *channels[k] = uint8_t(std::lround(std::clamp(v, 0.0, 1.0) * 255.0));
+  }
+  return colour;
+}
+
 void check_axis(const Axis& axis, const char* name) {
   if (axis.min && axis.max && !(*axis.min < *axis.max))
     throw InputError(std::string("the ") + name + " axis runs from " + std::to_string(*axis.min) + " to " +
@@ -71,7 +88,12 @@ Rgba palette_colour(size_t i) {
 }
 
 Rgba colour_at(ColourMap map, double t) {
-  return map == ColourMap::Viridis ? interpolate(kViridis, t) : interpolate(kDiverging, t);
+  switch (map) {
+    case ColourMap::Viridis: return interpolate(kViridis, t);
+    case ColourMap::Diverging: return interpolate(kDiverging, t);
+    case ColourMap::Inferno: return inferno(t);
+  }
+  return interpolate(kViridis, t);
 }
 
 void check_plot(const Plot& plot) {

@@ -18,7 +18,9 @@ struct Rgba {
 // The categorical colour of series i (Tableau 10, repeating).
 Rgba palette_colour(size_t i);
 
-enum class ColourMap { Viridis, Diverging };  // Diverging: blue (low), white (middle), red (high)
+// Diverging: blue (low), white (middle), red (high). Inferno: the polynomial fit the heatmap shader
+// draws over images with (shaders/heatmap.frag), so an exported patch grid has the screen's colours.
+enum class ColourMap { Viridis, Diverging, Inferno };
 // The colour at t in [0, 1] (clamped).
 Rgba colour_at(ColourMap map, double t);
 

@@ -116,6 +116,27 @@ TEST_CASE("a heatmap draws one cell a value, row 0 on top, missing values grey",
   CHECK(has_text(figure, "restored"));
 }
 
+TEST_CASE("an unlabelled grid's ticks read whole cell numbers and inferno runs dark to light", "[report][plot]") {
+  Plot plot;
+  report::Heatmap map;
+  map.rows = 4;
+  map.cols = 4;
+  map.values.assign(16, 0.0);
+  map.values[15] = 100;  // colour-bar ticks 0, 20, ..., 100: no decimals of their own
+  map.map = report::ColourMap::Inferno;
+  plot.heatmap = map;
+  const Figure figure = report::lay_out(plot, 400, 300);
+  CHECK(has_text(figure, "3"));
+  CHECK_FALSE(has_text(figure, "1.0"));
+  CHECK_FALSE(has_text(figure, "2.0"));
+  CHECK_FALSE(has_text(figure, "0.5"));
+  const report::Rgba dark = report::colour_at(report::ColourMap::Inferno, 0.0);
+  const report::Rgba light = report::colour_at(report::ColourMap::Inferno, 1.0);
+  CHECK(int(dark.r) + dark.g + dark.b < 30);
+  CHECK(int(light.r) + light.g + light.b > 600);
+  CHECK(report::colour_at(report::ColourMap::Inferno, 0.5).r > report::colour_at(report::ColourMap::Inferno, 0.5).g);
+}
+
 TEST_CASE("bar series stand side by side from zero", "[report][plot]") {
   Plot plot;
   plot.x.categories = {"figure", "caption"};

@@ -26,4 +26,5 @@ done
 for svg in *.svg; do
   grep -q '</svg>' "$svg" || { echo "unfinished SVG $svg" >&2; exit 1; }
 done
+head -1 table-summary.csv | grep -q '^sae,store,hook,layer,' || { echo "the summary table's CSV does not start with its header" >&2; exit 1; }
 echo "screenshots and exports kept in $artifacts"

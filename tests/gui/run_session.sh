@@ -12,11 +12,15 @@ mkdir -p "$artifacts"
 export LOUPE_ARTIFACTS=$artifacts LIBGL_ALWAYS_SOFTWARE=1
 # Screenshots in the script are relative to the artifact folder.
 cd "$artifacts"
-rm -rf ./*.png export  # nothing from an earlier run may pass for this one's output
+rm -rf ./*.png ./*.svg ./*.csv export  # nothing from an earlier run may pass for this one's output
 xvfb-run -a -s "-screen 0 1600x1000x24" "$gui" --script "$script" --size 1600x1000
 # The screenshots must be real PNG files, not empty ones.
 for png in *.png; do
   [ -s "$png" ] && [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || { echo "bad screenshot $png" >&2; exit 1; }
+done
+for svg in *.svg; do
+  [ -e "$svg" ] || continue
+  grep -q '</svg>' "$svg" || { echo "unfinished SVG $svg" >&2; exit 1; }
 done
 if grep -q '^export ' "$script"; then
   [ -s export/session.json ] && [ -s export/directions.safetensors ] || { echo "the export is missing" >&2; exit 1; }

@@ -234,6 +234,8 @@ struct AppState {
   char adapter_input[1024] = {};                 // the caption panel's adapter folder field
   float heat_opacity = 0.6f;
   bool heat_over_tokens = true;
+  PlotWidget heatmap_figure;       // the heatmap's patch grid as a figure, for PNG / SVG / CSV export
+  uint64_t heatmap_figure_of = 0;  // the live result it was made from
   std::shared_ptr<const LiveResult> live;  // newest published result
   uint64_t last_request = 0;               // id of the newest request sent
   bool request_dirty = true;               // something changed since the last request
@@ -315,12 +317,14 @@ void select_image(AppState& state, int index);
 // Reads the open workspace's results on a job (short lane); they replace `state.results` when read.
 // Throws InputError when no workspace is open.
 jobs::JobId load_results(AppState& state);
-// The figure a panel shows now (an empty ShownPlot for a panel without one).
+// The figure a panel shows now (an empty ShownPlot for a panel without one; the Bias panel's
+// table when it shows one: no figure, its CSV).
 ShownPlot shown_plot(const AppState& state, Panel panel);
 // Writes the figure as it is on screen: PNG (rendered off-screen at 2x on the UI thread, a GL
 // context current; encoded and written by a job), SVG (report::svg of the same shapes) or its
 // table as CSV, by the path's extension, each file atomically. Throws InputError for another
-// extension, a panel that shows no figure yet, or CSV of a figure with no table.
+// extension, a panel that shows no figure yet (a table alone exports to CSV), or CSV of a figure
+// with no table.
 jobs::JobId export_plot(AppState& state, const ShownPlot& plot, const std::string& path);
 // Submits a job that writes into the open workspace (an SAE, a sweep, an analysis) on the long
 // lane; the workspace's results are read again when it succeeds.

@@ -1,4 +1,5 @@
 // Exports of the figures on screen (the plot widget's right-click menu, script `export-plot`).
+#include <algorithm>
 #include <filesystem>
 
 #include "core/error.h"
@@ -14,7 +15,14 @@ namespace loupe::ui {
 namespace fs = std::filesystem;
 
 ShownPlot shown_plot(const AppState& state, Panel panel) {
+  if (panel == kBiasPanel && state.bias.show_table && state.results && state.bias.table < int(state.results->tables.size())) {
+    const TableResult& table = state.results->tables[size_t(state.bias.table)];
+    std::string id = table.id;
+    std::replace(id.begin(), id.end(), '/', '-');
+    return {id, nullptr, table.csv};  // a table: CSV only
+  }
   if (panel == kBiasPanel) return state.bias.plot.shown();
+  if (panel == kHeatmapPanel) return state.heatmap_figure.shown();
   if (panel == kMapsPanel) return state.maps.plot.shown();
   if (panel == kFeaturePagePanel) return state.features.histogram.shown();
   if (panel == kStudyPanel && !state.study.curves.empty()) return state.study.curves.back().quality.shown();
@@ -24,8 +32,9 @@ ShownPlot shown_plot(const AppState& state, Panel panel) {
 }
 
 jobs::JobId export_plot(AppState& state, const ShownPlot& plot, const std::string& path) {
-  if (!plot.figure) throw InputError("that panel shows no figure yet; open it on a workspace with results first");
   const std::string extension = fs::path(path).extension().string();
+  if (!plot.figure && (extension == ".png" || extension == ".svg" || plot.csv.empty()))
+    throw InputError("that panel shows no figure yet; open it on a workspace with results first");
   std::string bytes;  // SVG and CSV: the file's text
   io::Image image;    // PNG
   if (extension == ".png") {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/report/plot.h"
 #include "ui/text/bidi_text.h"
 
 namespace loupe::ui {
@@ -43,18 +44,8 @@ void error_text(const std::string& message) {
 }
 
 unsigned inferno_colour(float t) {
-  t = std::clamp(t, 0.0f, 1.0f);
-  const float c[7][3] = {{0.0002189f, 0.0016510f, -0.0194809f}, {0.1065134f, 0.5639564f, 3.9327124f},
-                         {11.6024931f, -3.9728540f, -15.9423941f}, {-41.7039961f, 17.4363989f, 44.3541452f},
-                         {77.1629357f, -33.4023589f, -81.8073093f}, {-71.3194282f, 32.6260643f, 73.2095199f},
-                         {25.1311262f, -12.2426690f, -23.0703250f}};
-  float rgb[3];
-  for (int k = 0; k < 3; ++k) {
-    float v = c[6][k];
-    for (int i = 5; i >= 0; --i) v = c[i][k] + t * v;
-    rgb[k] = std::clamp(v, 0.0f, 1.0f);
-  }
-  return ImGui::ColorConvertFloat4ToU32(ImVec4(rgb[0], rgb[1], rgb[2], 1.0f));
+  const report::Rgba c = report::colour_at(report::ColourMap::Inferno, t);
+  return IM_COL32(c.r, c.g, c.b, 255);
 }
 
 namespace {

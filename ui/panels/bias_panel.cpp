@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "core/report/study_figures.h"
+#include "core/error.h"
 #include "ui/panels/panels.h"
 
 namespace loupe::ui {
@@ -87,6 +88,16 @@ void draw_bias_panel(AppState& state, bool* open) {
       ImGui::TextUnformatted(table.id.c_str());
       ImGui::SameLine();
       if (ImGui::SmallButton("Copy as CSV")) ImGui::SetClipboardText(table.csv.c_str());
+      ImGui::SameLine();
+      if (ImGui::SmallButton("Save as CSV")) {  // W/figures/ID.csv, as a figure's CSV goes
+        const ShownPlot shown = shown_plot(state, kBiasPanel);
+        const std::string folder = state.workspace.empty() ? "figures" : state.workspace + "/figures";
+        try {
+          export_plot(state, shown, folder + "/" + shown.id + ".csv");
+        } catch (const Error& error) {
+          state.status = error.what();
+        }
+      }
       draw_csv_table(state.shaper, table.table, table.id.c_str(), ImVec2(0, 0));  // one ID per table: its own column widths
     } else if (const FigureResult* figure = find_figure(results, view.figure)) {
       const std::string name = report::study_figure_file_name(figure->figure);

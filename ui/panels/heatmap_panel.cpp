@@ -1,9 +1,11 @@
 // Heatmap: a hook (vision or decoder, any layer) and a quantity (activation norm, one SAE latent,
 // a direction's projection, attention from a caption token to the image patches), drawn over the
-// image's patch grid by the fragment shader and over the caption's tokens.
+// image's patch grid by the fragment shader and over the caption's tokens; the patch grid again
+// as a figure of the plot layer, which exports to PNG, SVG and CSV.
 #include <imgui.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "ui/app/widgets.h"
 #include "ui/panels/panels.h"
@@ -64,6 +66,28 @@ bool choose_quantity(AppState& state) {
   }
   if (spec.quantity == HeatQuantity::Attention) ImGui::TextDisabled("click a caption token below to choose the query");
   return changed;
+}
+
+// The patch grid as a plot-layer heatmap (row 0 at the top, as on the image), its caption naming
+// the image and the caption read; exported by the widget's right-click menu and `export-plot heatmap`.
+std::shared_ptr<const report::Plot> heatmap_figure(const Heatmap& map, const LiveResult& live, const HeatmapSpec& spec) {
+  auto plot = std::make_shared<report::Plot>();
+  plot->title = map.title;
+  plot->caption = "image " + std::filesystem::path(live.image).filename().string() + " · " + language_code(spec.lang) + " caption: " +
+                  live.steered[spec.lang == Language::Arabic ? 1 : 0].text;
+  plot->x.label = "patch column";
+  plot->y.label = "patch row";
+  report::Heatmap grid;
+  grid.rows = map.grid_height;
+  grid.cols = map.grid_width;
+  grid.values.assign(map.patches.begin(), map.patches.end());
+  grid.map = report::ColourMap::Inferno;  // the colours drawn over the image
+  grid.low = map.low;
+  grid.high = map.high;
+  grid.colour_bar_label = heat_quantity_name(spec.quantity);
+  plot->heatmap = std::move(grid);
+  plot->legend = false;
+  return plot;
 }
 
 }  // namespace
@@ -130,6 +154,17 @@ void draw_heatmap_panel(AppState& state, bool* open) {
   if (clicked >= 0 && state.heatmap.quantity == HeatQuantity::Attention) {
     state.heatmap.caption_token = clicked;
     state.request_dirty = true;
+  }
+  if (!map.patches.empty() && ImGui::CollapsingHeader("Figure (right-click to export)", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (state.heatmap_figure_of != live->request_id) {
+      std::string csv = "row,col,value\n";
+      for (int r = 0; r < map.grid_height; ++r)
+        for (int c = 0; c < map.grid_width; ++c)
+          csv += std::to_string(r) + "," + std::to_string(c) + "," + std::to_string(map.patches[size_t(r * map.grid_width + c)]) + "\n";
+      state.heatmap_figure.set("heatmap", heatmap_figure(map, *live, state.heatmap), csv);
+      state.heatmap_figure_of = live->request_id;
+    }
+    draw_plot(state, state.heatmap_figure, "heatmap figure", ImVec2(0, ImGui::GetFontSize() * 16));
   }
   ImGui::EndGroup();
   ImGui::End();

@@ -38,6 +38,14 @@ void settle(AppState& state) {
   pump_live(state);
 }
 
+// The message of a job that was to fail, once it has (empty, and a failed check, if it did not).
+std::string refusal(AppState& state, jobs::JobId id) {
+  settle(state);
+  const auto job = state.jobs.snapshot(id);
+  CHECK(job->state == jobs::JobState::Failed);
+  return job->error_message;
+}
+
 }  // namespace
 
 TEST_CASE("a job still running when the app state goes posts into a live inbox", "[gui][app]") {
@@ -469,9 +477,7 @@ TEST_CASE("the results panels read a workspace's analyses on a job, export figur
   inputs.name = "m2";
   CHECK_THROWS_AS(start_map(state, inputs), InputError);  // no hook
   inputs.hook = "blocks.3.hook_resid_post";               // not in the store
-  const jobs::JobId refused = start_map(state, inputs);
-  settle(state);
-  CHECK(state.jobs.snapshot(refused)->state == jobs::JobState::Failed);
+  CHECK_THAT(refusal(state, start_map(state, inputs)), Catch::Contains("blocks.3"));
   CHECK_FALSE(fs::exists(root / "analyses" / "m2"));
   inputs.hook = "blocks.1.hook_resid_post";
   start_map(state, inputs);
@@ -498,9 +504,7 @@ TEST_CASE("the results panels read a workspace's analyses on a job, export figur
   AnalysisInputs analysis;
   analysis.analysis = "guess";
   analysis.name = "r2";
-  const jobs::JobId unknown = start_analysis(state, analysis);
-  settle(state);
-  CHECK(state.jobs.snapshot(unknown)->state == jobs::JobState::Failed);
+  CHECK_THAT(refusal(state, start_analysis(state, analysis)), Catch::Contains("guess"));
   analysis.analysis = "rank";
   start_analysis(state, analysis);
   settle(state);
@@ -513,9 +517,7 @@ TEST_CASE("the results panels read a workspace's analyses on a job, export figur
   AnalysisInputs features;
   features.analysis = "features";
   features.name = "f2";
-  const jobs::JobId no_sae = start_analysis(state, features);
-  settle(state);
-  CHECK_THAT(state.jobs.snapshot(no_sae)->error_message, Catch::Contains("SAE"));
+  CHECK_THAT(refusal(state, start_analysis(state, features)), Catch::Contains("SAE"));
   features.sae = "s";
   start_analysis(state, features);
   settle(state);
@@ -529,9 +531,7 @@ TEST_CASE("the results panels read a workspace's analyses on a job, export figur
   evaluation.analysis = "eval-sae";
   evaluation.sae = "s";
   evaluation.limit = 2;
-  const jobs::JobId without_model = start_analysis(state, evaluation);
-  settle(state);
-  CHECK_THAT(state.jobs.snapshot(without_model)->error_message, Catch::Contains("model"));
+  CHECK_THAT(refusal(state, start_analysis(state, evaluation)), Catch::Contains("model"));
 
   // The Feature page's thumbnails: the latent over each example image's 4 × 4 image tokens.
   const std::string sae = (root / "saes" / "s").string();
@@ -644,9 +644,7 @@ TEST_CASE("a patch sweep started in the app is written and logged as the CLI's, 
   AnalysisInputs lens;
   lens.analysis = "lens";
   lens.name = "l";
-  const jobs::JobId no_split = start_analysis(state, lens);
-  settle(state);
-  CHECK_THAT(state.jobs.snapshot(no_split)->error_message, Catch::Contains("split"));
+  CHECK_THAT(refusal(state, start_analysis(state, lens)), Catch::Contains("split"));
   lens.split = "balanced";
   lens.limit = 4;
   start_analysis(state, lens);
