@@ -100,7 +100,7 @@ struct Context {
       if (figure.section != section_id || figure.source.parent_path() != folder) continue;
       guarded(section, figure.source, [&] {
         const Plot plot = load_study_figure(figure, study_figure_caption(ws, runs, figure));
-        section.figures.push_back({figure.id, figure.spec.title, study_figure_file_name(figure),
+        section.figures.push_back({figure.id, figure.spec.title, study_figure_file_name(figure.id),
                                    svg(lay_out(plot, kFigureWidth, kFigureHeight))});
       });
     }

@@ -166,8 +166,8 @@ Plot load_study_figure(const StudyFigure& figure, const std::string& caption) {
   return plot_from_csv(study_figure_table(figure), figure.source.string(), spec);
 }
 
-std::string study_figure_file_name(const StudyFigure& figure) {
-  std::string name = figure.id;
+std::string study_figure_file_name(const std::string& id) {
+  std::string name = id;
   std::replace(name.begin(), name.end(), '/', '-');
   return name;
 }

@@ -38,7 +38,7 @@ std::string study_figure_caption(const workspace::Workspace& ws, const std::vect
 // study_figure_table do.
 Plot load_study_figure(const StudyFigure& figure, const std::string& caption);
 
-// A file name for the figure: its id with '/' as '-' ("layers-probe").
-std::string study_figure_file_name(const StudyFigure& figure);
+// A file name for a study figure's or result table's id: '/' as '-' ("layers/probe": "layers-probe").
+std::string study_figure_file_name(const std::string& id);
 
 }  // namespace loupe::report

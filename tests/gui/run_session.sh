@@ -22,6 +22,14 @@ for svg in *.svg; do
   [ -e "$svg" ] || continue
   grep -q '</svg>' "$svg" || { echo "unfinished SVG $svg" >&2; exit 1; }
 done
+for csv in *.csv; do  # a header and at least one row; the heatmap's one row per patch
+  [ -e "$csv" ] || continue
+  [ "$(wc -l < "$csv")" -ge 2 ] || { echo "empty table $csv" >&2; exit 1; }
+done
+if [ -e heatmap-norm.csv ]; then
+  [ "$(head -1 heatmap-norm.csv)" = row,col,value ] && [ "$(wc -l < heatmap-norm.csv)" -eq 17 ] ||
+    { echo "heatmap-norm.csv is not the 4 x 4 patch grid" >&2; exit 1; }
+fi
 if grep -q '^export ' "$script"; then
   [ -s export/session.json ] && [ -s export/directions.safetensors ] || { echo "the export is missing" >&2; exit 1; }
 fi

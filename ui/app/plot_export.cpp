@@ -1,5 +1,4 @@
 // Exports of the figures on screen (the plot widget's right-click menu, script `export-plot`).
-#include <algorithm>
 #include <filesystem>
 
 #include "core/error.h"
@@ -17,9 +16,7 @@ namespace fs = std::filesystem;
 ShownPlot shown_plot(const AppState& state, Panel panel) {
   if (panel == kBiasPanel && state.bias.show_table && state.results && state.bias.table < int(state.results->tables.size())) {
     const TableResult& table = state.results->tables[size_t(state.bias.table)];
-    std::string id = table.id;
-    std::replace(id.begin(), id.end(), '/', '-');
-    return {id, nullptr, table.csv};  // a table: CSV only
+    return {report::study_figure_file_name(table.id), nullptr, table.csv};  // a table: CSV only
   }
   if (panel == kBiasPanel) return state.bias.plot.shown();
   if (panel == kHeatmapPanel) return state.heatmap_figure.shown();

@@ -91,16 +91,15 @@ void draw_bias_panel(AppState& state, bool* open) {
       ImGui::SameLine();
       if (ImGui::SmallButton("Save as CSV")) {  // W/figures/ID.csv, as a figure's CSV goes
         const ShownPlot shown = shown_plot(state, kBiasPanel);
-        const std::string folder = state.workspace.empty() ? "figures" : state.workspace + "/figures";
         try {
-          export_plot(state, shown, folder + "/" + shown.id + ".csv");
+          export_plot(state, shown, figures_folder(state) + "/" + shown.id + ".csv");
         } catch (const Error& error) {
           state.status = error.what();
         }
       }
       draw_csv_table(state.shaper, table.table, table.id.c_str(), ImVec2(0, 0));  // one ID per table: its own column widths
     } else if (const FigureResult* figure = find_figure(results, view.figure)) {
-      const std::string name = report::study_figure_file_name(figure->figure);
+      const std::string name = report::study_figure_file_name(figure->figure.id);
       if (view.plot.id() != name || view.plot.empty()) view.plot.set(name, figure->plot, figure->csv);
       if (figure->plot) {
         draw_plot(state, view.plot, "bias figure", ImVec2(0, 0));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/util/table.h"
 #include "ui/app/widgets.h"
 #include "ui/panels/panels.h"
 #include "ui/render/heatmap_view.h"
@@ -90,6 +91,14 @@ std::shared_ptr<const report::Plot> heatmap_figure(const Heatmap& map, const Liv
   return plot;
 }
 
+// The patch grid as a table: one row per patch (row, col, value), row-major.
+std::string heatmap_csv(const Heatmap& map) {
+  util::Table table({{"row", util::ColumnType::Integer}, {"col", util::ColumnType::Integer}, {"value", util::ColumnType::Real}});
+  for (int r = 0; r < map.grid_height; ++r)
+    for (int c = 0; c < map.grid_width; ++c) table.add_row({int64_t(r), int64_t(c), double(map.patches[size_t(r * map.grid_width + c)])});
+  return table.csv();
+}
+
 }  // namespace
 
 void draw_heatmap_panel(AppState& state, bool* open) {
@@ -157,11 +166,7 @@ void draw_heatmap_panel(AppState& state, bool* open) {
   }
   if (!map.patches.empty() && ImGui::CollapsingHeader("Figure (right-click to export)", ImGuiTreeNodeFlags_DefaultOpen)) {
     if (state.heatmap_figure_of != live->request_id) {
-      std::string csv = "row,col,value\n";
-      for (int r = 0; r < map.grid_height; ++r)
-        for (int c = 0; c < map.grid_width; ++c)
-          csv += std::to_string(r) + "," + std::to_string(c) + "," + std::to_string(map.patches[size_t(r * map.grid_width + c)]) + "\n";
-      state.heatmap_figure.set("heatmap", heatmap_figure(map, *live, state.heatmap), csv);
+      state.heatmap_figure.set("heatmap", heatmap_figure(map, *live, state.heatmap), heatmap_csv(map));
       state.heatmap_figure_of = live->request_id;
     }
     draw_plot(state, state.heatmap_figure, "heatmap figure", ImVec2(0, ImGui::GetFontSize() * 16));

@@ -38,6 +38,8 @@ bool job_status(AppState& state, jobs::JobId job_id);
 void job_button(AppState& state, jobs::JobId job_id, const char* label, const std::function<void()>& start);
 // The fonts figures are drawn with: the body font, and the caption font for large text.
 FigureFonts figure_fonts(const AppState& state);
+// Where figures and tables are exported: W/figures, or figures/ when no workspace is open.
+std::string figures_folder(const AppState& state);
 // Draws the widget's plot and starts the export its right-click menu asked for, if any.
 PlotWidget::Hover draw_plot(AppState& state, PlotWidget& plot, const char* id, ImVec2 size, bool box_select = false);
 // A table of text cells (Arabic shaped), rows clipped to the visible ones, columns resizable.

@@ -75,8 +75,10 @@ bool results_header(AppState& state) {
 
 FigureFonts figure_fonts(const AppState& state) { return {state.fonts->body, state.fonts->caption}; }
 
+std::string figures_folder(const AppState& state) { return state.workspace.empty() ? "figures" : state.workspace + "/figures"; }
+
 PlotWidget::Hover draw_plot(AppState& state, PlotWidget& plot, const char* id, ImVec2 size, bool box_select) {
-  plot.set_export_folder(state.workspace.empty() ? "figures" : state.workspace + "/figures");
+  plot.set_export_folder(figures_folder(state));
   const PlotWidget::Hover hover = plot.draw(id, size, figure_fonts(state), state.shaper, box_select);
   if (auto path = plot.take_export_path()) export_plot(state, plot.shown(), *path);
   return hover;
