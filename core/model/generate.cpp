@@ -44,6 +44,11 @@ GenerateResult generate(const VlmImpl& model, Session& session, const VlmInputs&
 
   torch::Tensor logits = model.forward(prompt, session).select(1, -1).to(torch::kFloat32);  // [B, V]
   for (int64_t step = 0; step < options.max_new_tokens; ++step) {
+    // NaN logits argmax to token 0 and decode to an empty caption: say so instead.
+    if (!torch::isfinite(logits).all().item<bool>())
+      throw InputError("the model's logits hold NaN or infinite values at generated token " + std::to_string(step) +
+                       ": an input (pixels, a steering vector or alpha, a patched activation) or an activation past the "
+                       "range of " + std::string(c10::toString(model.dtype())) + " is not finite");
     if (options.keep_step_logits) kept_logits.push_back(logits.cpu());
     torch::Tensor scores = logits;
     if (step < options.min_new_tokens)

@@ -39,7 +39,7 @@ struct GenerateResult {
 
 // Runs the prompt (prefill) and then one token at a time. The session must be fresh (reset).
 // Rows that reach an end token stop growing while the others go on. Throws loupe::Cancelled when
-// the job is cancelled.
+// the job is cancelled, InputError when a step's logits are not finite.
 GenerateResult generate(const VlmImpl& model, Session& session, const VlmInputs& prompt, const GenerateOptions& options);
 
 }  // namespace loupe::model

@@ -71,6 +71,11 @@ void load_weights(torch::nn::Module& module, const std::string& folder, jobs::Jo
                         " (supported: F32, F16, BF16)");
     parameter.copy_(tensor::view_of(view));
     file.release(found->second);
+    // A NaN weight gave NaN logits and an empty caption with exit 0; a value past the compute
+    // dtype's range (an F32 checkpoint run in f16) becomes infinite in the copy.
+    if (!torch::isfinite(parameter).all().item<bool>())
+      throw FormatError(folder + ": weight '" + found->second + "' holds NaN or infinite values (as " +
+                        std::string(c10::toString(parameter.scalar_type())) + "); the checkpoint is damaged or out of range for that dtype");
     parameter.set_requires_grad(false);
     if (job) job->advance(1, item.key());
   }

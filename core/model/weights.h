@@ -22,7 +22,8 @@ std::string hf_module_path(const std::string& canonical);
 // Fills every parameter of `module` (named canonically) from the safetensors in `folder`
 // (single or sharded), converting dtype and device one tensor at a time and releasing the file's
 // pages after each, so loading never holds two full copies. Parameters stop requiring grad.
-// Throws ConfigError naming a missing weight or one whose shape differs (expected and found).
+// Throws ConfigError naming a missing weight or one whose shape differs (expected and found), and
+// FormatError naming a weight that holds NaN or infinite values in the compute dtype.
 // `job`, when given, counts one item per weight and is checked for cancellation between weights.
 void load_weights(torch::nn::Module& module, const std::string& folder, jobs::JobContext* job = nullptr);
 

@@ -39,6 +39,10 @@ torch::ScalarType compute_dtype(torch::ScalarType stored, const torch::Device& d
   return stored == torch::kFloat16 && device.is_cpu() ? torch::kFloat32 : stored;
 }
 
+const std::string& reference_caption(const io::DatasetRow& row, Language lang) {
+  return lang == Language::Arabic ? row.ar_caption : row.en_caption;
+}
+
 nlohmann::json inferred_gender(const std::string& caption, Language lang) {
   return eval::gender_name(eval::infer_gender(caption, lang).gender);
 }
@@ -216,8 +220,7 @@ std::vector<UnitVectors> Extraction::decoder_units(const Chunk& chunk, Language 
   if (options_.source == "caption") {
     int64_t longest = 0;
     for (int64_t i = 0; i < n; ++i) {
-      const std::string& caption = lang == Language::Arabic ? rows[size_t(i)]->ar_caption : rows[size_t(i)]->en_caption;
-      sequences[size_t(i)] = text::with_answer(*tokenizer_, prompt, caption, config.family).ids;
+      sequences[size_t(i)] = text::with_answer(*tokenizer_, prompt, reference_caption(*rows[size_t(i)], lang), config.family).ids;
       longest = std::max(longest, int64_t(sequences[size_t(i)].size()));
     }
     // Right padding: positions are causal, so the padding never reaches a row's own positions.
@@ -299,11 +302,29 @@ void Extraction::run_chunk(const Chunk& chunk, int64_t first_unit, jobs::JobCont
                                                       chunk.problems[r]["reason"].get<std::string>());
       } else {
         UnitVectors vectors = std::move(per_lang[l][next[l]++]);
+        if (unit >= first_unit && !vision_ && options_.source == "caption" && reference_caption(*chunk.rows[r], *langs[l]).empty()) {
+          ++empty_captions_;
+          context.log("warning: row " + std::to_string(chunk.rows[r]->row) + " (line " + std::to_string(chunk.rows[r]->line) +
+                      "): the " + language_code(*langs[l]) + " reference caption is empty; its entry holds no caption tokens");
+        }
         if (unit >= first_unit) writer_->add(std::move(vectors));
       }
       if (unit >= first_unit) context.advance(1, fs::path(chunk.rows[r]->image).filename().string());
     }
   }
+}
+
+std::string Extraction::caption_problem(const io::DatasetRow& row) const {
+  if (vision_ || options_.source != "caption") return "";
+  const io::ModelConfig& config = model_->config;
+  for (Language lang : options_.langs) {
+    const text::Prompt prompt = model::family_prompt(config, *tokenizer_, text::caption_question(lang));
+    const size_t length = text::with_answer(*tokenizer_, prompt, reference_caption(row, lang), config.family).ids.size();
+    if (int64_t(length) > config.text.max_positions)
+      return std::string("the ") + language_code(lang) + " caption with the prompt is " + std::to_string(length) +
+             " tokens, past this model's context of " + std::to_string(config.text.max_positions);
+  }
+  return "";
 }
 
 bool Extraction::discard_empty_store() {
@@ -334,14 +355,17 @@ ExtractSummary Extraction::run(jobs::JobContext& context) {
       for (int64_t r = begin; r < std::min<int64_t>(begin + batch, int64_t(rows_.size())); ++r) {
         const io::DatasetRow& row = rows_[size_t(r)];
         chunk.rows.push_back(&row);
-        try {
-          pixels.push_back(model::image_pixels(model_->config, row.image));
-          chunk.readable.push_back(true);
-          chunk.problems.emplace_back();
-        } catch (const Error& error) {  // missing or corrupt image: listed, the extraction goes on
-          chunk.readable.push_back(false);
-          chunk.problems.push_back({{"row", row.row}, {"line", row.line}, {"image", row.image}, {"reason", error.what()}});
+        std::string problem = caption_problem(row);
+        if (problem.empty()) {
+          try {
+            pixels.push_back(model::image_pixels(model_->config, row.image));
+          } catch (const Error& error) {  // missing or corrupt image: listed, the extraction goes on
+            problem = error.what();
+          }
         }
+        chunk.readable.push_back(problem.empty());
+        chunk.problems.push_back(problem.empty() ? nlohmann::json()
+                                                 : nlohmann::json{{"row", row.row}, {"line", row.line}, {"image", row.image}, {"reason", problem}});
       }
       if (!pixels.empty()) chunk.pixels = torch::cat(pixels, 0);  // [n, 3, S, S]
       run_chunk(chunk, first_unit, context);
@@ -380,6 +404,7 @@ ExtractSummary Extraction::run(jobs::JobContext& context) {
   summary.units = spec_.units_total - first_unit;
   summary.dataset_rows = int64_t(rows_.size());
   for (const nlohmann::json& item : writer_->skipped()) summary.skipped.push_back(skipped_row(item));
+  summary.empty_captions = empty_captions_;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   summary.units_per_second = summary.seconds > 0 ? double(summary.units) / summary.seconds : 0.0;
   return summary;
@@ -390,7 +415,7 @@ nlohmann::json ExtractSummary::to_json() const {
   for (const SkippedRow& row : skipped)
     listed.push_back({{"row", row.row}, {"line", row.line}, {"image", row.image}, {"reason", row.reason}});
   return {{"store", store},   {"rows", rows},       {"vectors", vectors}, {"units", units}, {"dataset_rows", dataset_rows},
-          {"skipped", listed}, {"seconds", seconds}, {"units_per_second", units_per_second}};
+          {"skipped", listed}, {"empty_captions", empty_captions}, {"seconds", seconds}, {"units_per_second", units_per_second}};
 }
 
 }  // namespace loupe::store

@@ -42,7 +42,8 @@ struct ExtractOptions {
   std::optional<StorePart> part;     // --shard I/N: only that part's rows (store_parts.h)
 };
 
-// A dataset row the extraction skipped (missing or unreadable image), as the manifest lists it.
+// A dataset row the extraction skipped (missing or unreadable image, or a reference caption too long
+// for the model's context), as the manifest lists it.
 struct SkippedRow {
   int64_t row = -1;   // dataset row (-1 when a resumed manifest does not say)
   int64_t line = -1;  // image_caption.csv line
@@ -58,10 +59,13 @@ struct ExtractSummary {
   int64_t units = 0;           // (row, language) units this run processed
   int64_t dataset_rows = 0;    // dataset rows taken (--limit)
   std::vector<SkippedRow> skipped;
+  // (row, language) units of this run whose reference caption is empty: stored, but they hold no
+  // caption-token vectors (each is also logged as a warning).
+  int64_t empty_captions = 0;
   double seconds = 0;
   double units_per_second = 0;
 
-  nlohmann::json to_json() const;  // {store, rows, vectors, units, dataset_rows, skipped, seconds, units_per_second}
+  nlohmann::json to_json() const;  // {store, rows, vectors, units, dataset_rows, skipped, empty_captions, seconds, units_per_second}
 };
 
 class Extraction {
@@ -70,8 +74,9 @@ class Extraction {
   // language or source, a store that exists without --resume or differs from the resumed one.
   static std::unique_ptr<Extraction> prepare(const ExtractOptions& options);
 
-  // The work. Rows whose image is missing or unreadable are skipped and listed (summary "skipped", the
-  // manifest). A full disk ends it with IoError saying the store is consistent and how to resume.
+  // The work. Rows whose image is missing or unreadable, or (source caption) whose reference caption
+  // with the prompt runs past the model's context, are skipped and listed (summary "skipped", the
+  // manifest). An empty reference caption is stored and warned about. A full disk ends it with IoError saying the store is consistent and how to resume.
   // InputError when no vector is stored (every image missing, say). A run that fails before its
   // first commit removes the store folder it made.
   ExtractSummary run(jobs::JobContext& context);
@@ -82,6 +87,9 @@ class Extraction {
  private:
   struct Chunk;  // the rows of one batch and their pixels
   void run_chunk(const Chunk& chunk, int64_t first_unit, jobs::JobContext& context);
+  // Source caption: why `row` cannot be teacher-forced in some language (its caption with the prompt
+  // longer than the model's context), or "" when it can.
+  std::string caption_problem(const io::DatasetRow& row) const;
   // After a failure: true when nothing was committed and this run made the store folder, which is
   // then removed (a failed extraction leaves no empty store behind).
   bool discard_empty_store();
@@ -100,6 +108,7 @@ class Extraction {
   std::vector<io::DatasetRow> rows_;  // the first `limit` rows
   std::unique_ptr<StoreWriter> writer_;
   bool made_folder_ = false;  // the store folder did not exist before this extraction
+  int64_t empty_captions_ = 0;  // this run's stored units with an empty reference caption
 };
 
 }  // namespace loupe::store

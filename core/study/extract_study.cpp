@@ -30,7 +30,9 @@ nlohmann::json extract_parameters(const store::ExtractOptions& options, const wo
 
 std::string extract_message(const store::ExtractSummary& summary) {
   return std::to_string(summary.vectors) + " vectors from " + std::to_string(summary.rows) + " (row, language) entries; " +
-         std::to_string(summary.skipped.size()) + " rows skipped";
+         std::to_string(summary.skipped.size()) + " rows skipped" +
+         (summary.empty_captions > 0 ? "; " + std::to_string(summary.empty_captions) + " entries with an empty reference caption"
+                                     : std::string());
 }
 
 store::ExtractSummary extract_activations(const store::ExtractOptions& options, const workspace::Workspace* space,
@@ -51,7 +53,10 @@ store::ExtractSummary extract_activations(const store::ExtractOptions& options, 
     summary = run();
     logged.message = extract_message(summary);
     const nlohmann::json all = summary.to_json();
-    logged.details = {{"skipped", all["skipped"]}, {"seconds", summary.seconds}, {"units_per_second", summary.units_per_second}};
+    logged.details = {{"skipped", all["skipped"]},
+                      {"empty_captions", summary.empty_captions},
+                      {"seconds", summary.seconds},
+                      {"units_per_second", summary.units_per_second}};
   });
   return summary;
 }

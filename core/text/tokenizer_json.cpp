@@ -1,12 +1,9 @@
 #include "core/text/tokenizer_json.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <memory>
 
 #include "core/error.h"
+#include "core/util/atomic_file.h"
 #include "core/util/json_fields.h"
 
 namespace loupe::text {
@@ -14,22 +11,6 @@ namespace loupe::text {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string read_whole_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
-  if (!file) throw IoError("cannot open tokenizer file " + path + ": " + std::strerror(errno));
-  std::string bytes;
-  char buffer[1 << 16];
-  if (std::fseek(file.get(), 0, SEEK_END) == 0) {
-    const long size = std::ftell(file.get());
-    if (size > 0) bytes.reserve(static_cast<size_t>(size));
-    std::rewind(file.get());
-  }
-  size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) bytes.append(buffer, got);
-  if (std::ferror(file.get())) throw IoError("cannot read tokenizer file " + path);
-  return bytes;
-}
 
 // SAX events -> TokenizerJson. Values outside model.vocab / model.merges are assembled into a JSON
 // tree the way nlohmann's own DOM parser does: a stack of open containers, and for objects the
@@ -201,7 +182,7 @@ std::string token_id_bound_note(size_t entries) {
 }
 
 TokenizerJson read_tokenizer_json(const std::string& path) {
-  const std::string bytes = read_whole_file(path);
+  const std::string bytes = util::read_file(path);
   Reader reader;
   try {
     Json::sax_parse(bytes, &reader);

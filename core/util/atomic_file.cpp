@@ -58,12 +58,25 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
 }
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::error_code error;
+  // A folder opens as a stream on Linux, and reading it fails with a bare allocation error.
+  if (std::filesystem::is_directory(path, error)) throw IoError("cannot read " + path + ": it is a folder, not a file");
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw IoError("cannot open " + path + ": " + os_error());
-  std::ostringstream content;
-  content << in.rdbuf();
+  const std::streamoff size = in.tellg();
+  in.seekg(0);
+  std::string bytes;
+  if (size > 0) {  // one allocation of the file's size (tokenizer.json files reach 33 MB)
+    bytes.resize(size_t(size));
+    in.read(bytes.data(), size);
+    if (in.gcount() != size) throw IoError("cannot read " + path + ": it changed size while being read");
+  } else {  // files that report no size (/proc, pipes)
+    std::ostringstream content;
+    content << in.rdbuf();
+    bytes = content.str();
+  }
   if (in.bad()) throw IoError("cannot read " + path);
-  return content.str();
+  return bytes;
 }
 
 void create_folders(const std::filesystem::path& folder, const std::string& what) {

@@ -72,3 +72,10 @@ TEST_CASE("a tokenizer.json nested a million levels deep is a FormatError, not a
              Contains("nested deeper than 64"));
   CHECK_THAT(load_error(deep), Contains("nested deeper than 64"));
 }
+
+TEST_CASE("a tokenizer path that is a folder is an IoError naming it, not an allocation failure", "[tokenizer][limits]") {
+  const loupe::test::TempDir folder("loupe-tokenizer-folder");
+  // Read as a stream, a folder gave "internal error: basic_string::_M_create" (exit 3).
+  const std::string message = loupe::test::message_of<loupe::IoError>([&] { Tokenizer::load(folder.path.string()); });
+  CHECK_THAT(message, Contains(folder.path.string()) && Contains("it is a folder, not a file"));
+}

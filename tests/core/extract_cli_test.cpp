@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "cli_run.h"
@@ -375,6 +376,49 @@ TEST_CASE("an extraction that stores nothing, a resume with no store and a cut s
   CHECK_THAT(resumed.err, Catch::Contains("cannot resume") && Catch::Contains(shard.string()) &&
                               Catch::Contains("has " + std::to_string(size / 2) + " bytes"));
   CHECK(fs::file_size(shard) == size / 2);  // refused before anything was written
+}
+
+namespace {
+
+// Replaces the English caption of dataset row `row` (CSV line row + 2: synth captions hold no comma).
+void set_english_caption(const fs::path& dataset, size_t row, const std::string& caption) {
+  const fs::path csv = dataset / "image_caption.csv";
+  std::istringstream lines(util::read_file(csv.string()));
+  std::string text, line;
+  for (size_t index = 0; std::getline(lines, line); ++index) {
+    if (index == row + 1) {
+      const size_t first = line.find(','), second = line.find(',', first + 1);
+      line = line.substr(0, first + 1) + caption + line.substr(second);
+    }
+    text += line + "\n";
+  }
+  util::write_file_atomic(csv.string(), text);
+}
+
+}  // namespace
+
+TEST_CASE("an over-long caption skips its row by name, an empty one is stored with a warning (issue 21)", "[cli][store]") {
+  TempDir data("loupe-extract-captions");
+  fs::copy(demo_dataset(), data.path, fs::copy_options::recursive);
+  std::string long_caption;
+  for (int i = 0; i < 400; ++i) long_caption += "a woman cooking ";
+  set_english_caption(data.path, 1, long_caption);  // far past the demo model's 256 positions
+  set_english_caption(data.path, 2, "");
+  Study study(data.path);
+
+  const auto run = run_loupe(study.extract("--hooks '" + kHooks + "' --limit 4"));
+  INFO(run.err);
+  REQUIRE(run.status == 0);  // one over-long caption used to abort the whole extraction, naming no row
+  CHECK_THAT(run.out, Catch::Contains("skipped row 1") && Catch::Contains("the en caption with the prompt is") &&
+                          Catch::Contains("past this model's context of 256"));
+  CHECK_THAT(run.out, Catch::Contains("1 entries with an empty reference caption"));
+  CHECK_THAT(run.err, Catch::Contains("warning: row 2 (line 4): the en reference caption is empty"));
+  const auto store = store::StoreReader::open(study.store("acts"));
+  CHECK(store.entries().size() == 6);  // rows 0, 2, 3 × en, ar
+  CHECK(store.manifest()["skipped"].size() == 1);
+  const auto runs = workspace::Workspace::open(study.root).runs();
+  CHECK(runs.back().details["empty_captions"] == 1);
+  CHECK(runs.back().details["skipped"][0]["row"] == 1);
 }
 
 namespace {
