@@ -18,10 +18,27 @@
 namespace loupe::ui {
 
 // Bounded: at 896 px one image's pixels are about 10 MB, and an SAE of a real model hundreds.
-struct LiveWorker::Cache {
+struct LiveWorker::State {
+  model::Session session;                                   // one for every run, cleared after each
   LruCache<torch::Tensor> pixels{32};                       // model|image size|image → [1, 3, S, S]
   LruCache<std::array<CaptionText, 2>> baselines{256};      // model|image|tokens → en, ar
   SaeCache saes{2};                                         // folder → SAE
+};
+
+// One submitted request: captions with and without the steers and adapter, and the heatmap.
+class LiveWorker::Run final : public jobs::LatestWorker::Work {
+ public:
+  Run(LiveWorker& worker, LiveRequest request) : worker_(worker), request_(std::move(request)) {}
+  // A drag (alphas only) lets the running run finish; anything else makes it stale.
+  bool cancels(const Work& running) const override {
+    return !same_except_alphas(static_cast<const Run&>(running).request_, request_);
+  }
+  void run(const jobs::Ticket& ticket, jobs::JobContext& context) const override;
+
+ private:
+  void caption(LiveResult& result, const jobs::JobContext& context) const;
+  LiveWorker& worker_;
+  const LiveRequest request_;
 };
 
 namespace {
@@ -59,137 +76,100 @@ void mark_changes(const CaptionText& baseline, CaptionText& steered) {
 
 }  // namespace
 
-LiveWorker::LiveWorker() : cache_(std::make_unique<Cache>()), thread_([this] { run(); }) {}
-
-LiveWorker::~LiveWorker() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-    if (running_job_) running_job_->cancel();
-  }
-  wake_.notify_all();
-  thread_.join();
-}
-
-uint64_t LiveWorker::submit(LiveRequest request) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (pending_) cancelled_.fetch_add(1);
-  if (running_job_ && running_ && !same_except_alphas(*running_, request)) running_job_->cancel();
-  pending_ = Pending{next_id_++, std::move(request), std::chrono::steady_clock::now()};
-  wake_.notify_all();
-  return pending_->id;
-}
-
-std::shared_ptr<const LiveResult> LiveWorker::latest() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return latest_;
-}
-
-uint64_t LiveWorker::running_id() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return running_id_;
-}
-
-bool LiveWorker::idle() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return !pending_ && !busy_;
-}
-
-void LiveWorker::run() {
-  torch::NoGradGuard no_grad;
-  model::Session session;
-  for (;;) {
-    Pending job{0, {}, {}};
-    auto job_context = std::make_shared<jobs::StandaloneJob>("live captions");
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || pending_.has_value(); });
-      if (stopping_) return;
-      job = std::move(*pending_);
-      pending_.reset();
-      running_job_ = job_context;
-      running_ = job.request;
-      running_id_ = job.id;
-      busy_ = true;
-    }
-    auto result = std::make_shared<LiveResult>();
-    result->request_id = job.id;
-    result->image = job.request.image;
-    bool cancelled = false;
-    const jobs::JobContext* context = &job_context->context();
-    try {
-      const LoadedModel& model = *job.request.model;
-      const int64_t max_new = job.request.max_new_tokens;
-      const torch::Tensor pixels = cached_pixels(model, job.request.image, cache_->pixels);  // [1, 3, S, S]
-      const std::string key = model.folder + "|" + job.request.image + "|" + std::to_string(max_new);
-      const bool steering = std::any_of(job.request.steers.begin(), job.request.steers.end(),
-                                        [](const Steer& s) { return s.alpha != 0 && s.direction; });
-      const auto& adapter = job.request.adapter;
-      if (adapter && adapter->model != &model) throw InputError("the adapter " + adapter->name + " was read for another model");
-      const bool intervened = steering || adapter;
-      const int heat_lang = job.request.heatmap.lang == Language::Arabic ? 1 : 0;
-      const model::HookPoint heat_point = heatmap_capture_point(job.request.heatmap, model.vlm->config);
-      const std::array<CaptionText, 2>* cached = cache_->baselines.find(key);
-      for (int l = 0; l < 2; ++l) {
-        const bool capture_here = !intervened && l == heat_lang;
-        if (cached && !capture_here) {
-          result->baseline[l] = (*cached)[size_t(l)];
-          continue;
-        }
-        session.hooks.clear();
-        session.hooks.set_adapter(nullptr);
-        if (capture_here) session.hooks.capture(heat_point);
-        const study::TracedCaption run =
-            study::trace_caption(*model.vlm, *model.tokenizer, pixels, kLanguages[size_t(l)], max_new, session, context);
-        result->baseline[l] = run.caption;
-        if (capture_here)
-          result->heatmap = compute_heatmap(job.request.heatmap, heat_point, session.hooks, run.token_types,
-                                            int64_t(run.caption.tokens.size()), cache_->saes);
-      }
-      cache_->baselines.insert(key, {result->baseline[0], result->baseline[1]});
-      result->steering = steering;
-      result->adapted = adapter != nullptr;
-      for (int l = 0; l < 2; ++l) {
-        if (!intervened) {
-          result->steered[l] = result->baseline[l];
-          continue;
-        }
-        session.hooks.clear();
-        session.hooks.set_adapter(adapter ? adapter->adapter : nullptr);
-        // The prompt's token types do not depend on the steers: build them once from a dry prompt.
-        const model::VlmInputs prompt = model::caption_prompt(*model.vlm, *model.tokenizer, text::caption_question(kLanguages[size_t(l)]), pixels);
-        add_steers(model, job.request.steers, prompt.token_type_ids, max_new, session.hooks);
-        if (l == heat_lang) session.hooks.capture(heat_point);
-        const study::TracedCaption run =
-            study::trace_caption(*model.vlm, *model.tokenizer, pixels, kLanguages[size_t(l)], max_new, session, context);
-        result->steered[l] = run.caption;
-        mark_changes(result->baseline[l], result->steered[l]);
-        if (l == heat_lang)
-          result->heatmap = compute_heatmap(job.request.heatmap, heat_point, session.hooks, run.token_types,
-                                            int64_t(run.caption.tokens.size()), cache_->saes);
-      }
-    } catch (const Cancelled&) {
-      cancelled = true;
-    } catch (const std::exception& error) {  // loupe::Error and c10::Error alike: shown in the panel
-      result->error = error.what();
-      result->steering = result->adapted = false;  // what was captioned without them is still shown
-      for (int l = 0; l < 2; ++l) result->steered[l] = result->baseline[l];
+void LiveWorker::Run::caption(LiveResult& result, const jobs::JobContext& context) const {
+  State& state = *worker_.state_;
+  model::Session& session = state.session;
+  const LoadedModel& model = *request_.model;
+  const int64_t max_new = request_.max_new_tokens;
+  const torch::Tensor pixels = cached_pixels(model, request_.image, state.pixels);  // [1, 3, S, S]
+  const std::string key = model.folder + "|" + request_.image + "|" + std::to_string(max_new);
+  const bool steering = std::any_of(request_.steers.begin(), request_.steers.end(),
+                                    [](const Steer& s) { return s.alpha != 0 && s.direction; });
+  const auto& adapter = request_.adapter;
+  if (adapter && adapter->model != &model) throw InputError("the adapter " + adapter->name + " was read for another model");
+  const bool intervened = steering || adapter;
+  const int heat_lang = request_.heatmap.lang == Language::Arabic ? 1 : 0;
+  const model::HookPoint heat_point = heatmap_capture_point(request_.heatmap, model.vlm->config);
+  const std::array<CaptionText, 2>* cached = state.baselines.find(key);
+  for (int l = 0; l < 2; ++l) {
+    const bool capture_here = !intervened && l == heat_lang;
+    if (cached && !capture_here) {
+      result.baseline[l] = (*cached)[size_t(l)];
+      continue;
     }
     session.hooks.clear();
     session.hooks.set_adapter(nullptr);
-    result->latency_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.submitted).count();
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (cancelled) {
-      cancelled_.fetch_add(1);
-    } else {
-      latest_ = std::move(result);
-    }
-    running_job_.reset();
-    running_.reset();
-    running_id_ = 0;
-    busy_ = false;
+    if (capture_here) session.hooks.capture(heat_point);
+    const study::TracedCaption run =
+        study::trace_caption(*model.vlm, *model.tokenizer, pixels, kLanguages[size_t(l)], max_new, session, &context);
+    result.baseline[l] = run.caption;
+    if (capture_here)
+      result.heatmap = compute_heatmap(request_.heatmap, heat_point, session.hooks, run.token_types,
+                                        int64_t(run.caption.tokens.size()), state.saes);
   }
+  state.baselines.insert(key, {result.baseline[0], result.baseline[1]});
+  result.steering = steering;
+  result.adapted = adapter != nullptr;
+  for (int l = 0; l < 2; ++l) {
+    if (!intervened) {
+      result.steered[l] = result.baseline[l];
+      continue;
+    }
+    session.hooks.clear();
+    session.hooks.set_adapter(adapter ? adapter->adapter : nullptr);
+    // The prompt's token types do not depend on the steers: build them once from a dry prompt.
+    const model::VlmInputs prompt = model::caption_prompt(*model.vlm, *model.tokenizer, text::caption_question(kLanguages[size_t(l)]), pixels);
+    add_steers(model, request_.steers, prompt.token_type_ids, max_new, session.hooks);
+    if (l == heat_lang) session.hooks.capture(heat_point);
+    const study::TracedCaption run =
+        study::trace_caption(*model.vlm, *model.tokenizer, pixels, kLanguages[size_t(l)], max_new, session, &context);
+    result.steered[l] = run.caption;
+    mark_changes(result.baseline[l], result.steered[l]);
+    if (l == heat_lang)
+      result.heatmap = compute_heatmap(request_.heatmap, heat_point, session.hooks, run.token_types,
+                                        int64_t(run.caption.tokens.size()), state.saes);
+  }
+}
+
+void LiveWorker::Run::run(const jobs::Ticket& ticket, jobs::JobContext& context) const {
+  torch::NoGradGuard no_grad;  // grad mode is per thread: set on the worker's
+  struct HooksCleared {        // the next run starts from an empty hook set, however this one ends
+    model::Session& session;
+    ~HooksCleared() {
+      session.hooks.clear();
+      session.hooks.set_adapter(nullptr);
+    }
+  } cleared{worker_.state_->session};
+  auto result = std::make_shared<LiveResult>();
+  result->request_id = ticket.id;
+  result->image = request_.image;
+  try {
+    caption(*result, context);
+  } catch (const Cancelled&) {
+    throw;
+  } catch (const std::exception& error) {  // loupe::Error and c10::Error alike: shown in the panel
+    result->error = error.what();
+    result->steering = result->adapted = false;  // what was captioned without them is still shown
+    for (int l = 0; l < 2; ++l) result->steered[l] = result->baseline[l];
+  }
+  result->latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - ticket.submitted).count();
+  worker_.publish(std::move(result));
+}
+
+LiveWorker::LiveWorker() : state_(std::make_unique<State>()) {}
+
+LiveWorker::~LiveWorker() = default;
+
+uint64_t LiveWorker::submit(LiveRequest request) { return scheduler_.submit(std::make_unique<Run>(*this, std::move(request))); }
+
+std::shared_ptr<const LiveResult> LiveWorker::latest() const {
+  std::lock_guard<std::mutex> lock(latest_mutex_);
+  return latest_;
+}
+
+void LiveWorker::publish(std::shared_ptr<const LiveResult> result) {
+  std::lock_guard<std::mutex> lock(latest_mutex_);
+  latest_.swap(result);  // the old result is freed after the lock is released
 }
 
 }  // namespace loupe::ui

@@ -7,15 +7,10 @@
 // changing while the slider moves (cancelling it on every frame would starve the worker: measured,
 // 72 cancels and 1 update in a 5 s drag). latest() hands out the last published result.
 #pragma once
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <thread>
 
-#include "core/jobs/standalone_job.h"
+#include "core/jobs/latest_worker.h"
 
 #include "ui/live/live_types.h"
 
@@ -30,33 +25,20 @@ class LiveWorker {
 
   uint64_t submit(LiveRequest request);  // returns the request's id
   std::shared_ptr<const LiveResult> latest() const;
-  bool idle() const;  // nothing queued, nothing running, and the last request published (or failed)
-  uint64_t running_id() const;  // the request being computed now, 0 when none
+  bool idle() const { return scheduler_.idle(); }  // nothing queued, nothing running, the last request published
+  uint64_t running_id() const { return scheduler_.running_id(); }  // the request being computed now, 0 when none
   // Requests dropped unfinished: replaced while queued, or cancelled while running.
-  uint64_t requests_cancelled() const { return cancelled_.load(); }
+  uint64_t requests_cancelled() const { return scheduler_.requests_cancelled(); }
 
  private:
-  struct Pending {
-    uint64_t id;
-    LiveRequest request;
-    std::chrono::steady_clock::time_point submitted;
-  };
-  void run();
+  class Run;     // one request's work (live_worker.cpp)
+  struct State;  // the worker thread's session and caches: baseline captions, pixels, SAEs
+  void publish(std::shared_ptr<const LiveResult> result);
 
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::optional<Pending> pending_;
-  bool busy_ = false;
-  bool stopping_ = false;
-  uint64_t next_id_ = 1;
-  uint64_t running_id_ = 0;
-  std::shared_ptr<jobs::StandaloneJob> running_job_;  // the running request, to cancel it
-  std::optional<LiveRequest> running_;  // the request being computed
+  mutable std::mutex latest_mutex_;
   std::shared_ptr<const LiveResult> latest_;
-  std::atomic<uint64_t> cancelled_{0};
-  struct Cache;  // baseline captions and pixels per image, SAEs per path (worker thread only)
-  std::unique_ptr<Cache> cache_;
-  std::thread thread_;
+  std::unique_ptr<State> state_;  // touched by the worker thread only
+  jobs::LatestWorker scheduler_;  // last: its thread is joined before the state goes
 };
 
 }  // namespace loupe::ui
