@@ -1,5 +1,7 @@
 #include "core/study/layer_analyses.h"
 
+#include <algorithm>
+
 #include "core/analysis/feature_analysis.h"
 #include "core/analysis/layer_probes.h"
 #include "core/error.h"
@@ -69,6 +71,18 @@ void labelled(const PooledSelection& selected, const store::StoreEntries& entrie
   x = selected.vectors.index_select(0, torch::tensor(keep, torch::kInt64));
 }
 
+// The per-language probes' languages: those the store's entries hold, in kLanguages order (an
+// English-only store probes English alone); a vision store, with no caption language, probes all of
+// its entries at once (std::nullopt, "both").
+std::vector<std::optional<Language>> probe_languages(const store::StoreEntries& entries) {
+  std::vector<std::optional<Language>> langs;
+  for (const Language lang : kLanguages)
+    if (std::find(entries.language.begin(), entries.language.end(), std::optional(lang)) != entries.language.end())
+      langs.push_back(lang);
+  if (langs.empty()) langs.push_back(std::nullopt);
+  return langs;
+}
+
 std::string canonical(const std::string& split) { return split.empty() ? split : io::canonical_split(split); }
 
 }  // namespace
@@ -97,8 +111,7 @@ util::Table layer_probes(const LayerAnalysisRequest& request, jobs::JobContext& 
     const analysis::PooledVectors pooled = analysis::pooled_entry_vectors(opened.reader, hook);
     for (const std::string& target : request.targets) {
       const std::vector<std::optional<Language>> langs =
-          target == "language" ? std::vector<std::optional<Language>>{std::nullopt}
-                               : std::vector<std::optional<Language>>{Language::English, Language::Arabic};
+          target == "language" ? std::vector<std::optional<Language>>{std::nullopt} : probe_languages(entries);
       for (const auto& lang : langs) {
         const std::string lang_name = lang ? language_code(*lang) : "both";
         torch::Tensor x;

@@ -95,11 +95,6 @@ TEST_CASE("the effective rank and information content of a known spectrum", "[an
   CHECK_THROWS_AS(analysis::effective_rank(vectors.narrow(0, 0, 1)), InputError);
 }
 
-namespace {
-
-
-}  // namespace
-
 TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace read a demo store", "[cli][probe][rank]") {
   test::TempDir dir("loupe-layers");
   const fs::path root = dir.path / "study";
@@ -136,6 +131,18 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
     }
   }
   CHECK(fs::exists(root / "analyses" / "layers" / "probe.csv"));
+
+  // A store of English captions alone probes English alone (it used to fail on its missing Arabic).
+  REQUIRE(test::run_loupe("extract --workspace " + loupe::test::quoted(root) +
+                          " --hooks blocks.0.hook_resid_post --langs en --out en").status == 0);
+  const auto english_probe = test::run_loupe("analyze probe --workspace " + loupe::test::quoted(root) +
+                                       " --store en --targets figure --out en --json");
+  INFO(english_probe.err);
+  REQUIRE(english_probe.status == 0);
+  const auto english_rows = nlohmann::json::parse(english_probe.out);
+  REQUIRE(english_rows.size() == 1);
+  CHECK(english_rows[0]["lang"] == "en");
+  CHECK(english_rows[0]["entries"] == 10);
 
   const auto rank = test::run_loupe("analyze rank --workspace " + loupe::test::quoted(root) + " --out r --json");
   INFO(rank.err);
