@@ -103,7 +103,9 @@ class QuadTree {
         high[a] = std::max(high[a], y[size_t(2 * i + a)]);
       }
     const double width = std::max({high[0] - low[0], high[1] - low[1], 1e-12}) * (1 + 1e-9);
-    build(0, n, low[0], low[1], width, 0);
+    cells_.reserve(size_t(2 * n));
+    cells_.emplace_back();
+    build(0, {0, n, low[0], low[1], width}, 0);
   }
 
   // The repulsion on point i: Σ over summarised cells of size·q²·(y_i - centre) into force, and
@@ -111,72 +113,87 @@ class QuadTree {
   double repulsion(int64_t i, double theta, double force[2]) const {
     const double yi0 = y_[size_t(2 * i)], yi1 = y_[size_t(2 * i + 1)];
     const double theta2 = theta * theta;
-    double z = 0;
-    force[0] = force[1] = 0;
-    int64_t stack[64 * 4];
+    const int64_t own_leaf = leaf_of_[size_t(i)];
+    double z = 0, f0 = 0, f1 = 0;
+    int32_t stack[64 * 4];
     int top = 0;
     stack[top++] = 0;
     while (top > 0) {
-      const Cell& cell = cells_[size_t(stack[--top])];
+      const int32_t id = stack[--top];
+      const Cell& cell = cells_[size_t(id)];
       const double d0 = yi0 - cell.centre[0], d1 = yi1 - cell.centre[1];
       const double d2 = d0 * d0 + d1 * d1;
-      const bool leaf = cell.children[0] < 0 && cell.children[1] < 0 && cell.children[2] < 0 && cell.children[3] < 0;
-      if (leaf || cell.width * cell.width < theta2 * d2) {
-        const double size = double(cell.count - (leaf && leaf_of_[size_t(i)] == &cell - cells_.data() ? 1 : 0));
+      if (cell.first_child < 0 || cell.width2 < theta2 * d2) {
+        const double size = double(cell.count - (id == own_leaf ? 1 : 0));
         if (size <= 0) continue;
         const double q = 1 / (1 + d2);
-        z += size * q;
-        force[0] += size * q * q * d0;
-        force[1] += size * q * q * d1;
+        const double sq = size * q;
+        z += sq;
+        f0 += sq * q * d0;
+        f1 += sq * q * d1;
         continue;
       }
-      for (int64_t child : cell.children)
-        if (child >= 0) stack[top++] = child;
+      for (int32_t child = cell.first_child; child < cell.first_child + cell.children; ++child) stack[top++] = child;
     }
+    force[0] = f0;
+    force[1] = f1;
     return z;
   }
 
+  // The points in the tree's leaf order: neighbours on the map come close together, so that
+  // walking them in this order keeps the cells they visit in cache.
+  const std::vector<int64_t>& order() const { return order_; }
+
  private:
+  // 48 bytes; a cell's children are consecutive in cells_ (built breadth first per cell).
   struct Cell {
     double centre[2] = {0, 0};  // centre of mass
-    double width = 0;           // side length
+    double width2 = 0;          // side length squared
     int64_t count = 0;
-    int64_t children[4] = {-1, -1, -1, -1};
+    int32_t first_child = -1;   // -1: a leaf (one point, or coincident points)
+    int32_t children = 0;
   };
 
-  int64_t build(int64_t begin, int64_t end, double x0, double y0, double width, int depth) {
-    const int64_t id = int64_t(cells_.size());
-    cells_.emplace_back();
+  struct Span {
+    int64_t begin, end;
+    double x0, y0, width;
+  };
+
+  // Fills cells_[id] for the points order_[begin, end) in the square at (x0, y0) of side `width`,
+  // then its non-empty quadrants as consecutive cells, each built in turn.
+  void build(int64_t id, const Span& span, int depth) {
     {
-      Cell& cell = cells_.back();
-      cell.width = width;
-      cell.count = end - begin;
-      for (int64_t k = begin; k < end; ++k) {
+      Cell& cell = cells_[size_t(id)];
+      cell.width2 = span.width * span.width;
+      cell.count = span.end - span.begin;
+      for (int64_t k = span.begin; k < span.end; ++k) {
         cell.centre[0] += y_[size_t(2 * order_[size_t(k)])];
         cell.centre[1] += y_[size_t(2 * order_[size_t(k)] + 1)];
       }
       cell.centre[0] /= double(cell.count);
       cell.centre[1] /= double(cell.count);
     }
-    if (end - begin == 1 || depth >= 48) {  // a point, or coincident points
-      for (int64_t k = begin; k < end; ++k) leaf_of_[size_t(order_[size_t(k)])] = id;
-      return id;
+    if (span.end - span.begin == 1 || depth >= 48) {  // a point, or coincident points
+      for (int64_t k = span.begin; k < span.end; ++k) leaf_of_[size_t(order_[size_t(k)])] = id;
+      return;
     }
-    const double half = width / 2, mid0 = x0 + half, mid1 = y0 + half;
+    const double half = span.width / 2, mid0 = span.x0 + half, mid1 = span.y0 + half;
     const auto first = order_.begin();
     const auto right = [&](int64_t i) { return y_[size_t(2 * i)] >= mid0; };
     const auto upper = [&](int64_t i) { return y_[size_t(2 * i + 1)] >= mid1; };
-    const int64_t split = std::partition(first + begin, first + end, [&](int64_t i) { return !right(i); }) - first;
-    const int64_t split_left = std::partition(first + begin, first + split, [&](int64_t i) { return !upper(i); }) - first;
-    const int64_t split_right = std::partition(first + split, first + end, [&](int64_t i) { return !upper(i); }) - first;
-    const int64_t bounds[5] = {begin, split_left, split, split_right, end};
-    const double corners[4][2] = {{x0, y0}, {x0, mid1}, {mid0, y0}, {mid0, mid1}};
-    for (int q = 0; q < 4; ++q) {
-      if (bounds[q + 1] == bounds[q]) continue;
-      const int64_t child = build(bounds[q], bounds[q + 1], corners[q][0], corners[q][1], half, depth + 1);
-      cells_[size_t(id)].children[q] = child;
-    }
-    return id;
+    const int64_t split = std::partition(first + span.begin, first + span.end, [&](int64_t i) { return !right(i); }) - first;
+    const int64_t split_left = std::partition(first + span.begin, first + split, [&](int64_t i) { return !upper(i); }) - first;
+    const int64_t split_right = std::partition(first + split, first + span.end, [&](int64_t i) { return !upper(i); }) - first;
+    const int64_t bounds[5] = {span.begin, split_left, split, split_right, span.end};
+    const double corners[4][2] = {{span.x0, span.y0}, {span.x0, mid1}, {mid0, span.y0}, {mid0, mid1}};
+    std::vector<Span> quadrants;
+    for (int q = 0; q < 4; ++q)
+      if (bounds[q + 1] > bounds[q]) quadrants.push_back({bounds[q], bounds[q + 1], corners[q][0], corners[q][1], half});
+    const auto first_child = int32_t(cells_.size());
+    cells_.resize(cells_.size() + quadrants.size());
+    cells_[size_t(id)].first_child = first_child;
+    cells_[size_t(id)].children = int32_t(quadrants.size());
+    for (size_t q = 0; q < quadrants.size(); ++q) build(first_child + int64_t(q), quadrants[q], depth + 1);
   }
 
   const std::vector<double>& y_;
@@ -209,9 +226,11 @@ double repulsion_and_normaliser(const std::vector<double>& y, Repulsion method, 
   std::vector<double> z_share(static_cast<size_t>(n));
   std::unique_ptr<QuadTree> tree = method == Repulsion::barnes_hut ? std::make_unique<QuadTree>(y) : nullptr;
   for_ranges(n, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i)
+    for (int64_t k = begin; k < end; ++k) {
+      const int64_t i = tree ? tree->order()[size_t(k)] : k;  // each point's sums are its own, in any order
       z_share[size_t(i)] = tree ? tree->repulsion(i, theta, &repulsion[size_t(2 * i)])
                                 : exact_repulsion(y, i, &repulsion[size_t(2 * i)]);
+    }
   });
   double z = 0;
   for (double share : z_share) z += share;  // in point order: the same sum on any thread count
