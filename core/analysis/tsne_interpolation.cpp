@@ -64,6 +64,19 @@ torch::Tensor circulant_kernel(int64_t grid, double spacing) {
   return kernel;  // [2G, 2G]
 }
 
+// The charges [4, G, G] convolved with the kernel over the grid: the product with the circulant
+// kernel's transform on the grid zero-padded to [2G, 2G], of which only the first G rows and columns
+// hold charges and only they are read back. So the row transforms run over those G rows alone (the
+// padding is implicit in the transform length) and the inverse row transforms over the G rows
+// read: three quarters of the work of two full 2-D transforms.
+torch::Tensor convolve(const torch::Tensor& charges, const torch::Tensor& kernel_hat, int64_t grid) {
+  const int64_t padded = 2 * grid;
+  const torch::Tensor rows = torch::fft::rfft(charges, padded, 2);         // [4, G, G + 1]
+  const torch::Tensor both = torch::fft::fft(rows, padded, 1) * kernel_hat;  // [4, 2G, G + 1]
+  const torch::Tensor back = torch::fft::ifft(both, padded, 1).narrow(1, 0, grid);  // [4, G, G + 1]
+  return torch::fft::irfft(back, padded, 2).narrow(2, 0, grid).contiguous();  // [4, G, G]
+}
+
 }  // namespace
 
 double interpolated_repulsion(const std::vector<double>& y_in, std::vector<double>& repulsion) {
@@ -80,9 +93,9 @@ double interpolated_repulsion(const std::vector<double>& y_in, std::vector<doubl
   std::vector<AxisWeights> axes(static_cast<size_t>(2 * n));
   for (size_t c = 0; c < axes.size(); ++c) axes[c] = axis_weights(y[c], -half, box_width, boxes);
 
-  torch::Tensor charges = torch::zeros({kCharges, 2 * grid, 2 * grid}, torch::kFloat64);  // zero-padded to 2G
+  torch::Tensor charges = torch::zeros({kCharges, grid, grid}, torch::kFloat64);
   double* w = charges.data_ptr<double>();
-  const int64_t plane = 4 * grid * grid, row = 2 * grid;
+  const int64_t plane = grid * grid, row = grid;
   for (int64_t i = 0; i < n; ++i) {  // in point order: the same grid on any thread count
     const double x0 = y[size_t(2 * i)], x1 = y[size_t(2 * i + 1)];
     const double charge[kCharges] = {1, x0, x1, x0 * x0 + x1 * x1};
@@ -95,11 +108,7 @@ double interpolated_repulsion(const std::vector<double>& y_in, std::vector<doubl
       }
   }
   const torch::Tensor kernel = torch::fft::rfft2(circulant_kernel(grid, box_width / kNodesPerBox));  // [2G, G + 1]
-  const torch::Tensor potentials =
-      torch::fft::irfft2(torch::fft::rfft2(charges) * kernel, std::vector<int64_t>{2 * grid, 2 * grid})
-          .narrow(1, 0, grid)
-          .narrow(2, 0, grid)
-          .contiguous();  // [4, G, G]
+  const torch::Tensor potentials = convolve(charges, kernel, grid);  // [4, G, G]
   const double* phi = potentials.data_ptr<double>();
   const int64_t phi_plane = grid * grid;
 
