@@ -19,23 +19,14 @@
 #include "core/jobs/progress_printer.h"
 #include "core/jobs/rate_meter.h"
 #include "core/jobs/runner.h"
+#include "support/eventually.h"
 
 using namespace loupe;
 using namespace loupe::jobs;
 using namespace std::chrono_literals;
+using loupe::test::eventually;
 
 namespace {
-
-// Polls `condition` for up to 5 s (a generous bound: these tests assert no timings).
-template <class Condition>
-bool eventually(Condition condition) {
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(1ms);
-  }
-  return condition();
-}
 
 // Advances until cancelled; `started` turns true on its first step.
 JobFunction endless_job(std::atomic<bool>& started) {

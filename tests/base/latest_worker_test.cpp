@@ -12,23 +12,14 @@
 
 #include "core/error.h"
 #include "core/jobs/latest_worker.h"
+#include "support/eventually.h"
 
 using namespace loupe;
 using namespace loupe::jobs;
 using namespace std::chrono_literals;
+using loupe::test::eventually;
 
 namespace {
-
-// Polls `condition` for up to 10 s (a generous bound: these tests assert no timings).
-template <class Condition>
-bool soon(Condition condition) {
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(1ms);
-  }
-  return condition();
-}
 
 // What the fake requests published, in order: the ids of the runs that completed.
 struct Board {
@@ -78,14 +69,14 @@ TEST_CASE("the newest request replaces the queued one; a drag lets the running o
   Board board;
   LatestWorker worker;
   const uint64_t first = worker.submit(work(board, Kind::Blocking));
-  REQUIRE(soon([&] { return worker.running_id() == first; }));
+  REQUIRE(eventually([&] { return worker.running_id() == first; }));
   const uint64_t replaced = worker.submit(work(board, Kind::Quick));
   const uint64_t newest = worker.submit(work(board, Kind::Quick));
   CHECK(worker.requests_cancelled() == 1);  // `replaced` never ran
   CHECK(worker.running_id() == first);      // not stale: the running one goes on
   CHECK_FALSE(worker.idle());
   board.release = true;
-  REQUIRE(soon([&] { return worker.idle(); }));
+  REQUIRE(eventually([&] { return worker.idle(); }));
   CHECK(board.snapshot() == std::vector<uint64_t>{first, newest});
   CHECK(replaced < newest);
   CHECK(board.started == 2);
@@ -95,9 +86,9 @@ TEST_CASE("a stale request cancels the running one, which publishes nothing", "[
   Board board;
   LatestWorker worker;
   const uint64_t old = worker.submit(work(board, Kind::Blocking));
-  REQUIRE(soon([&] { return worker.running_id() == old; }));
+  REQUIRE(eventually([&] { return worker.running_id() == old; }));
   const uint64_t fresh = worker.submit(work(board, Kind::Quick, /*stale=*/true));
-  REQUIRE(soon([&] { return worker.idle(); }));
+  REQUIRE(eventually([&] { return worker.idle(); }));
   CHECK(board.snapshot() == std::vector<uint64_t>{fresh});
   CHECK(worker.requests_cancelled() == 1);
   CHECK(worker.running_id() == 0);
@@ -107,10 +98,10 @@ TEST_CASE("a failing request is kept as the last error and the worker goes on", 
   Board board;
   LatestWorker worker;
   const uint64_t failing = worker.submit(work(board, Kind::Failing));
-  REQUIRE(soon([&] { return worker.idle(); }));
+  REQUIRE(eventually([&] { return worker.idle(); }));
   CHECK(worker.last_error() == "request " + std::to_string(failing) + " failed");
   const uint64_t next = worker.submit(work(board, Kind::Quick));
-  REQUIRE(soon([&] { return worker.idle(); }));
+  REQUIRE(eventually([&] { return worker.idle(); }));
   CHECK(board.snapshot() == std::vector<uint64_t>{next});
   CHECK(worker.requests_cancelled() == 0);
 }
@@ -120,7 +111,7 @@ TEST_CASE("destroying the worker stops its running request", "[jobs][live]") {
   {
     LatestWorker worker;
     const uint64_t running = worker.submit(work(board, Kind::Blocking));
-    REQUIRE(soon([&] { return worker.running_id() == running; }));
+    REQUIRE(eventually([&] { return worker.running_id() == running; }));
     worker.submit(work(board, Kind::Quick));  // queued, dropped with the worker
   }  // returns only once the blocking request has seen the cancel (release never turns true)
   CHECK(board.snapshot().empty());
@@ -147,7 +138,7 @@ TEST_CASE("submitters, pollers and the worker at once: the last request submitte
     });
   for (auto& thread : submitters) thread.join();
   const uint64_t last = worker.submit(work(board, Kind::Quick));
-  REQUIRE(soon([&] { return worker.idle(); }));
+  REQUIRE(eventually([&] { return worker.idle(); }));
   stop = true;
   poller.join();
   const std::vector<uint64_t> published = board.snapshot();
