@@ -92,8 +92,13 @@ void conditional_row(const double* d2, double* p, int64_t k, double perplexity) 
 // A quadtree over the map's points: each cell knows its points' count and centre of mass.
 class QuadTree {
  public:
-  explicit QuadTree(const std::vector<double>& y) : y_(y), leaf_of_(y.size() / 2, -1) {
+  // Builds the tree over y, reusing the storage of the previous build (one tree serves every
+  // iteration of a descent, so that no iteration allocates and faults in fresh pages).
+  void rebuild(const std::vector<double>& y) {
+    y_ = &y;
     const int64_t n = int64_t(y.size() / 2);
+    leaf_of_.assign(size_t(n), -1);
+    cells_.clear();
     order_.resize(size_t(n));
     for (int64_t i = 0; i < n; ++i) order_[size_t(i)] = i;
     double low[2] = {y[0], y[1]}, high[2] = {y[0], y[1]};
@@ -111,7 +116,7 @@ class QuadTree {
   // The repulsion on point i: Σ over summarised cells of size·q²·(y_i - centre) into force, and
   // Σ size·q (q = 1 / (1 + distance²)) returned: point i's share of the normaliser Z.
   double repulsion(int64_t i, double theta, double force[2]) const {
-    const double yi0 = y_[size_t(2 * i)], yi1 = y_[size_t(2 * i + 1)];
+    const double yi0 = (*y_)[size_t(2 * i)], yi1 = (*y_)[size_t(2 * i + 1)];
     const double theta2 = theta * theta;
     const int64_t own_leaf = leaf_of_[size_t(i)];
     double z = 0, f0 = 0, f1 = 0;
@@ -167,8 +172,8 @@ class QuadTree {
       cell.width2 = span.width * span.width;
       cell.count = span.end - span.begin;
       for (int64_t k = span.begin; k < span.end; ++k) {
-        cell.centre[0] += y_[size_t(2 * order_[size_t(k)])];
-        cell.centre[1] += y_[size_t(2 * order_[size_t(k)] + 1)];
+        cell.centre[0] += (*y_)[size_t(2 * order_[size_t(k)])];
+        cell.centre[1] += (*y_)[size_t(2 * order_[size_t(k)] + 1)];
       }
       cell.centre[0] /= double(cell.count);
       cell.centre[1] /= double(cell.count);
@@ -179,8 +184,9 @@ class QuadTree {
     }
     const double half = span.width / 2, mid0 = span.x0 + half, mid1 = span.y0 + half;
     const auto first = order_.begin();
-    const auto right = [&](int64_t i) { return y_[size_t(2 * i)] >= mid0; };
-    const auto upper = [&](int64_t i) { return y_[size_t(2 * i + 1)] >= mid1; };
+    const std::vector<double>& y = *y_;
+    const auto right = [&](int64_t i) { return y[size_t(2 * i)] >= mid0; };
+    const auto upper = [&](int64_t i) { return y[size_t(2 * i + 1)] >= mid1; };
     const int64_t split = std::partition(first + span.begin, first + span.end, [&](int64_t i) { return !right(i); }) - first;
     const int64_t split_left = std::partition(first + span.begin, first + split, [&](int64_t i) { return !upper(i); }) - first;
     const int64_t split_right = std::partition(first + split, first + span.end, [&](int64_t i) { return !upper(i); }) - first;
@@ -196,7 +202,7 @@ class QuadTree {
     for (size_t q = 0; q < quadrants.size(); ++q) build(first_child + int64_t(q), quadrants[q], depth + 1);
   }
 
-  const std::vector<double>& y_;
+  const std::vector<double>* y_ = nullptr;
   std::vector<int64_t> order_;
   std::vector<int64_t> leaf_of_;
   std::vector<Cell> cells_;
@@ -218,17 +224,25 @@ double exact_repulsion(const std::vector<double>& y, int64_t i, double force[2])
   return z;
 }
 
-// Σ_j q_ij² (y_i − y_j) of every point into repulsion (flat [n·2]); returns Z = Σ_{i≠j} q_ij.
-double repulsion_and_normaliser(const std::vector<double>& y, Repulsion method, double theta,
-                                std::vector<double>& repulsion) {
+// The gradient's buffers, kept across the iterations of a descent.
+struct GradientScratch {
+  QuadTree tree;
+  std::vector<double> repulsion, z_share, kl_share;
+};
+
+// Σ_j q_ij² (y_i − y_j) of every point into scratch.repulsion (flat [n·2]); returns Z = Σ_{i≠j} q_ij.
+double repulsion_and_normaliser(const std::vector<double>& y, Repulsion method, double theta, GradientScratch& scratch) {
+  std::vector<double>& repulsion = scratch.repulsion;
   if (method == Repulsion::fft) return interpolated_repulsion(y, repulsion);
   const int64_t n = int64_t(y.size() / 2);
-  std::vector<double> z_share(static_cast<size_t>(n));
-  std::unique_ptr<QuadTree> tree = method == Repulsion::barnes_hut ? std::make_unique<QuadTree>(y) : nullptr;
+  std::vector<double>& z_share = scratch.z_share;
+  z_share.resize(size_t(n));
+  const bool tree = method == Repulsion::barnes_hut;
+  if (tree) scratch.tree.rebuild(y);
   for_ranges(n, [&](int64_t begin, int64_t end) {
     for (int64_t k = begin; k < end; ++k) {
-      const int64_t i = tree ? tree->order()[size_t(k)] : k;  // each point's sums are its own, in any order
-      z_share[size_t(i)] = tree ? tree->repulsion(i, theta, &repulsion[size_t(2 * i)])
+      const int64_t i = tree ? scratch.tree.order()[size_t(k)] : k;  // each point's sums are its own, in any order
+      z_share[size_t(i)] = tree ? scratch.tree.repulsion(i, theta, &repulsion[size_t(2 * i)])
                                 : exact_repulsion(y, i, &repulsion[size_t(2 * i)]);
     }
   });
@@ -239,10 +253,13 @@ double repulsion_and_normaliser(const std::vector<double>& y, Repulsion method, 
 
 // The gradient of the KL divergence at y (flat [n·2]) into grad; the divergence into kl when not null.
 void gradient(const Affinities& affinities, const std::vector<double>& y, Repulsion method, double theta,
-              double exaggeration, std::vector<double>& grad, double* kl = nullptr) {
+              double exaggeration, std::vector<double>& grad, GradientScratch& scratch, double* kl = nullptr) {
   const int64_t n = int64_t(y.size() / 2);
-  std::vector<double> repulsion(static_cast<size_t>(2 * n)), kl_share(kl ? size_t(n) : 0);
-  const double z = repulsion_and_normaliser(y, method, theta, repulsion);
+  scratch.repulsion.resize(size_t(2 * n));
+  scratch.kl_share.resize(kl ? size_t(n) : 0);
+  const std::vector<double>& repulsion = scratch.repulsion;
+  std::vector<double>& kl_share = scratch.kl_share;
+  const double z = repulsion_and_normaliser(y, method, theta, scratch);
   for_ranges(n, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       double attraction[2] = {0, 0}, divergence = 0;
@@ -286,9 +303,10 @@ std::vector<double> initial_map(const torch::Tensor& x, const TsneOptions& optio
 int64_t descend(const Affinities& affinities, std::vector<double>& y, int64_t iterations, double momentum,
                 double exaggeration, double learning_rate, const TsneOptions& options, jobs::JobContext& job) {
   std::vector<double> update(y.size(), 0), gains(y.size(), 1), grad(y.size());
+  GradientScratch scratch;
   for (int64_t it = 0; it < iterations; ++it) {
     job.throw_if_cancelled();
-    gradient(affinities, y, options.repulsion, options.theta, exaggeration, grad);
+    gradient(affinities, y, options.repulsion, options.theta, exaggeration, grad, scratch);
     double norm = 0;
     for (size_t c = 0; c < y.size(); ++c) {
       gains[c] = update[c] * grad[c] < 0 ? gains[c] + 0.2 : gains[c] * 0.8;
@@ -372,7 +390,8 @@ torch::Tensor tsne_gradient(const Affinities& affinities, const torch::Tensor& y
                             double exaggeration, double* kl) {
   const torch::Tensor y = y_in.to(torch::kCPU, torch::kFloat64).contiguous();
   std::vector<double> flat(y.data_ptr<double>(), y.data_ptr<double>() + y.numel()), grad(flat.size());
-  gradient(affinities, flat, repulsion, theta, exaggeration, grad, kl);
+  GradientScratch scratch;
+  gradient(affinities, flat, repulsion, theta, exaggeration, grad, scratch, kl);
   return torch::tensor(grad, torch::kFloat64).view({y.size(0), 2});
 }
 
@@ -408,7 +427,8 @@ Tsne tsne(const torch::Tensor& x_in, const TsneOptions& options, jobs::JobContex
   result.iterations += descend(affinities, y, options.iterations - options.exaggeration_iterations, 0.8, 1,
                                result.learning_rate, options, job);
   std::vector<double> grad(y.size());
-  gradient(affinities, y, options.repulsion, options.theta, 1, grad, &result.kl_divergence);
+  GradientScratch scratch;
+  gradient(affinities, y, options.repulsion, options.theta, 1, grad, scratch, &result.kl_divergence);
   result.embedding = torch::tensor(y, torch::kFloat64).view({n, 2}).to(torch::kFloat32);
   return result;
 }
