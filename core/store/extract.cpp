@@ -23,6 +23,8 @@ struct Extraction::Chunk {
   std::vector<const io::DatasetRow*> rows;  // every row of the chunk, in dataset order
   std::vector<bool> readable;               // per row: its image loaded
   std::vector<nlohmann::json> problems;     // per row: why it is skipped (null when readable)
+  // Source caption, per row: per --langs language the teacher-forced ids (prompt and reference caption).
+  std::vector<std::vector<std::vector<int64_t>>> sequences;
   torch::Tensor pixels;                     // [readable rows, 3, S, S] float32
 };
 
@@ -162,7 +164,11 @@ std::unique_ptr<Extraction> Extraction::prepare(const ExtractOptions& options) {
   const torch::Device device = tensor::parse_device(options.device);
   e.store_dtype_ = tensor::parse_dtype(options.dtype);
   e.model_ = model::load_vlm(options.model, {compute_dtype(e.store_dtype_, device), device});
-  if (!e.vision_) e.tokenizer_ = model::model_tokenizer(options.model);
+  if (!e.vision_) {
+    e.tokenizer_ = model::model_tokenizer(options.model);
+    for (Language lang : options.langs)
+      e.prompts_.push_back(model::family_prompt(config, *e.tokenizer_, text::caption_question(lang)));
+  }
 
   e.spec_.model = fs::weakly_canonical(fs::absolute(options.model)).string();
   e.spec_.dataset = e.dataset_.root;
@@ -201,12 +207,15 @@ std::vector<UnitVectors> Extraction::vision_units(const Chunk& chunk) {
   return units;
 }
 
-std::vector<UnitVectors> Extraction::decoder_units(const Chunk& chunk, Language lang) {
+std::vector<UnitVectors> Extraction::decoder_units(const Chunk& chunk, size_t lang_index) {
   const io::ModelConfig& config = model_->config;
-  const text::Prompt prompt = model::family_prompt(config, *tokenizer_, text::caption_question(lang));
-  std::vector<const io::DatasetRow*> rows;
+  const Language lang = options_.langs[lang_index];
+  const text::Prompt& prompt = prompts_[lang_index];
+  std::vector<size_t> readable;  // chunk row of each row run
   for (size_t r = 0; r < chunk.rows.size(); ++r)
-    if (chunk.readable[r]) rows.push_back(chunk.rows[r]);
+    if (chunk.readable[r]) readable.push_back(r);
+  std::vector<const io::DatasetRow*> rows;
+  for (size_t r : readable) rows.push_back(chunk.rows[r]);
   const int64_t n = int64_t(rows.size());
   const int64_t pad = std::max<int64_t>(config.text.pad_id, 0);
 
@@ -220,7 +229,7 @@ std::vector<UnitVectors> Extraction::decoder_units(const Chunk& chunk, Language 
   if (options_.source == "caption") {
     int64_t longest = 0;
     for (int64_t i = 0; i < n; ++i) {
-      sequences[size_t(i)] = text::with_answer(*tokenizer_, prompt, reference_caption(*rows[size_t(i)], lang), config.family).ids;
+      sequences[size_t(i)] = chunk.sequences[readable[size_t(i)]][lang_index];
       longest = std::max(longest, int64_t(sequences[size_t(i)].size()));
     }
     // Right padding: positions are causal, so the padding never reaches a row's own positions.
@@ -289,7 +298,7 @@ void Extraction::run_chunk(const Chunk& chunk, int64_t first_unit, jobs::JobCont
   // Per language, the units of the readable rows in chunk order.
   std::vector<std::vector<UnitVectors>> per_lang(langs.size());
   if (chunk.pixels.defined() && chunk.pixels.size(0) > 0)
-    for (size_t l = 0; l < langs.size(); ++l) per_lang[l] = vision_ ? vision_units(chunk) : decoder_units(chunk, *langs[l]);
+    for (size_t l = 0; l < langs.size(); ++l) per_lang[l] = vision_ ? vision_units(chunk) : decoder_units(chunk, l);
   // Units enter the store in (row, language) order; those before first_unit were committed earlier.
   const int64_t first_row_unit = chunk.begin * int64_t(langs.size());
   std::vector<size_t> next(langs.size(), 0);
@@ -314,15 +323,16 @@ void Extraction::run_chunk(const Chunk& chunk, int64_t first_unit, jobs::JobCont
   }
 }
 
-std::string Extraction::caption_problem(const io::DatasetRow& row) const {
+std::string Extraction::teacher_forced(const io::DatasetRow& row, std::vector<std::vector<int64_t>>& sequences) const {
+  sequences.clear();
   if (vision_ || options_.source != "caption") return "";
   const io::ModelConfig& config = model_->config;
-  for (Language lang : options_.langs) {
-    const text::Prompt prompt = model::family_prompt(config, *tokenizer_, text::caption_question(lang));
-    const size_t length = text::with_answer(*tokenizer_, prompt, reference_caption(row, lang), config.family).ids.size();
-    if (int64_t(length) > config.text.max_positions)
-      return std::string("the ") + language_code(lang) + " caption with the prompt is " + std::to_string(length) +
-             " tokens, past this model's context of " + std::to_string(config.text.max_positions);
+  for (size_t l = 0; l < options_.langs.size(); ++l) {
+    sequences.push_back(text::with_answer(*tokenizer_, prompts_[l], reference_caption(row, options_.langs[l]), config.family).ids);
+    if (int64_t(sequences.back().size()) > config.text.max_positions)
+      return std::string("the ") + language_code(options_.langs[l]) + " caption with the prompt is " +
+             std::to_string(sequences.back().size()) + " tokens, past this model's context of " +
+             std::to_string(config.text.max_positions);
   }
   return "";
 }
@@ -355,7 +365,8 @@ ExtractSummary Extraction::run(jobs::JobContext& context) {
       for (int64_t r = begin; r < std::min<int64_t>(begin + batch, int64_t(rows_.size())); ++r) {
         const io::DatasetRow& row = rows_[size_t(r)];
         chunk.rows.push_back(&row);
-        std::string problem = caption_problem(row);
+        chunk.sequences.emplace_back();
+        std::string problem = teacher_forced(row, chunk.sequences.back());
         if (problem.empty()) {
           try {
             pixels.push_back(model::image_pixels(model_->config, row.image));

@@ -18,6 +18,7 @@
 #include "core/store/positions.h"
 #include "core/store/store_parts.h"
 #include "core/store/store_writer.h"
+#include "core/text/prompt.h"
 #include "core/text/tokenizer.h"
 #include "core/util/language.h"
 
@@ -87,13 +88,14 @@ class Extraction {
  private:
   struct Chunk;  // the rows of one batch and their pixels
   void run_chunk(const Chunk& chunk, int64_t first_unit, jobs::JobContext& context);
-  // Source caption: why `row` cannot be teacher-forced in some language (its caption with the prompt
-  // longer than the model's context), or "" when it can.
-  std::string caption_problem(const io::DatasetRow& row) const;
+  // Source caption: the teacher-forced ids of `row` (prompt and reference caption) per --langs
+  // language into `sequences`, and why the row cannot be run (a sequence longer than the model's
+  // context), or "" when it can.
+  std::string teacher_forced(const io::DatasetRow& row, std::vector<std::vector<int64_t>>& sequences) const;
   // After a failure: true when nothing was committed and this run made the store folder, which is
   // then removed (a failed extraction leaves no empty store behind).
   bool discard_empty_store();
-  std::vector<UnitVectors> decoder_units(const Chunk& chunk, Language lang);
+  std::vector<UnitVectors> decoder_units(const Chunk& chunk, size_t lang_index);  // index into options_.langs
   std::vector<UnitVectors> vision_units(const Chunk& chunk);
 
   ExtractOptions options_;
@@ -104,6 +106,7 @@ class Extraction {
   torch::ScalarType store_dtype_ = torch::kFloat32;
   std::shared_ptr<const model::VlmImpl> model_;
   std::shared_ptr<const text::Tokenizer> tokenizer_;
+  std::vector<text::Prompt> prompts_;  // decoder stores: the captioning prompt of each --langs language
   io::Dataset dataset_;
   std::vector<io::DatasetRow> rows_;  // the first `limit` rows
   std::unique_ptr<StoreWriter> writer_;
