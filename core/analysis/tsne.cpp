@@ -160,8 +160,8 @@ class QuadTree {
   };
 
   struct Span {
-    int64_t begin, end;
-    double x0, y0, width;
+    int64_t begin = 0, end = 0;
+    double x0 = 0, y0 = 0, width = 0;
   };
 
   // Fills cells_[id] for the points order_[begin, end) in the square at (x0, y0) of side `width`,
@@ -192,14 +192,15 @@ class QuadTree {
     const int64_t split_right = std::partition(first + split, first + span.end, [&](int64_t i) { return !upper(i); }) - first;
     const int64_t bounds[5] = {span.begin, split_left, split, split_right, span.end};
     const double corners[4][2] = {{span.x0, span.y0}, {span.x0, mid1}, {mid0, span.y0}, {mid0, mid1}};
-    std::vector<Span> quadrants;
+    Span quadrants[4];
+    int32_t children = 0;
     for (int q = 0; q < 4; ++q)
-      if (bounds[q + 1] > bounds[q]) quadrants.push_back({bounds[q], bounds[q + 1], corners[q][0], corners[q][1], half});
+      if (bounds[q + 1] > bounds[q]) quadrants[children++] = {bounds[q], bounds[q + 1], corners[q][0], corners[q][1], half};
     const auto first_child = int32_t(cells_.size());
-    cells_.resize(cells_.size() + quadrants.size());
+    cells_.resize(cells_.size() + size_t(children));
     cells_[size_t(id)].first_child = first_child;
-    cells_[size_t(id)].children = int32_t(quadrants.size());
-    for (size_t q = 0; q < quadrants.size(); ++q) build(first_child + int64_t(q), quadrants[q], depth + 1);
+    cells_[size_t(id)].children = children;
+    for (int32_t q = 0; q < children; ++q) build(first_child + q, quadrants[q], depth + 1);
   }
 
   const std::vector<double>* y_ = nullptr;

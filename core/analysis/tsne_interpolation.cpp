@@ -95,7 +95,7 @@ double interpolated_repulsion(const std::vector<double>& y_in, std::vector<doubl
 
   torch::Tensor charges = torch::zeros({kCharges, grid, grid}, torch::kFloat64);
   double* w = charges.data_ptr<double>();
-  const int64_t plane = grid * grid, row = grid;
+  const int64_t plane = grid * grid;
   for (int64_t i = 0; i < n; ++i) {  // in point order: the same grid on any thread count
     const double x0 = y[size_t(2 * i)], x1 = y[size_t(2 * i + 1)];
     const double charge[kCharges] = {1, x0, x1, x0 * x0 + x1 * x1};
@@ -103,14 +103,13 @@ double interpolated_repulsion(const std::vector<double>& y_in, std::vector<doubl
     for (int64_t k = 0; k < kNodesPerBox; ++k)
       for (int64_t l = 0; l < kNodesPerBox; ++l) {
         const double weight = a.weight[size_t(k)] * b.weight[size_t(l)];
-        const int64_t node = (a.first_node + k) * row + b.first_node + l;
+        const int64_t node = (a.first_node + k) * grid + b.first_node + l;
         for (int c = 0; c < kCharges; ++c) w[c * plane + node] += weight * charge[c];
       }
   }
   const torch::Tensor kernel = torch::fft::rfft2(circulant_kernel(grid, box_width / kNodesPerBox));  // [2G, G + 1]
   const torch::Tensor potentials = convolve(charges, kernel, grid);  // [4, G, G]
   const double* phi = potentials.data_ptr<double>();
-  const int64_t phi_plane = grid * grid;
 
   double z = 0;
   for (int64_t i = 0; i < n; ++i) {
@@ -120,7 +119,7 @@ double interpolated_repulsion(const std::vector<double>& y_in, std::vector<doubl
       for (int64_t l = 0; l < kNodesPerBox; ++l) {
         const double weight = a.weight[size_t(k)] * b.weight[size_t(l)];
         const int64_t node = (a.first_node + k) * grid + b.first_node + l;
-        for (int c = 0; c < kCharges; ++c) at[c] += weight * phi[c * phi_plane + node];
+        for (int c = 0; c < kCharges; ++c) at[c] += weight * phi[c * plane + node];
       }
     const double x0 = y[size_t(2 * i)], x1 = y[size_t(2 * i + 1)];
     z += (1 + x0 * x0 + x1 * x1) * at[0] - 2 * (x0 * at[1] + x1 * at[2]) + at[3];
