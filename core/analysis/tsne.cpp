@@ -10,6 +10,7 @@
 
 #include "core/analysis/pca.h"
 #include "core/analysis/tsne_interpolation.h"
+#include "core/analysis/tsne_quadtree.h"
 #include "core/error.h"
 
 namespace loupe::analysis {
@@ -21,10 +22,11 @@ constexpr double kMinGradientNorm = 1e-7;
 constexpr double kMinGain = 0.01;
 
 // Runs fn(begin, end) over [0, n) split across the machine's cores (LibTorch's own pool may hold
-// one thread). Each index is computed on its own, so results do not depend on the split.
+// one thread), each thread taking at least `grain` indices. Each index is computed on its own, so
+// results do not depend on the split.
 template <class Fn>
-void for_ranges(int64_t n, const Fn& fn) {
-  const int64_t threads = std::clamp<int64_t>(int64_t(std::thread::hardware_concurrency()), 1, std::max<int64_t>(1, n / 256));
+void for_ranges(int64_t n, const Fn& fn, int64_t grain = 256) {
+  const int64_t threads = std::clamp<int64_t>(int64_t(std::thread::hardware_concurrency()), 1, std::max<int64_t>(1, n / grain));
   std::vector<std::thread> pool;
   for (int64_t t = 1; t < threads; ++t) pool.emplace_back([&, t] { fn(n * t / threads, n * (t + 1) / threads); });
   fn(0, n / threads);
@@ -45,7 +47,43 @@ torch::Tensor distance_block(const torch::Tensor& x, const torch::Tensor& norms,
   return d2;
 }
 
-// The matrix product behind distance_block rounds differently with BLAS's kernel and thread
+// The k nearest neighbours of every point (not itself) by the squared distances of a matrix
+// product, into nearest [n · k], in no particular order (exact_distances orders them). x [n, d]
+// float32, norms [n]. One pass over each row keeps the k nearest so far in a heap.
+void nearest_neighbours(const torch::Tensor& x, const torch::Tensor& norms, int64_t k, std::vector<int64_t>& nearest) {
+  const int64_t n = x.size(0);
+  const int64_t chunk = std::max<int64_t>(64, (int64_t(1) << 22) / n);  // rows per product: about 4M floats
+  const float* norm = norms.data_ptr<float>();
+  for (int64_t begin = 0; begin < n; begin += chunk) {
+    const int64_t rows = std::min(chunk, n - begin);
+    const torch::Tensor dots = x.narrow(0, begin, rows).matmul(x.t()).contiguous();  // [rows, n]
+    const float* dot = dots.data_ptr<float>();
+    for_ranges(rows, [&](int64_t first, int64_t last) {
+      std::vector<std::pair<float, int64_t>> heap;  // the k nearest so far, the farthest on top
+      heap.reserve(size_t(k));
+      for (int64_t r = first; r < last; ++r) {
+        const int64_t i = begin + r;
+        const float* row = dot + r * n;
+        heap.clear();
+        for (int64_t j = 0; j < n; ++j) {
+          if (j == i) continue;
+          const float d2 = norm[j] - 2 * row[j];  // less norm[i], the same for the whole row
+          if (int64_t(heap.size()) < k) {
+            heap.push_back({d2, j});
+            std::push_heap(heap.begin(), heap.end());
+          } else if (d2 < heap.front().first) {
+            std::pop_heap(heap.begin(), heap.end());
+            heap.back() = {d2, j};
+            std::push_heap(heap.begin(), heap.end());
+          }
+        }
+        for (int64_t e = 0; e < k; ++e) nearest[size_t(i * k + e)] = heap[size_t(e)].second;
+      }
+    }, /*grain=*/16);
+  }
+}
+
+// The matrix product behind the neighbour search rounds differently with BLAS's kernel and thread
 // choices (even between two calls in one process), and t-SNE amplifies any difference. So the
 // neighbours it finds get their squared distances again, summed directly in float64, and are
 // ordered by (distance, index): the affinities then depend on the points alone.
@@ -89,126 +127,6 @@ void conditional_row(const double* d2, double* p, int64_t k, double perplexity) 
   }
 }
 
-// A quadtree over the map's points: each cell knows its points' count and centre of mass.
-class QuadTree {
- public:
-  // Builds the tree over y, reusing the storage of the previous build (one tree serves every
-  // iteration of a descent, so that no iteration allocates and faults in fresh pages).
-  void rebuild(const std::vector<double>& y) {
-    y_ = &y;
-    const int64_t n = int64_t(y.size() / 2);
-    leaf_of_.assign(size_t(n), -1);
-    cells_.clear();
-    order_.resize(size_t(n));
-    for (int64_t i = 0; i < n; ++i) order_[size_t(i)] = i;
-    double low[2] = {y[0], y[1]}, high[2] = {y[0], y[1]};
-    for (int64_t i = 0; i < n; ++i)
-      for (int a = 0; a < 2; ++a) {
-        low[a] = std::min(low[a], y[size_t(2 * i + a)]);
-        high[a] = std::max(high[a], y[size_t(2 * i + a)]);
-      }
-    const double width = std::max({high[0] - low[0], high[1] - low[1], 1e-12}) * (1 + 1e-9);
-    cells_.reserve(size_t(2 * n));
-    cells_.emplace_back();
-    build(0, {0, n, low[0], low[1], width}, 0);
-  }
-
-  // The repulsion on point i: Σ over summarised cells of size·q²·(y_i - centre) into force, and
-  // Σ size·q (q = 1 / (1 + distance²)) returned: point i's share of the normaliser Z.
-  double repulsion(int64_t i, double theta, double force[2]) const {
-    const double yi0 = (*y_)[size_t(2 * i)], yi1 = (*y_)[size_t(2 * i + 1)];
-    const double theta2 = theta * theta;
-    const int64_t own_leaf = leaf_of_[size_t(i)];
-    double z = 0, f0 = 0, f1 = 0;
-    int32_t stack[64 * 4];
-    int top = 0;
-    stack[top++] = 0;
-    while (top > 0) {
-      const int32_t id = stack[--top];
-      const Cell& cell = cells_[size_t(id)];
-      const double d0 = yi0 - cell.centre[0], d1 = yi1 - cell.centre[1];
-      const double d2 = d0 * d0 + d1 * d1;
-      if (cell.first_child < 0 || cell.width2 < theta2 * d2) {
-        const double size = double(cell.count - (id == own_leaf ? 1 : 0));
-        if (size <= 0) continue;
-        const double q = 1 / (1 + d2);
-        const double sq = size * q;
-        z += sq;
-        f0 += sq * q * d0;
-        f1 += sq * q * d1;
-        continue;
-      }
-      for (int32_t child = cell.first_child; child < cell.first_child + cell.children; ++child) stack[top++] = child;
-    }
-    force[0] = f0;
-    force[1] = f1;
-    return z;
-  }
-
-  // The points in the tree's leaf order: neighbours on the map come close together, so that
-  // walking them in this order keeps the cells they visit in cache.
-  const std::vector<int64_t>& order() const { return order_; }
-
- private:
-  // 48 bytes; a cell's children are consecutive in cells_ (built breadth first per cell).
-  struct Cell {
-    double centre[2] = {0, 0};  // centre of mass
-    double width2 = 0;          // side length squared
-    int64_t count = 0;
-    int32_t first_child = -1;   // -1: a leaf (one point, or coincident points)
-    int32_t children = 0;
-  };
-
-  struct Span {
-    int64_t begin = 0, end = 0;
-    double x0 = 0, y0 = 0, width = 0;
-  };
-
-  // Fills cells_[id] for the points order_[begin, end) in the square at (x0, y0) of side `width`,
-  // then its non-empty quadrants as consecutive cells, each built in turn.
-  void build(int64_t id, const Span& span, int depth) {
-    {
-      Cell& cell = cells_[size_t(id)];
-      cell.width2 = span.width * span.width;
-      cell.count = span.end - span.begin;
-      for (int64_t k = span.begin; k < span.end; ++k) {
-        cell.centre[0] += (*y_)[size_t(2 * order_[size_t(k)])];
-        cell.centre[1] += (*y_)[size_t(2 * order_[size_t(k)] + 1)];
-      }
-      cell.centre[0] /= double(cell.count);
-      cell.centre[1] /= double(cell.count);
-    }
-    if (span.end - span.begin == 1 || depth >= 48) {  // a point, or coincident points
-      for (int64_t k = span.begin; k < span.end; ++k) leaf_of_[size_t(order_[size_t(k)])] = id;
-      return;
-    }
-    const double half = span.width / 2, mid0 = span.x0 + half, mid1 = span.y0 + half;
-    const auto first = order_.begin();
-    const std::vector<double>& y = *y_;
-    const auto right = [&](int64_t i) { return y[size_t(2 * i)] >= mid0; };
-    const auto upper = [&](int64_t i) { return y[size_t(2 * i + 1)] >= mid1; };
-    const int64_t split = std::partition(first + span.begin, first + span.end, [&](int64_t i) { return !right(i); }) - first;
-    const int64_t split_left = std::partition(first + span.begin, first + split, [&](int64_t i) { return !upper(i); }) - first;
-    const int64_t split_right = std::partition(first + split, first + span.end, [&](int64_t i) { return !upper(i); }) - first;
-    const int64_t bounds[5] = {span.begin, split_left, split, split_right, span.end};
-    const double corners[4][2] = {{span.x0, span.y0}, {span.x0, mid1}, {mid0, span.y0}, {mid0, mid1}};
-    Span quadrants[4];
-    int32_t children = 0;
-    for (int q = 0; q < 4; ++q)
-      if (bounds[q + 1] > bounds[q]) quadrants[children++] = {bounds[q], bounds[q + 1], corners[q][0], corners[q][1], half};
-    const auto first_child = int32_t(cells_.size());
-    cells_.resize(cells_.size() + size_t(children));
-    cells_[size_t(id)].first_child = first_child;
-    cells_[size_t(id)].children = children;
-    for (int32_t q = 0; q < children; ++q) build(first_child + q, quadrants[q], depth + 1);
-  }
-
-  const std::vector<double>* y_ = nullptr;
-  std::vector<int64_t> order_;
-  std::vector<int64_t> leaf_of_;
-  std::vector<Cell> cells_;
-};
-
 // The exact repulsion and normaliser share of point i (Repulsion::exact).
 double exact_repulsion(const std::vector<double>& y, int64_t i, double force[2]) {
   const int64_t n = int64_t(y.size() / 2);
@@ -225,10 +143,20 @@ double exact_repulsion(const std::vector<double>& y, int64_t i, double force[2])
   return z;
 }
 
-// The gradient's buffers, kept across the iterations of a descent.
+// The gradient's buffers, kept across the iterations of a descent, and the neighbour graph in the
+// compact form the attraction reads (int32 neighbours, float p).
 struct GradientScratch {
+  explicit GradientScratch(const Affinities& affinities)
+      : offsets(affinities.offsets),
+        neighbours(affinities.neighbours.begin(), affinities.neighbours.end()),
+        p(affinities.p.begin(), affinities.p.end()) {}
+
+  std::vector<int64_t> offsets;
+  std::vector<int32_t> neighbours;
+  std::vector<float> p;
   QuadTree tree;
-  std::vector<double> repulsion, z_share, kl_share;
+  std::vector<double> repulsion, z_share;
+  std::vector<float> y;  // the map in float, for the attraction
 };
 
 // Σ_j q_ij² (y_i − y_j) of every point into scratch.repulsion (flat [n·2]); returns Z = Σ_{i≠j} q_ij.
@@ -238,18 +166,63 @@ double repulsion_and_normaliser(const std::vector<double>& y, Repulsion method, 
   const int64_t n = int64_t(y.size() / 2);
   std::vector<double>& z_share = scratch.z_share;
   z_share.resize(size_t(n));
-  const bool tree = method == Repulsion::barnes_hut;
-  if (tree) scratch.tree.rebuild(y);
-  for_ranges(n, [&](int64_t begin, int64_t end) {
-    for (int64_t k = begin; k < end; ++k) {
-      const int64_t i = tree ? scratch.tree.order()[size_t(k)] : k;  // each point's sums are its own, in any order
-      z_share[size_t(i)] = tree ? scratch.tree.repulsion(i, theta, &repulsion[size_t(2 * i)])
-                                : exact_repulsion(y, i, &repulsion[size_t(2 * i)]);
-    }
-  });
+  if (method == Repulsion::barnes_hut) {
+    scratch.tree.rebuild(y);
+    for_ranges(scratch.tree.groups(), [&](int64_t begin, int64_t end) {
+      QuadTree::Interactions list;
+      for (int64_t g = begin; g < end; ++g) scratch.tree.group_repulsion(g, theta, list, repulsion.data(), z_share.data());
+    }, /*grain=*/4);
+  } else {
+    for_ranges(n, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) z_share[size_t(i)] = exact_repulsion(y, i, &repulsion[size_t(2 * i)]);
+    });
+  }
   double z = 0;
   for (double share : z_share) z += share;  // in point order: the same sum on any thread count
   return std::max(z, std::numeric_limits<double>::min());
+}
+
+// Σ_j p_ij q_ij Z (y_i − y_j) over point i's neighbours (y flat [n · 2] in float), in fixed lanes
+// that vectorise; compiled for AVX2 as well, chosen at run time where the processor has it.
+__attribute__((target_clones("avx2", "default"))) void attraction(const GradientScratch& graph, const float* y,
+                                                                   int64_t i, double out[2]) {
+  constexpr int64_t kLanes = 8;
+  float a0[kLanes] = {}, a1[kLanes] = {};
+  const int64_t begin = graph.offsets[size_t(i)], end = graph.offsets[size_t(i + 1)];
+  const float yi0 = y[2 * i], yi1 = y[2 * i + 1];
+  const int32_t* neighbours = graph.neighbours.data();
+  const float* p = graph.p.data();
+  const auto add = [&](int64_t e, int64_t lane) {
+    const int64_t j = neighbours[e];
+    const float d0 = yi0 - y[2 * j], d1 = yi1 - y[2 * j + 1];
+    const float pq = p[e] / (1 + d0 * d0 + d1 * d1);
+    a0[lane] += pq * d0;
+    a1[lane] += pq * d1;
+  };
+  int64_t e = begin;
+  for (; e + kLanes <= end; e += kLanes)
+    for (int64_t lane = 0; lane < kLanes; ++lane) add(e + lane, lane);
+  for (int64_t lane = 0; e < end; ++e, ++lane) add(e, lane);
+  out[0] = out[1] = 0;
+  for (int64_t lane = 0; lane < kLanes; ++lane) {
+    out[0] += double(a0[lane]);
+    out[1] += double(a1[lane]);
+  }
+}
+
+// The KL divergence Σ p_ij log(p_ij / q_ij) over the neighbour graph, q_ij = (1 + |y_i − y_j|²)⁻¹ / z.
+double kl_divergence(const Affinities& affinities, const std::vector<double>& y, double exaggeration, double z) {
+  const int64_t n = int64_t(y.size() / 2);
+  double kl = 0;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t e = affinities.offsets[size_t(i)]; e < affinities.offsets[size_t(i + 1)]; ++e) {
+      const int64_t j = affinities.neighbours[size_t(e)];
+      const double p = affinities.p[size_t(e)] * exaggeration;
+      const double d0 = y[size_t(2 * i)] - y[size_t(2 * j)], d1 = y[size_t(2 * i + 1)] - y[size_t(2 * j + 1)];
+      const double q = 1 / (1 + d0 * d0 + d1 * d1);
+      kl += p * std::log(std::max(p, 1e-300) / std::max(q / z, 1e-300));
+    }
+  return kl;
 }
 
 // The gradient of the KL divergence at y (flat [n·2]) into grad; the divergence into kl when not null.
@@ -257,31 +230,18 @@ void gradient(const Affinities& affinities, const std::vector<double>& y, Repuls
               double exaggeration, std::vector<double>& grad, GradientScratch& scratch, double* kl = nullptr) {
   const int64_t n = int64_t(y.size() / 2);
   scratch.repulsion.resize(size_t(2 * n));
-  scratch.kl_share.resize(kl ? size_t(n) : 0);
   const std::vector<double>& repulsion = scratch.repulsion;
-  std::vector<double>& kl_share = scratch.kl_share;
   const double z = repulsion_and_normaliser(y, method, theta, scratch);
+  scratch.y.assign(y.begin(), y.end());
   for_ranges(n, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      double attraction[2] = {0, 0}, divergence = 0;
-      for (int64_t e = affinities.offsets[size_t(i)]; e < affinities.offsets[size_t(i + 1)]; ++e) {
-        const int64_t j = affinities.neighbours[size_t(e)];
-        const double p = affinities.p[size_t(e)] * exaggeration;
-        const double d0 = y[size_t(2 * i)] - y[size_t(2 * j)], d1 = y[size_t(2 * i + 1)] - y[size_t(2 * j + 1)];
-        const double q = 1 / (1 + d0 * d0 + d1 * d1);
-        attraction[0] += p * q * d0;
-        attraction[1] += p * q * d1;
-        if (kl) divergence += p * std::log(std::max(p, 1e-300) / std::max(q / z, 1e-300));
-      }
-      if (kl) kl_share[size_t(i)] = divergence;
+      double pull[2];
+      attraction(scratch, scratch.y.data(), i, pull);
       for (int a = 0; a < 2; ++a)
-        grad[size_t(2 * i + a)] = 4 * (attraction[a] - repulsion[size_t(2 * i + a)] / z);
+        grad[size_t(2 * i + a)] = 4 * (exaggeration * pull[a] - repulsion[size_t(2 * i + a)] / z);
     }
   });
-  if (kl) {
-    *kl = 0;
-    for (double share : kl_share) *kl += share;
-  }
+  if (kl) *kl = kl_divergence(affinities, y, exaggeration, z);
 }
 
 std::vector<double> initial_map(const torch::Tensor& x, const TsneOptions& options) {
@@ -304,7 +264,7 @@ std::vector<double> initial_map(const torch::Tensor& x, const TsneOptions& optio
 int64_t descend(const Affinities& affinities, std::vector<double>& y, int64_t iterations, double momentum,
                 double exaggeration, double learning_rate, const TsneOptions& options, jobs::JobContext& job) {
   std::vector<double> update(y.size(), 0), gains(y.size(), 1), grad(y.size());
-  GradientScratch scratch;
+  GradientScratch scratch(affinities);
   for (int64_t it = 0; it < iterations; ++it) {
     job.throw_if_cancelled();
     gradient(affinities, y, options.repulsion, options.theta, exaggeration, grad, scratch);
@@ -337,13 +297,7 @@ Affinities tsne_affinities(const torch::Tensor& x_in, double perplexity) {
   const torch::Tensor norms = x.square().sum(1);  // [n]
   std::vector<double> d2(static_cast<size_t>(n * k)), conditional(static_cast<size_t>(n * k));
   std::vector<int64_t> nearest(static_cast<size_t>(n * k));
-  for (int64_t begin = 0; begin < n; begin += chunk_rows(n)) {
-    const int64_t rows = std::min(chunk_rows(n), n - begin);
-    const auto [values, indices] = distance_block(x, norms, begin, rows).topk(k, 1, /*largest=*/false, /*sorted=*/true);
-    const torch::Tensor v = values.to(torch::kFloat64).contiguous(), ix = indices.contiguous();  // [rows, k]
-    std::copy(v.data_ptr<double>(), v.data_ptr<double>() + rows * k, d2.begin() + begin * k);
-    std::copy(ix.data_ptr<int64_t>(), ix.data_ptr<int64_t>() + rows * k, nearest.begin() + begin * k);
-  }
+  nearest_neighbours(x, norms, k, nearest);
   const float* points = x.data_ptr<float>();
   for_ranges(n, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
@@ -391,7 +345,7 @@ torch::Tensor tsne_gradient(const Affinities& affinities, const torch::Tensor& y
                             double exaggeration, double* kl) {
   const torch::Tensor y = y_in.to(torch::kCPU, torch::kFloat64).contiguous();
   std::vector<double> flat(y.data_ptr<double>(), y.data_ptr<double>() + y.numel()), grad(flat.size());
-  GradientScratch scratch;
+  GradientScratch scratch(affinities);
   gradient(affinities, flat, repulsion, theta, exaggeration, grad, scratch, kl);
   return torch::tensor(grad, torch::kFloat64).view({y.size(0), 2});
 }
@@ -428,7 +382,7 @@ Tsne tsne(const torch::Tensor& x_in, const TsneOptions& options, jobs::JobContex
   result.iterations += descend(affinities, y, options.iterations - options.exaggeration_iterations, 0.8, 1,
                                result.learning_rate, options, job);
   std::vector<double> grad(y.size());
-  GradientScratch scratch;
+  GradientScratch scratch(affinities);
   gradient(affinities, y, options.repulsion, options.theta, 1, grad, scratch, &result.kl_divergence);
   result.embedding = torch::tensor(y, torch::kFloat64).view({n, 2}).to(torch::kFloat32);
   return result;

@@ -9,7 +9,8 @@
 //               random normal with standard deviation 1e-4)
 //   gradient    4 (Σ_j p_ij q_ij Z (y_i - y_j) - Σ_j q_ij² Z (y_i - y_j)) / Z: the attraction over
 //               the neighbour graph; the repulsion over a quadtree whose cells count as one point
-//               when width / distance < theta (barnes-hut), interpolated on a grid (fft), or over
+//               when width / distance < theta, walked once per group of nearby points
+//               (barnes-hut, core/analysis/tsne_quadtree.h), interpolated on a grid (fft), or over
 //               every pair (exact)
 //   descent     early exaggeration (P × 12) with momentum 0.5 for 250 iterations, then momentum
 //               0.8; per-coordinate gains (+0.2 / ×0.8, at least 0.01); learning rate "auto",
