@@ -12,9 +12,9 @@ foreach(dir ${LOUPE_BASE_DIRS})
   list(APPEND LOUPE_BASE_SOURCES ${dir_sources})
 endforeach()
 # The torch-free vocabulary of core/study (positions, heatmap quantities, gender labels), which
-# the desktop app's torch-free parts use too, the torch-free statistics of core/analysis, and the
+# the desktop app's torch-free parts use too, the torch-free statistics and t-SNE quadtree of core/analysis, and the
 # parsing layers of SAEs (cfg.json, weights headers) and stores (manifest, rows.jsonl, checksums).
-foreach(file study/steer_positions study/steering_set study/ablation_set study/heatmap_types study/gender_labels analysis/statistics analysis/paired_tests sae/sae_config
+foreach(file study/steer_positions study/steering_set study/ablation_set study/heatmap_types study/gender_labels analysis/statistics analysis/paired_tests analysis/tsne_quadtree sae/sae_config
         store/store_manifest store/store_entries store/sha256)
   list(APPEND LOUPE_BASE_SOURCES ${LOUPE_ROOT}/core/${file}.cpp)
 endforeach()
