@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -67,7 +68,8 @@ void nearest_neighbours(const torch::Tensor& x, const torch::Tensor& norms, int6
         heap.clear();
         for (int64_t j = 0; j < n; ++j) {
           if (j == i) continue;
-          const float d2 = norm[j] - 2 * row[j];  // less norm[i], the same for the whole row
+          float d2 = norm[j] - 2 * row[j];  // less norm[i], the same for the whole row
+          if (std::isnan(d2)) d2 = std::numeric_limits<float>::infinity();  // squares past float's range
           if (int64_t(heap.size()) < k) {
             heap.push_back({d2, j});
             std::push_heap(heap.begin(), heap.end());
@@ -353,6 +355,12 @@ torch::Tensor tsne_gradient(const Affinities& affinities, const torch::Tensor& y
 Tsne tsne(const torch::Tensor& x_in, const TsneOptions& options, jobs::JobContext& job) {
   check_points(x_in, "the points");
   const torch::Tensor x = x_in.to(torch::kCPU, torch::kFloat32);
+  if (!torch::isfinite(x.square().sum(1)).all().item<bool>())
+  {
+    std::ostringstream largest;
+    largest << x.abs().max().item<double>();
+    throw InputError("the points are too large for float32 distances (largest |value| " + largest.str() + "): scale them down");
+  }
   const int64_t n = x.size(0);
   if (n < 4) throw InputError("t-SNE needs at least 4 points, got " + std::to_string(n));
   if (!(options.perplexity > 0 && options.perplexity < double(n - 1)))
@@ -385,6 +393,8 @@ Tsne tsne(const torch::Tensor& x_in, const TsneOptions& options, jobs::JobContex
   GradientScratch scratch(affinities);
   gradient(affinities, y, options.repulsion, options.theta, 1, grad, scratch, &result.kl_divergence);
   result.embedding = torch::tensor(y, torch::kFloat64).view({n, 2}).to(torch::kFloat32);
+  if (!torch::isfinite(result.embedding).all().item<bool>() || !std::isfinite(result.kl_divergence))
+    throw InputError("the t-SNE descent diverged: the map holds values that are not finite");
   return result;
 }
 

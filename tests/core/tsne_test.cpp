@@ -158,6 +158,7 @@ TEST_CASE("t-SNE refuses input it cannot map, naming why", "[analysis][tsne]") {
     return std::string("no error");
   };
   CHECK_THAT(message(torch::randn({20, 3}), options), Catch::Contains("perplexity"));  // 30 >= 19
+  CHECK_THAT(message(torch::randn({50, 8}) * 1e22, options), Catch::Contains("too large"));  // squares past float
   options.perplexity = 5;
   torch::Tensor bad = torch::randn({20, 3});
   bad[4][1] = std::nan("");
