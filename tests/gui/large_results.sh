@@ -9,7 +9,9 @@ ws=${1:?usage: large_results.sh WS [POINTS] [LATENTS]}
 points=${2:-20000} latents=${3:-16384}
 out=$ws/analyses/large
 mkdir -p "$out"
-images=$(find "$ws/.." -path '*/images/*.png' | sort | head -40 | tr '\n' ' ')
+# sed reads to the end: `head` would close the pipe early and, under pipefail, fail the script
+# silently whenever sort was still writing (SIGPIPE).
+images=$(find "$ws/.." -path '*/images/*.png' | sort | sed -n '1,40p' | tr '\n' ' ')
 [ -n "$images" ] || { echo "no images beside the workspace" >&2; exit 1; }
 awk -v n="$points" -v images="$images" 'BEGIN {
   srand(7); split(images, image, " "); k = length(image)
