@@ -13,6 +13,7 @@
 #include "core/jobs/runner.h"
 #include "core/study/gender_direction.h"
 #include "core/study/store_directions.h"
+#include "core/study/unembedding_direction.h"
 #include "core/workspace/workspace.h"
 #include "core/tensor/convert.h"
 
@@ -26,7 +27,29 @@ std::vector<Language> direction_langs(const std::string& word) {
   throw InputError("--lang is en, ar or pooled (both prompt languages in one mean), not '" + word + "'");
 }
 
+void print_direction(const std::string& name, const study::StoreDirection& direction, const std::filesystem::path& file) {
+  std::cout << "direction: " << name << " at " << direction.hook << " → " << file.string() << "\n  " << direction.description
+            << "\n";
+}
+
+// --from unembedding: words' rows of the workspace model's unembedding (core/study/unembedding_direction.h).
+int run_unembedding_direction(const Args& args) {
+  const std::string name = args.get("name");
+  workspace::check_entry_name(name, "--name");
+  study::UnembeddingDirectionRequest request;
+  request.toward = split_list(args.get_or("toward", ""));
+  request.away = split_list(args.get_or("away", ""));
+  request.hook = args.get_or("hook", "");
+  const workspace::Workspace space = workspace::Workspace::open(args.get("workspace"));
+  const auto model = model::load_vlm(space.model().string(), load_options(args));
+  const auto tokenizer = model::model_tokenizer(space.model().string());
+  const study::StoreDirection direction = study::unembedding_direction(*model, *tokenizer, request);
+  print_direction(name, direction, study::save_direction(space.root(), name, direction));
+  return 0;
+}
+
 int run_store_direction(const Args& args) {
+  if (args.get_or("from", "") == "unembedding") return run_unembedding_direction(args);
   study::StoreDirectionRequest request;
   request.workspace = args.get("workspace");
   request.kind = args.get_or("from", "mean-difference");
@@ -56,9 +79,7 @@ int run_store_direction(const Args& args) {
   const std::string name = args.get("name");
   workspace::check_entry_name(name, "--name");
   const study::StoreDirection direction = study::store_direction(request);
-  const std::filesystem::path file = study::save_direction(request.workspace, name, direction);
-  std::cout << "direction: " << name << " at " << direction.hook << " → " << file.string() << "\n  " << direction.description
-            << "\n";
+  print_direction(name, direction, study::save_direction(request.workspace, name, direction));
   return 0;
 }
 
@@ -104,8 +125,9 @@ CommandSpec direction_command() {
           "the gender direction at a hook: mean(woman) − mean(man) over image tokens, as safetensors",
           "loupe direction [--model DIR] --data DIR --hook HOOK [--label figure|caption] [--lang en|ar|pooled] "
           "[--per-group N] [--name NAME] --out FILE.safetensors | loupe direction --workspace DIR "
-          "[--from mean-difference|pc|decoder] (--hook HOOK [--store NAME] [--by figure|caption] [--split S] [--component K] "
-          "| --sae NAME --latent J) [--lang en|ar|pooled] --name NAME",
+          "[--from mean-difference|pc|decoder|selection] (--hook HOOK [--store NAME] [--by figure|caption] [--split S] [--component K] "
+          "| --sae NAME --latent J) [--lang en|ar|pooled] --name NAME | loupe direction --workspace DIR --from unembedding "
+          "--toward WORDS --away WORDS [--hook HOOK] --name NAME",
           options({model_options(),
                    {{"data", "DIR", "dataset folder whose image_caption.csv has a `gender` column"},
                     {"hook", "HOOK", "where to measure, e.g. blocks.0.hook_resid_post"},
@@ -117,7 +139,10 @@ CommandSpec direction_command() {
                     {"out", "FILE", "the .safetensors file to write (the key's metadata names its hook)"},
                     {"workspace", "DIR", "read the direction off this workspace's stores or SAEs instead of running the model"},
                     {"from", "KIND", "--workspace: mean-difference (default: female minus male pooled entries), pc, "
-                                     "decoder, or selection (the --entries minus the other entries)"},
+                                     "decoder, selection (the --entries minus the other entries), or unembedding "
+                                     "(the final norm's gain times W_U[--toward] − W_U[--away])"},
+                    {"toward", "WORDS", "--from unembedding: the words whose logits the direction raises, e.g. person"},
+                    {"away", "WORDS", "--from unembedding: the words whose logits it lowers, e.g. woman,man"},
                     {"entries", "N,N,...", "--from selection: store entry numbers (a map's entry column)"},
                     {"store", "NAME", "--workspace: the store (default acts)"},
                     {"by", "figure|caption", "--workspace: the gender groups of a mean difference (default caption)"},

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/error.h"
+
 namespace loupe::model {
 
 LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias, const torch::TensorOptions& options) {
@@ -37,6 +39,13 @@ torch::Tensor NormImpl::forward(const torch::Tensor& x) const {
       return torch::layer_norm(x, {weight.size(0)}, weight, bias, eps);
   }
   return x;
+}
+
+torch::Tensor rms_gain(const NormImpl& norm) {
+  const torch::Tensor weight = norm.weight.to(torch::kCPU, torch::kFloat64);
+  if (norm.kind == NormKind::GemmaRms) return 1 + weight;
+  if (norm.kind == NormKind::LlamaRms) return weight;
+  throw InputError("this needs a decoder whose final norm is an RMS norm (Gemma 3, Llama), not a LayerNorm");
 }
 
 torch::Tensor activate(const torch::Tensor& x, io::Activation activation) {

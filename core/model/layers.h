@@ -39,6 +39,10 @@ struct NormImpl : torch::nn::Module {
 };
 TORCH_MODULE(Norm);
 
+// An RMS norm's per-channel gain [d] in float64 on the CPU: 1 + w for Gemma, w for Llama. Throws
+// InputError for a LayerNorm (what reads the residual stream through the final norm needs an RMS norm).
+torch::Tensor rms_gain(const NormImpl& norm);
+
 torch::Tensor activate(const torch::Tensor& x, io::Activation activation);
 
 // The rotary embedding of one run of positions: cos and sin of their angles, [1, T, 1, head_dim]

@@ -16,14 +16,6 @@ namespace {
 using model::HookPoint;
 using model::Site;
 
-// An RMS norm's per-channel gain [d], float64.
-torch::Tensor rms_gain(const model::NormImpl& norm) {
-  const torch::Tensor weight = norm.weight.to(torch::kCPU, torch::kFloat64);
-  if (norm.kind == model::NormKind::GemmaRms) return 1 + weight;
-  if (norm.kind == model::NormKind::LlamaRms) return weight;
-  throw InputError("direct logit attribution needs a decoder whose final norm is an RMS norm");
-}
-
 // The captured [1, 1, d] vector at a point, as [d] float64.
 torch::Tensor at(const model::HookSet& hooks, const HookPoint& point) {
   return hooks.captured(point).reshape({-1}).to(torch::kCPU, torch::kFloat64);
@@ -42,7 +34,7 @@ torch::Tensor head_outputs(const model::DecoderLayerImpl& block, const model::Ho
   if (attention.o_proj->bias.defined()) whole = whole + attention.o_proj->bias.to(torch::kCPU, torch::kFloat64);
   const model::NormImpl& norm = *block.post_attention_layernorm;
   const double scale = 1.0 / std::sqrt(whole.square().mean().item<double>() + norm.eps);
-  return parts * (scale * rms_gain(norm));
+  return parts * (scale * model::rms_gain(norm));
 }
 
 double mean_of(const std::vector<double>& values) {
@@ -82,7 +74,7 @@ LensReading read_lens(const model::VlmImpl& model, const model::VlmInputs& promp
   const model::NormImpl& norm = *language.model->norm;
   const torch::Tensor final_stream = at(session.hooks, {Site::ResidPost, layers - 1, false});
   const double scale = 1.0 / std::sqrt(final_stream.square().mean().item<double>() + norm.eps);
-  const torch::Tensor projection = scale * rms_gain(norm) * direction;  // [d]: one part's vector → its share
+  const torch::Tensor projection = scale * model::rms_gain(norm) * direction;  // [d]: one part's vector → its share
   reading.embed = at(session.hooks, stream_start).dot(projection).item<double>();
   for (int64_t l = 0; l < layers; ++l) {
     reading.attn.push_back(at(session.hooks, {Site::AttnOut, l, false}).dot(projection).item<double>());
@@ -96,7 +88,7 @@ LensReading read_lens(const model::VlmImpl& model, const model::VlmInputs& promp
 std::vector<LensEntry> logit_lens(const model::VlmImpl& model, const text::Tokenizer& tokenizer,
                                   const std::vector<DatasetImage>& images, const std::vector<Language>& langs,
                                   int64_t max_new_tokens, jobs::JobContext* job) {
-  rms_gain(*model.language_model->model->norm);  // an unsupported decoder, before any work
+  model::rms_gain(*model.language_model->model->norm);  // an unsupported decoder, before any work
   std::vector<LensEntry> entries;
   for_each_caption_prompt(model, tokenizer, images, langs, job, [&](const DatasetImage& image, Language lang,
                                                                     const torch::Tensor& pixels,

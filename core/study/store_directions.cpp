@@ -70,7 +70,8 @@ StoreDirection store_direction(const StoreDirectionRequest& request) {
   const workspace::Workspace space = workspace::Workspace::open(request.workspace);
   if (request.kind == "decoder") return decoder_direction(request, space);
   if (request.kind != "mean-difference" && request.kind != "pc" && request.kind != "selection")
-    throw InputError("a direction is a mean-difference, a pc, a decoder row or a selection, not '" + request.kind + "'");
+    throw InputError("a direction is a mean-difference, a pc, a decoder row, a selection or an unembedding difference, not '" +
+                     request.kind + "'");
   const store::StoreReader store = store::StoreReader::open(space.store_dir(request.store));
   store.width(request.hook);  // InputError listing the store's hooks
   const std::string split = request.split.empty() ? "" : io::canonical_split(request.split);

@@ -8,6 +8,8 @@
 //   decoder          an SAE latent's decoder row, at the SAE's hook
 //   selection        mean pooled vector of chosen store entries minus that of the other entries
 //                    (the language and split filters apply to both), e.g. a box drawn on a map
+// (A fifth kind, unembedding, reads the model rather than the workspace's files:
+// core/study/unembedding_direction.h. save_direction writes it the same way.)
 #pragma once
 #include <torch/torch.h>
 
