@@ -74,4 +74,11 @@ void require_loupe_ok(const std::string& arguments) {
   REQUIRE(run.status == 0);
 }
 
+void check_loupe_refuses(const std::string& arguments, const std::string& part) {
+  const CliRun run = run_loupe(arguments);
+  INFO(arguments << "\n" << run.err);
+  CHECK(run.status == 1);
+  CHECK_THAT(run.err, Catch::Contains(part));
+}
+
 }  // namespace loupe::test

@@ -28,6 +28,8 @@ inline std::string quoted(const std::filesystem::path& path) { return "'" + path
 CliRun run_loupe(const std::string& arguments);
 // run_loupe, and a Catch2 REQUIRE that it exited 0 (its command and stderr reported when not).
 void require_loupe_ok(const std::string& arguments);
+// run_loupe, and Catch2 CHECKs that it exited 1 with `part` in its stderr.
+void check_loupe_refuses(const std::string& arguments, const std::string& part);
 
 // Runs loupe with `args` in a child process, its stdout and stderr into the file `log`; returns its
 // pid. `file_limit` > 0 caps the size of any file it writes (RLIMIT_FSIZE, SIGXFSZ ignored): writes

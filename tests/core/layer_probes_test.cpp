@@ -231,21 +231,11 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
                                            pooled.vectors.index_select(0, torch::tensor(rest_rows)).mean(0);
   CHECK(torch::allclose(tensor::load((root / "directions" / "sel.safetensors").string(), "sel").to(torch::kFloat64),
                         expected_selection, 1e-5, 1e-6));
-  const auto unknown_entry = test::run_loupe(direction + "--from selection --entries 1,99999 --name bad");
-  CHECK(unknown_entry.status == 1);
-  CHECK_THAT(unknown_entry.err, Catch::Contains("do not include entry 99999"));
-  const auto no_entries = test::run_loupe(direction + "--from selection --name bad");
-  CHECK(no_entries.status == 1);
-  CHECK_THAT(no_entries.err, Catch::Contains("--entries"));
-  const auto bad_entry = test::run_loupe(direction + "--from selection --entries 1,x --name bad");
-  CHECK(bad_entry.status == 1);
-  CHECK_THAT(bad_entry.err, Catch::Contains("'x'"));
-  const auto kind = test::run_loupe(direction + "--from median --name bad");
-  CHECK(kind.status == 1);
-  CHECK_THAT(kind.err, Catch::Contains("median"));
-  const auto component = test::run_loupe(direction + "--from pc --lang en --component 10 --name bad");
-  CHECK(component.status == 1);
-  CHECK_THAT(component.err, Catch::Contains("past the 10 components"));
+  test::check_loupe_refuses(direction + "--from selection --entries 1,99999 --name bad", "do not include entry 99999");
+  test::check_loupe_refuses(direction + "--from selection --name bad", "--entries");
+  test::check_loupe_refuses(direction + "--from selection --entries 1,x --name bad", "'x'");
+  test::check_loupe_refuses(direction + "--from median --name bad", "median");
+  test::check_loupe_refuses(direction + "--from pc --lang en --component 10 --name bad", "past the 10 components");
   CHECK_FALSE(fs::exists(root / "directions" / "bad.safetensors"));
 
   const auto refused = [&](const std::string& options, const std::string& part) {

@@ -85,11 +85,7 @@ TEST_CASE("loupe direction --from unembedding steers the kitchen caption to a ne
   CHECK(step["scene_kept_en"] == true);
   CHECK(step["scene_kept_ar"] == true);
 
-  const auto unknown = test::run_loupe(direction + "--toward zebra --away man --name bad");
-  CHECK(unknown.status == 1);
-  CHECK_THAT(unknown.err, Catch::Contains("'zebra'"));
-  const auto no_away = test::run_loupe(direction + "--toward person --name bad");
-  CHECK(no_away.status == 1);
-  CHECK_THAT(no_away.err, Catch::Contains("--away"));
+  test::check_loupe_refuses(direction + "--toward zebra --away man --name bad", "'zebra'");
+  test::check_loupe_refuses(direction + "--toward person --name bad", "--away");
   CHECK_FALSE(fs::exists(root / "directions" / "bad.safetensors"));
 }
