@@ -18,7 +18,6 @@ constexpr WordPair kEnglishPairs[] = {{"woman", "man"},       {"women", "men"}, 
 constexpr WordPair kArabicPairs[] = {{"امرأة", "رجل"},   {"نساء", "رجال"}, {"امرأتان", "رجلان"},
                                      {"فتاة", "فتى"},    {"بنت", "ولد"},  {"سيدة", "سيد"}};
 
-const char* const kWordStart = "\xE2\x96\x81";  // SentencePiece's ▁
 
 std::string lower_ascii(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
@@ -33,8 +32,8 @@ std::optional<GenderedStep> gendered_step(const text::Tokenizer& tokenizer, cons
   const WordPair* end = english ? std::end(kEnglishPairs) : std::end(kArabicPairs);
   for (size_t step = 0; step < tokens.size(); ++step) {
     const std::string piece = tokenizer.token_text(tokens[step]);
-    const bool spaced = piece.rfind(kWordStart, 0) == 0;
-    const std::string prefix = spaced ? kWordStart : "";
+    const bool spaced = piece.rfind(text::kSentencePieceSpace, 0) == 0;
+    const std::string prefix = spaced ? text::kSentencePieceSpace : "";
     const std::string word = english ? lower_ascii(piece.substr(prefix.size())) : piece.substr(prefix.size());
     for (const WordPair* pair = begin; pair != end; ++pair) {
       if (word != pair->first && word != pair->second) continue;

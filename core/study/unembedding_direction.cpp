@@ -10,8 +10,6 @@ namespace loupe::study {
 
 namespace {
 
-const char* const kWordStart = "\xE2\x96\x81";  // SentencePiece's ▁
-
 struct WordForms {
   std::vector<int64_t> ids;
   nlohmann::json tokens = nlohmann::json::array();  // their spellings, for the provenance
@@ -23,7 +21,7 @@ WordForms forms_of(const text::Tokenizer& tokenizer, const std::vector<std::stri
   WordForms forms;
   for (const std::string& word : words) {
     bool found = false;
-    for (const std::string& spelling : {word, kWordStart + word}) {
+    for (const std::string& spelling : {word, text::kSentencePieceSpace + word}) {
       const std::optional<int64_t> id = tokenizer.find_token(spelling);
       if (!id) continue;
       forms.ids.push_back(*id);

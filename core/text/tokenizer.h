@@ -23,6 +23,9 @@
 
 namespace loupe::text {
 
+// SentencePiece's word-start mark ▁ (U+2581), how a vocabulary spells a leading space.
+inline constexpr const char* kSentencePieceSpace = "\xE2\x96\x81";
+
 class Tokenizer {
  public:
   // Throws IoError when the file cannot be read, FormatError (naming the file) when it is not
