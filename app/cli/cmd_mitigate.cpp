@@ -49,6 +49,13 @@ void print_language(const nlohmann::ordered_json& result, const char* lang) {
             << "  captions changed " << share(figures["changed"]) << "; gender errors fixed "
             << figures["error_flips"]["fixed"] << ", introduced " << figures["error_flips"]["introduced"] << " (McNemar p "
             << fixed(figures["error_flips"]["mcnemar_p"], 4) << ")\n";
+  for (const char* kind : {"counter", "stereotypical"}) {
+    const auto& changes = figures["gender_changes"][kind];
+    std::cout << "  gender words, " << kind << ": wrong → none " << changes["wrong_to_none"] << ", right → none "
+              << changes["right_to_none"] << ", wrong → right " << changes["wrong_to_right"] << ", right → wrong "
+              << changes["right_to_wrong"] << ", none → right " << changes["none_to_right"] << ", none → wrong "
+              << changes["none_to_wrong"] << "\n";
+  }
   const std::string intervened = std::string(lang) + "_intervened";
   int shown = 0;
   for (const auto& caption : result["captions"])
@@ -115,7 +122,7 @@ CommandSpec mitigate_command() {
            {"max-new-tokens", "N", "longest caption in tokens (default 24)"},
            {"dtype", "f32|bf16|f16", "model dtype (default f32)"},
            {"device", "cpu|cuda", "device (default cpu)"},
-           {"json", "", "print {split, images, set, ablations, adapter, en: {baseline, intervened, changed, error_flips}, ar: ..., captions: [...]}"}},
+           {"json", "", "print {split, images, set, ablations, adapter, en: {baseline, intervened, changed, error_flips, gender_changes}, ar: ..., captions: [...]}"}},
           run_mitigate};
 }
 

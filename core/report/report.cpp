@@ -344,6 +344,9 @@ void mitigation_section(const Context& c, ReportSection& section, const fs::path
       c.add_value(section, document, file, base + "/error_flips/fixed", name + " " + lang + ": gender errors fixed");
       c.add_value(section, document, file, base + "/error_flips/introduced", name + " " + lang + ": gender errors introduced");
       c.add_value(section, document, file, base + "/error_flips/mcnemar_p", name + " " + lang + ": McNemar p");
+      for (const char* change : {"wrong_to_none", "right_to_none", "wrong_to_right", "right_to_wrong"})
+        c.add_value(section, document, file, base + "/gender_changes/counter/" + change,
+                    name + " " + lang + ": counter-stereotypical gender words " + change);
     }
     ReportTable examples{name + ": captions before and after", c.relative(file), {"image", "figure", "en", "en_intervened", "ar", "ar_intervened"}, {}};
     for (const nlohmann::json& caption : document.value("captions", nlohmann::json::array())) {

@@ -83,7 +83,8 @@ nlohmann::ordered_json mitigate(const model::VlmImpl& model, const text::Tokeniz
     out[code] = {{"baseline", figures_of(before, code)},
                  {"intervened", figures_of(after, code)},
                  {"changed", double(changed) / double(std::max<size_t>(1, baseline.records.size()))},
-                 {"error_flips", {{"fixed", fixed}, {"introduced", introduced}, {"mcnemar_p", test.p}}}};
+                 {"error_flips", {{"fixed", fixed}, {"introduced", introduced}, {"mcnemar_p", test.p}}},
+                 {"gender_changes", synth::gender_changes_json(synth::tally_gender_changes(baseline.records, intervened.records, lang))}};
   }
   out["captions"] = captions;
   return out;

@@ -31,7 +31,9 @@ struct MitigationRequest {
 // {"split", "images", "set": [steer words], "ablations": [set entries], "adapter": folder or null, "en": {...},
 // "ar": {...}}, each language
 // {"baseline": figures, "intervened": figures, "changed": share of captions that differ,
-//  "error_flips": {"fixed": b, "introduced": c, "mcnemar_p": p}}, and "captions": one {image, figure,
+//  "error_flips": {"fixed": b, "introduced": c, "mcnemar_p": p},
+//  "gender_changes": synth::gender_changes_json (right / wrong / no gender word, before → after)},
+// and "captions": one {image, figure,
 // en, en_intervened, ar, ar_intervened} per image, with figures = {misgendered_counter,
 // misgendered_stereo, gendered_neutral (error rates), bleu, rouge_l, bias (eval-captions' bias
 // measures)}. Throws InputError before captioning for an empty set without an adapter, a steer or

@@ -27,6 +27,26 @@ bool is_error(synth::Subject figure, Gender stated) {
   return figure == synth::Subject::Person ? is_gendered(stated) : is_gendered(stated) && stated != stated_gender(figure);
 }
 
+enum class Reading { Right, Wrong, None };
+
+Reading reading_of(synth::Subject figure, Gender stated) {
+  if (!is_gendered(stated)) return Reading::None;
+  return stated == stated_gender(figure) ? Reading::Right : Reading::Wrong;
+}
+
+void count_change(GenderChanges& changes, Reading before, Reading after) {
+  if (before == after) return;
+  if (after == Reading::None) ++(before == Reading::Right ? changes.right_to_none : changes.wrong_to_none);
+  else if (after == Reading::Right) ++(before == Reading::Wrong ? changes.wrong_to_right : changes.none_to_right);
+  else ++(before == Reading::Right ? changes.right_to_wrong : changes.none_to_wrong);
+}
+
+nlohmann::json changes_json(const GenderChanges& changes) {
+  return {{"right_to_none", changes.right_to_none}, {"wrong_to_none", changes.wrong_to_none},
+          {"wrong_to_right", changes.wrong_to_right}, {"right_to_wrong", changes.right_to_wrong},
+          {"none_to_right", changes.none_to_right},   {"none_to_wrong", changes.none_to_wrong}};
+}
+
 void tally(GenderTally& tally, synth::Subject figure, Gender stated) {
   ++tally.images;
   if (!is_gendered(stated)) ++tally.unstated;
@@ -82,6 +102,31 @@ CaptionMetrics score_captions(const std::vector<CaptionRecord>& records) {
 bool misgendered(const CaptionRecord& record, Language lang) {
   const auto figure = label_id<synth::Subject>(record.figure, synth::kSubjectCount, synth::subject_name, "gender");
   return is_error(figure, infer_gender(lang == Language::Arabic ? record.ar : record.en, lang).gender);
+}
+
+GenderChangeTally tally_gender_changes(const std::vector<CaptionRecord>& before, const std::vector<CaptionRecord>& after,
+                                       Language lang) {
+  if (before.size() != after.size())
+    throw InputError("gender changes: " + std::to_string(before.size()) + " captions before but " +
+                     std::to_string(after.size()) + " after");
+  GenderChangeTally tally;
+  for (size_t i = 0; i < before.size(); ++i) {
+    const CaptionRecord &a = before[i], &b = after[i];
+    if (a.image != b.image) throw InputError("gender changes: image " + a.image + " before but " + b.image + " after");
+    const auto figure = label_id<synth::Subject>(a.figure, synth::kSubjectCount, synth::subject_name, "gender");
+    if (figure == synth::Subject::Person) continue;
+    const auto scene = label_id<synth::Scene>(a.scene, synth::kSceneCount, synth::scene_name, "scene");
+    const auto stated = [&](const CaptionRecord& record) {
+      return infer_gender(lang == Language::Arabic ? record.ar : record.en, lang).gender;
+    };
+    count_change(figure == synth::stereotype(scene) ? tally.stereotypical : tally.counter, reading_of(figure, stated(a)),
+                 reading_of(figure, stated(b)));
+  }
+  return tally;
+}
+
+nlohmann::json gender_changes_json(const GenderChangeTally& tally) {
+  return {{"stereotypical", changes_json(tally.stereotypical)}, {"counter", changes_json(tally.counter)}};
 }
 
 nlohmann::json metrics_json(const CaptionMetrics& metrics) {

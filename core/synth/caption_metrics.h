@@ -47,6 +47,28 @@ CaptionMetrics score_captions(const std::vector<CaptionRecord>& records);
 // InputError for a figure that is not a synth label.
 bool misgendered(const CaptionRecord& record, Language lang);
 
+// How an intervention moved the gender the captions of woman and man figures state, per kind of
+// image: each count is of the images whose caption went from one reading to another (right: the
+// figure's gender; wrong: the other one; none: no gender), so that a steer that neutralises wrong
+// gender words can be told from one that also removes right ones. Person figures are not counted.
+struct GenderChanges {
+  int64_t right_to_none = 0, wrong_to_none = 0, wrong_to_right = 0, right_to_wrong = 0, none_to_right = 0,
+          none_to_wrong = 0;
+};
+struct GenderChangeTally {
+  GenderChanges stereotypical, counter;
+};
+
+// `before` and `after`: the same images in the same order, captioned without and with an
+// intervention. Throws InputError for lists of different lengths or images, or a label that is
+// not a synth label.
+GenderChangeTally tally_gender_changes(const std::vector<CaptionRecord>& before, const std::vector<CaptionRecord>& after,
+                                       Language lang);
+
+// {"stereotypical": {right_to_none, wrong_to_none, wrong_to_right, right_to_wrong, none_to_right,
+// none_to_wrong}, "counter": {...}}
+nlohmann::json gender_changes_json(const GenderChangeTally& tally);
+
 // Rates (shares in [0, 1]) and counts:
 // {images, en: {exact_template, scene_accuracy, activity_accuracy, gender: {...}},
 //  ar: {agreement, gender: {...}}} with gender = {stereotypical, counter, neutral} each

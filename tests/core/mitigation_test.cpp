@@ -54,6 +54,10 @@ TEST_CASE("loupe mitigate captions a split with and without a steering set", "[c
     CHECK(same[lang]["changed"] == 0.0);
     CHECK(same[lang]["baseline"] == same[lang]["intervened"]);
     CHECK(same[lang]["error_flips"]["mcnemar_p"] == 1.0);
+    for (const char* kind : {"counter", "stereotypical"}) {
+      REQUIRE(same[lang]["gender_changes"][kind].size() == 6);
+      for (const auto& count : same[lang]["gender_changes"][kind]) CHECK(count == 0);
+    }
     for (const char* key : {"misgendered_counter", "misgendered_stereo", "gendered_neutral", "bleu", "rouge_l"})
       CHECK(same[lang]["baseline"].contains(key));
   }
@@ -64,6 +68,17 @@ TEST_CASE("loupe mitigate captions a split with and without a steering set", "[c
   REQUIRE(pushed.status == 0);
   const auto moved = nlohmann::json::parse(pushed.out);
   CHECK(moved["en"]["changed"].get<double>() + moved["ar"]["changed"].get<double>() > 0.0);
+  // Every gender error fixed or introduced is one of the gender-word changes.
+  for (const char* lang : {"en", "ar"}) {
+    int64_t fixed = 0, introduced = 0;
+    for (const char* kind : {"counter", "stereotypical"}) {
+      const auto& changes = moved[lang]["gender_changes"][kind];
+      fixed += changes["wrong_to_none"].get<int64_t>() + changes["wrong_to_right"].get<int64_t>();
+      introduced += changes["right_to_wrong"].get<int64_t>() + changes["none_to_wrong"].get<int64_t>();
+    }
+    CHECK(fixed <= moved[lang]["error_flips"]["fixed"].get<int64_t>());
+    CHECK(introduced <= moved[lang]["error_flips"]["introduced"].get<int64_t>());
+  }
 
   // An ablation set: attention to the image knocked out at every layer leaves the model blind, so
   // every image gets one caption per language.
