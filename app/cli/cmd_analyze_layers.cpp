@@ -31,6 +31,7 @@ study::LayerAnalysisRequest request_of(const Args& args) {
   request.C = args.get_double("C", request.C);
   request.folds = args.get_int("folds", request.folds);
   request.seed = uint64_t(args.get_int("seed", 0));
+  request.test_split = args.get_or("test-split", "");
   if (args.get_int("seed", 0) < 0) throw InputError("--seed must be at least 0");
   return request;
 }
@@ -82,12 +83,13 @@ CommandSpec analyze_probe_command() {
                                  {"C", "C", "inverse L2 strength, as scikit-learn's LogisticRegression (default 1.0)"},
                                  {"folds", "K", "stratified folds (default 5)"},
                                  {"seed", "S", "the fold shuffle's seed (default 0)"},
+                                 {"test-split", "NAME", "fit on --split (default: every other split) and score on this one instead of k folds"},
                                  {"export-data", "", "also write every probe's vectors, labels and folds to probe_data.safetensors "
                                                      "(scripts/check-probe-sklearn.py compares scikit-learn on them)"}});
   return {"analyze probe",
           "linear-probe accuracy per hook and language: figure gender, stated gender, language",
           "loupe analyze probe --workspace DIR [--store NAME] [--hooks NAMES] [--by figure|caption | --targets figure,caption,language] "
-          "[--C 1.0] [--folds 5] [--seed 0] [--split NAME] [--out NAME] [--export-data] [--json]",
+          "[--C 1.0] [--folds 5] [--seed 0] [--split NAME] [--test-split NAME] [--out NAME] [--export-data] [--json]",
           options,
           [](const Args& args) { return run_layer_analysis(args, "analyze probe", study::LayerAnalysis::Probe); }};
 }

@@ -89,6 +89,32 @@ std::vector<int64_t> stratified_folds(const std::vector<int64_t>& labels, int64_
   return folds;
 }
 
+namespace {
+
+// The accuracy on `test` (sample indices) of a probe fit on `train`, features standardised with the
+// training samples' mean and population standard deviation.
+double train_and_score(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& train, const torch::Tensor& test,
+                       double C) {
+  const torch::Tensor x_train = x.index_select(0, train);
+  const torch::Tensor mean = x_train.mean(0);
+  torch::Tensor scale = x_train.std(0, /*unbiased=*/false);
+  scale = torch::where(scale.gt(0), scale, torch::ones_like(scale));
+  const LogisticModel model = fit_logistic((x_train - mean) / scale, y.index_select(0, train), C);
+  const torch::Tensor z = ((x.index_select(0, test) - mean) / scale).matmul(model.weights) + model.bias;
+  return z.gt(0).to(torch::kFloat64).eq(y.index_select(0, test)).to(torch::kFloat64).mean().item<double>();
+}
+
+}  // namespace
+
+double held_out_accuracy(const torch::Tensor& x, const std::vector<int64_t>& labels, const std::vector<bool>& held_out,
+                         double C) {
+  std::vector<int64_t> train, test;
+  for (size_t i = 0; i < held_out.size(); ++i) (held_out[i] ? test : train).push_back(int64_t(i));
+  if (train.empty() || test.empty()) throw InputError("a held-out probe needs training and test samples");
+  const torch::Tensor y = torch::tensor(labels, torch::kInt64).to(torch::kFloat64);
+  return train_and_score(x, y, torch::tensor(train, torch::kInt64), torch::tensor(test, torch::kInt64), C);
+}
+
 ProbeScore probe_accuracy(const torch::Tensor& x, const std::vector<int64_t>& labels, const std::vector<int64_t>& folds,
                           double C) {
   const int64_t k = *std::max_element(folds.begin(), folds.end()) + 1;
@@ -98,15 +124,7 @@ ProbeScore probe_accuracy(const torch::Tensor& x, const std::vector<int64_t>& la
   score.fold_accuracy.assign(size_t(k), 0.0);
   // Folds are independent: each on its own thread, so the score does not depend on the thread count.
   const auto run_fold = [&](int64_t f) {
-    const torch::Tensor test = fold.eq(f).nonzero().flatten(), train = fold.ne(f).nonzero().flatten();
-    const torch::Tensor x_train = x.index_select(0, train);
-    const torch::Tensor mean = x_train.mean(0);
-    torch::Tensor scale = x_train.std(0, /*unbiased=*/false);
-    scale = torch::where(scale.gt(0), scale, torch::ones_like(scale));
-    const LogisticModel model = fit_logistic((x_train - mean) / scale, y.index_select(0, train), C);
-    const torch::Tensor z = ((x.index_select(0, test) - mean) / scale).matmul(model.weights) + model.bias;
-    const torch::Tensor correct = z.gt(0).to(torch::kFloat64).eq(y.index_select(0, test));
-    score.fold_accuracy[size_t(f)] = correct.to(torch::kFloat64).mean().item<double>();
+    score.fold_accuracy[size_t(f)] = train_and_score(x, y, fold.ne(f).nonzero().flatten(), fold.eq(f).nonzero().flatten(), C);
   };
   const int64_t threads = std::clamp<int64_t>(int64_t(std::thread::hardware_concurrency()), 1, k);
   std::vector<std::thread> pool;

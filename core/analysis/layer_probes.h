@@ -44,6 +44,11 @@ struct ProbeScore {
 ProbeScore probe_accuracy(const torch::Tensor& x, const std::vector<int64_t>& labels, const std::vector<int64_t>& folds,
                           double C);
 
+// Accuracy on the samples marked `held_out` of a probe trained on all the others, standardised
+// with the training samples' statistics as above: a probe fit on one split and tested on another.
+double held_out_accuracy(const torch::Tensor& x, const std::vector<int64_t>& labels, const std::vector<bool>& held_out,
+                         double C);
+
 // The centred vectors' spectrum: the fewest principal components whose variance reaches 95% of the
 // total, and the Shannon entropy (nats) of the singular values normalised to sum 1. InputError for
 // fewer than 2 vectors or non-finite values.

@@ -85,6 +85,66 @@ std::vector<std::optional<Language>> probe_languages(const store::StoreEntries& 
 
 std::string canonical(const std::string& split) { return split.empty() ? split : io::canonical_split(split); }
 
+// The entries of `selected` whose split is not `split`.
+PooledSelection without_split(const PooledSelection& selected, const store::StoreEntries& entries, const std::string& split) {
+  std::vector<int64_t> rows;
+  PooledSelection kept;
+  for (size_t i = 0; i < selected.entries.size(); ++i) {
+    const auto& labels = entries.labels[size_t(selected.entries[i])];
+    const auto found = labels.find("split");
+    if (found != labels.end() && found->second == split) continue;
+    rows.push_back(int64_t(i));
+    kept.entries.push_back(selected.entries[i]);
+  }
+  kept.vectors = selected.vectors.index_select(0, torch::tensor(rows, torch::kInt64));
+  return kept;
+}
+
+// One probe's samples and score, by k-fold cross-validation or, with a test split, fit on the
+// training split and scored on the test split's entries (which follow the training ones in x).
+struct ProbeRun {
+  torch::Tensor x;
+  std::vector<int64_t> y, folds;  // folds: empty for a held-out test
+  double accuracy_mean = 0, accuracy_std = 0;
+};
+
+// `which`: "" or a word and a space ("training ").
+void require_both_classes(const std::vector<int64_t>& y, const std::string& which) {
+  if (y.empty()) throw InputError("no " + which + "entry is labelled");
+  for (int64_t label : {0, 1})
+    if (std::count(y.begin(), y.end(), label) == 0) throw InputError("every " + which + "entry is in one class");
+}
+
+ProbeRun run_probe(const LayerAnalysisRequest& request, const analysis::PooledVectors& pooled, const store::StoreEntries& entries,
+                   std::optional<Language> lang, const std::string& target) {
+  const std::string split = canonical(request.split);
+  ProbeRun run;
+  if (request.test_split.empty()) {
+    labelled(select_pooled(pooled, entries, lang, split), entries, target, run.x, run.y);
+    run.folds = analysis::stratified_folds(run.y, request.folds, request.seed);
+    require_both_classes(run.y, "");
+    const analysis::ProbeScore score = analysis::probe_accuracy(run.x, run.y, run.folds, request.C);
+    run.accuracy_mean = score.mean;
+    run.accuracy_std = score.std;
+    return run;
+  }
+  const std::string test_split = canonical(request.test_split);
+  PooledSelection training = select_pooled(pooled, entries, lang, split);
+  if (split.empty()) training = without_split(training, entries, test_split);
+  torch::Tensor x_train, x_test;
+  std::vector<int64_t> y_test;
+  labelled(training, entries, target, x_train, run.y);
+  labelled(select_pooled(pooled, entries, lang, test_split), entries, target, x_test, y_test);
+  require_both_classes(run.y, "training ");
+  if (y_test.empty()) throw InputError("no entry of the test split " + test_split + " is labelled");
+  std::vector<bool> held_out(run.y.size(), false);
+  held_out.resize(run.y.size() + y_test.size(), true);
+  run.y.insert(run.y.end(), y_test.begin(), y_test.end());
+  run.x = torch::cat({x_train, x_test});
+  run.accuracy_mean = analysis::held_out_accuracy(run.x, run.y, held_out, request.C);
+  return run;
+}
+
 }  // namespace
 
 util::Table layer_probes(const LayerAnalysisRequest& request, jobs::JobContext& job) {
@@ -94,7 +154,10 @@ util::Table layer_probes(const LayerAnalysisRequest& request, jobs::JobContext& 
   if (!(request.C > 0) || !std::isfinite(request.C)) throw InputError("--C must be a positive number");
   const OpenedStore opened = open_store(request);
   const store::StoreEntries& entries = opened.reader.entries();
-  const std::string split = canonical(request.split);
+  if (!request.test_split.empty() && canonical(request.test_split) == canonical(request.split))
+    throw InputError("--test-split must name another split than --split");
+  if (!request.test_split.empty() && !request.export_data.empty())
+    throw InputError("--export-data writes the k-fold probes for scikit-learn; leave out --test-split");
   util::Table table({{"hook", util::ColumnType::Text},
                      {"target", util::ColumnType::Text},
                      {"lang", util::ColumnType::Text},
@@ -103,7 +166,8 @@ util::Table layer_probes(const LayerAnalysisRequest& request, jobs::JobContext& 
                      {"negatives", util::ColumnType::Integer},
                      {"folds", util::ColumnType::Integer},
                      {"accuracy_mean", util::ColumnType::Real},
-                     {"accuracy_std", util::ColumnType::Real}});
+                     {"accuracy_std", util::ColumnType::Real},
+                     {"tested_on", util::ColumnType::Text}});
   tensor::NamedTensors exported;
   job.set_total(int64_t(opened.hooks.size()));
   for (const std::string& hook : opened.hooks) {
@@ -114,28 +178,24 @@ util::Table layer_probes(const LayerAnalysisRequest& request, jobs::JobContext& 
           target == "language" ? std::vector<std::optional<Language>>{std::nullopt} : probe_languages(entries);
       for (const auto& lang : langs) {
         const std::string lang_name = lang ? language_code(*lang) : "both";
-        torch::Tensor x;
-        std::vector<int64_t> y;
-        labelled(select_pooled(pooled, entries, lang, split), entries, target, x, y);
-        std::vector<int64_t> folds;
+        ProbeRun run;
         try {
-          folds = analysis::stratified_folds(y, request.folds, request.seed);
-          if (folds.empty()) throw InputError("no entry is labelled");
-          for (int64_t label : {0, 1})
-            if (std::count(y.begin(), y.end(), label) == 0) throw InputError("every entry is in one class");
+          run = run_probe(request, pooled, entries, lang, target);
         } catch (const InputError& error) {
-          throw InputError("the " + target + " probe at " + hook + " (" + lang_name + "): " + error.what() +
-                           (target == "language" ? "; the store needs both languages, or leave the language target out"
-                                                 : "; choose other --targets, a larger store or fewer --folds"));
+          const char* hint = target == "language"          ? "; the store needs both languages, or leave the language target out"
+                             : !request.test_split.empty() ? "; choose another --split, --test-split or --targets"
+                                                           : "; choose other --targets, a larger store or fewer --folds";
+          throw InputError("the " + target + " probe at " + hook + " (" + lang_name + "): " + error.what() + hint);
         }
-        const analysis::ProbeScore score = analysis::probe_accuracy(x, y, folds, request.C);
         const std::string row = std::to_string(table.row_count());
-        exported.push_back({"x." + row, x});
-        exported.push_back({"y." + row, torch::tensor(y, torch::kInt64)});
-        exported.push_back({"fold." + row, torch::tensor(folds, torch::kInt64)});
-        const auto positives = int64_t(std::count(y.begin(), y.end(), 1));
-        table.add_row({hook, target, lang_name, int64_t(y.size()), positives, int64_t(y.size()) - positives, request.folds,
-                       score.mean, score.std});
+        exported.push_back({"x." + row, run.x});
+        exported.push_back({"y." + row, torch::tensor(run.y, torch::kInt64)});
+        exported.push_back({"fold." + row, torch::tensor(run.folds, torch::kInt64)});
+        const auto positives = int64_t(std::count(run.y.begin(), run.y.end(), 1));
+        const bool held_out = !request.test_split.empty();
+        table.add_row({hook, target, lang_name, int64_t(run.y.size()), positives, int64_t(run.y.size()) - positives,
+                       held_out ? int64_t(0) : request.folds, run.accuracy_mean, run.accuracy_std,
+                       held_out ? canonical(request.test_split) : std::string("folds")});
       }
     }
     job.advance(1, hook);

@@ -21,7 +21,7 @@ util::Table layer_analysis_logged(LayerAnalysisRequest request, LayerAnalysis wh
   record.command = "analyze " + file;
   record.parameters = {{"store", request.store}, {"hooks", hooks}, {"split", request.split}, {"out", name}};
   if (which == LayerAnalysis::Probe)
-    record.parameters.update({{"targets", request.targets}, {"C", request.C}, {"folds", request.folds}, {"seed", request.seed}});
+    record.parameters.update({{"targets", request.targets}, {"C", request.C}, {"folds", request.folds}, {"seed", request.seed}, {"test_split", request.test_split}});
   workspace::add_inputs(record, space.store_files(request.store));
   std::optional<util::Table> table;
   space.run_logged(record, [&](workspace::RunRecord& logged) {

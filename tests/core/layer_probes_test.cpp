@@ -70,6 +70,28 @@ TEST_CASE("a probe reads a planted direction perfectly and random labels at chan
   CHECK(chance.std >= 0);
 }
 
+TEST_CASE("a probe fit on a confounded split reads the confound, which a held-out split exposes", "[analysis][probe]") {
+  // Feature 0 is the "scene": on the 200 training samples it equals the label, on the 100 test
+  // samples (counter-stereotypical) it is the opposite. Feature 1 carries the label weakly everywhere.
+  torch::manual_seed(5);
+  const torch::Tensor x = torch::randn({300, 4}, torch::kFloat64);
+  std::vector<int64_t> labels;
+  std::vector<bool> held_out;
+  for (int64_t i = 0; i < 300; ++i) {
+    const int64_t label = i % 2;
+    const bool test = i >= 200;
+    x[i][0] = (label == 1) != test ? 3.0 : -3.0;
+    x[i][1] += label == 1 ? 0.3 : -0.3;
+    labels.push_back(label);
+    held_out.push_back(test);
+  }
+  const torch::Tensor train_x = x.narrow(0, 0, 200);
+  const std::vector<int64_t> train_labels(labels.begin(), labels.begin() + 200);
+  CHECK(analysis::probe_accuracy(train_x, train_labels, analysis::stratified_folds(train_labels, 5, 0), 1.0).mean == 1.0);
+  CHECK(analysis::held_out_accuracy(x, labels, held_out, 1.0) < 0.1);
+  CHECK_THROWS_AS(analysis::held_out_accuracy(x, labels, std::vector<bool>(300, false), 1.0), InputError);
+}
+
 TEST_CASE("the effective rank and information content of a known spectrum", "[analysis][rank]") {
   torch::manual_seed(6);
   const int64_t n = 200, d = 6;
@@ -257,5 +279,42 @@ TEST_CASE("loupe analyze probe, rank and embed and loupe direction --workspace r
   refused("--targets height", "unknown probe target");
   refused("--hooks blocks.1.hook_resid_post", "blocks.1.hook_resid_post");
   refused("--C 0", "--C");
+  CHECK_FALSE(fs::exists(root / "analyses" / "bad"));
+}
+
+TEST_CASE("loupe analyze probe --test-split fits on one split and scores another", "[cli][probe]") {
+  test::TempDir dir("loupe-probe-split");
+  const fs::path root = dir.path / "ws";
+  const std::string ws = " --workspace " + loupe::test::quoted(root);
+  REQUIRE(test::run_loupe("synth --out " + loupe::test::quoted(dir.path / "data") + " --n 24 --seed 5").status == 0);
+  REQUIRE(test::run_loupe("init" + ws + " --model '" + test::kDemoModel + "' --dataset " + loupe::test::quoted(dir.path / "data"))
+              .status == 0);
+  REQUIRE(test::run_loupe("extract" + ws + " --hooks blocks.0.hook_resid_post --positions mean-image --langs en").status == 0);
+
+  const auto held = test::run_loupe("analyze probe" + ws + " --targets figure --split train --test-split counter --out held --json");
+  INFO(held.err);
+  REQUIRE(held.status == 0);
+  const auto rows = nlohmann::json::parse(held.out);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["tested_on"] == "counter");
+  CHECK(rows[0]["folds"] == 0);
+  CHECK(rows[0]["entries"] == 19);  // 17 woman and man figures of train, 2 of counter
+  const double accuracy = rows[0]["accuracy_mean"].get<double>();
+  CHECK((accuracy == 0.0 || accuracy == 0.5 || accuracy == 1.0));  // one of the 2 counter entries' outcomes
+
+  const auto folds = test::run_loupe("analyze probe" + ws + " --targets figure --split train --folds 3 --out cv --json");
+  INFO(folds.err);
+  REQUIRE(folds.status == 0);
+  CHECK(nlohmann::json::parse(folds.out)[0]["tested_on"] == "folds");
+
+  const auto same = test::run_loupe("analyze probe" + ws + " --split train --test-split train --out bad");
+  CHECK(same.status == 1);
+  CHECK_THAT(same.err, Catch::Contains("--test-split"));
+  const auto exported = test::run_loupe("analyze probe" + ws + " --test-split counter --export-data --out bad");
+  CHECK(exported.status == 1);
+  CHECK_THAT(exported.err, Catch::Contains("--export-data"));
+  const auto empty = test::run_loupe("analyze probe" + ws + " --targets figure --split train --test-split dev --out bad");
+  CHECK(empty.status == 1);
+  CHECK_THAT(empty.err, Catch::Contains("no entry of the test split dev"));
   CHECK_FALSE(fs::exists(root / "analyses" / "bad"));
 }
