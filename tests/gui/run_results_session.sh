@@ -27,4 +27,5 @@ for svg in *.svg; do
   grep -q '</svg>' "$svg" || { echo "unfinished SVG $svg" >&2; exit 1; }
 done
 head -1 table-summary.csv | grep -q '^sae,store,hook,layer,' || { echo "the summary table's CSV does not start with its header" >&2; exit 1; }
+grep -q '^counter figures: wrong_to_none,' table-mitigation.csv || { echo "the mitigation table lacks the gender-word changes" >&2; exit 1; }
 echo "screenshots and exports kept in $artifacts"

@@ -156,7 +156,8 @@ std::shared_ptr<const LatentsResult> read_latents(const fs::path& file, jobs::Jo
   return latents;
 }
 
-// A mitigation run's caption measures, before and after, as a table: measure, en_before, en_after, ar_before, ar_after.
+// A mitigation run's caption measures, before and after, as a table: measure, en_before, en_after, ar_before, ar_after;
+// then the share of captions changed and the counter-stereotypical figures' gender-word changes (after columns only).
 TableResult mitigation_table(const fs::path& file, const fs::path& analyses) {
   const json document = json::parse(util::read_file(file.string()), nullptr, false);
   if (!document.is_object()) throw FormatError(file.string() + " is not a JSON object");
@@ -174,6 +175,13 @@ TableResult mitigation_table(const fs::path& file, const fs::path& analyses) {
     table.add_row({std::string(measure), cell("en", "baseline", measure), cell("en", "intervened", measure),
                    cell("ar", "baseline", measure), cell("ar", "intervened", measure)});
   table.add_row({std::string("changed (share of captions)"), {}, cell("en", "changed", ""), {}, cell("ar", "changed", "")});
+  // The counter-stereotypical figures' gender words, before → after (counts of images).
+  const auto change = [&](const char* lang, const char* key) -> util::Cell {
+    const json::json_pointer at("/" + std::string(lang) + "/gender_changes/counter/" + key);
+    return document.contains(at) && document.at(at).is_number() ? util::Cell(document.at(at).get<double>()) : util::Cell();
+  };
+  for (const char* key : {"wrong_to_none", "right_to_none", "wrong_to_right", "right_to_wrong"})
+    table.add_row({"counter figures: " + std::string(key), {}, change("en", key), {}, change("ar", key)});
   const std::string csv = table.csv();
   return {relative_id(file, analyses), io::parse_csv_table(csv, file.string()), csv};
 }
