@@ -19,6 +19,13 @@ struct OpenedStore {
   std::vector<std::string> hooks;
 };
 
+// Whether a store entry's `split` label is `split`.
+bool in_split(const store::StoreEntries& entries, int64_t entry, const std::string& split) {
+  const auto& labels = entries.labels[size_t(entry)];
+  const auto found = labels.find("split");
+  return found != labels.end() && found->second == split;
+}
+
 OpenedStore open_store(const LayerAnalysisRequest& request) {
   const workspace::Workspace space = workspace::Workspace::open(request.workspace);
   workspace::check_entry_name(request.store, "store");
@@ -37,10 +44,7 @@ PooledSelection select_pooled(const analysis::PooledVectors& pooled, const store
   for (size_t i = 0; i < pooled.entries.size(); ++i) {
     const int64_t e = pooled.entries[i];
     if (lang && entries.language[size_t(e)] != lang) continue;
-    if (!split.empty()) {
-      const auto found = entries.labels[size_t(e)].find("split");
-      if (found == entries.labels[size_t(e)].end() || found->second != split) continue;
-    }
+    if (!split.empty() && !in_split(entries, e, split)) continue;
     rows.push_back(int64_t(i));
     selected.entries.push_back(e);
   }
@@ -90,9 +94,7 @@ PooledSelection without_split(const PooledSelection& selected, const store::Stor
   std::vector<int64_t> rows;
   PooledSelection kept;
   for (size_t i = 0; i < selected.entries.size(); ++i) {
-    const auto& labels = entries.labels[size_t(selected.entries[i])];
-    const auto found = labels.find("split");
-    if (found != labels.end() && found->second == split) continue;
+    if (in_split(entries, selected.entries[i], split)) continue;
     rows.push_back(int64_t(i));
     kept.entries.push_back(selected.entries[i]);
   }
